@@ -1,0 +1,21 @@
+# ebprop_add_plugin(<name> <source>...)
+#
+# Builds an ebprop plugin: a shared library loaded at run time (Boost.DLL), linked to the engine
+# library, with the project's warnings. In the ebprop tree it lands in the build's plugin
+# directory and is installed with the others; outside, it lands in the current binary directory:
+# load it with `ebprop-run --plugin-path <that directory>` or EBPROP_PLUGIN_PATH.
+function(ebprop_add_plugin name)
+  add_library(${name} MODULE ${ARGN})
+  target_link_libraries(${name} PRIVATE ebprop::ebprop)
+  target_compile_features(${name} PRIVATE cxx_std_17)
+  target_compile_options(${name} PRIVATE -Wall -Wextra)
+  set_target_properties(${name} PROPERTIES CXX_VISIBILITY_PRESET hidden)
+  if(TARGET ebprop_flags)  # building inside the ebprop tree
+    target_link_libraries(${name} PRIVATE ebprop_flags)
+    set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${EBPROP_PLUGIN_OUTPUT_DIR})
+    install(TARGETS ${name} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/${EBPROP_PLUGIN_SUBDIR})
+    set_property(GLOBAL APPEND PROPERTY EBPROP_PLUGIN_TARGETS ${name})
+  else()
+    set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+  endif()
+endfunction()

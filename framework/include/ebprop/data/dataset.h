@@ -1,0 +1,31 @@
+// Dataset: examples in memory, one column per example (like State, see state.h).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ebprop/shape.h"
+#include "ebprop/state.h"
+
+namespace ebprop::data {
+
+struct Dataset {
+  std::string name;          // for messages: the file it came from
+  Matrix<float> inputs;      // features × examples
+  Matrix<float> targets;     // target values × examples (after encode_targets, or CSV targets)
+  std::vector<int> labels;   // class of each example (0-based), or empty when there are none
+  Shape input_shape;         // of one example, e.g. {28, 28} for IDX images
+  int classes = 0;           // number of classes (max label + 1), 0 when there are no labels
+
+  int size() const { return static_cast<int>(inputs.cols()); }
+};
+
+// §4.5: one-of-N targets, `high` for the example's class and `low` elsewhere (±1 by default, the
+// points of maximum second derivative of the standard sigmoid 1.7159·tanh(2x/3)).
+// Requires: labels present and classes > 0. Sets targets to classes × examples.
+void encode_targets(Dataset& data, int classes, float low = -1.0f, float high = 1.0f);
+
+// Keeps the first `count` examples (count >= size() keeps them all).
+void truncate(Dataset& data, int count);
+
+}  // namespace ebprop::data

@@ -1,0 +1,95 @@
+// Graph: a DAG of modules built from a GraphSpec, with the three passes over it.
+//
+// Nodes are module instances; the edge from node a to node b means "b reads a's output". Each
+// node owns one State (its output). Built-in node type "input" has no module: the caller fills its
+// state (data, targets). Nodes are kept in a topological order (Boost.Graph): fprop runs it
+// forwards, bprop and bbprop backwards. Fan-out needs no special case: every consumer ADDS into
+// the producer's dx and ddx (module.h).
+//
+// The objective is E = Σ over loss nodes of the mean of their per-example outputs over the batch.
+//
+// BUILDING requires a registry holding every type the spec names; it ensures, or throws a
+// SourceError at the offending line: known type (listing the known ones), valid settings, inputs
+// that exist (with a did-you-mean) and are not the node itself, the number of inputs the module
+// declares, no cycle (the cycle is printed), fitting shapes (both nodes named), and shared
+// parameters of one shape. Then it allocates the parameter store, binds every module to its views
+// and initializes the parameters from `rng` (Eq. 16).
+//
+// OWNERSHIP: the graph owns the modules (which keep their plugin loaded), the states and the
+// parameter store. It is not copyable.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ebprop/graph_spec.h"
+#include "ebprop/module.h"
+#include "ebprop/parameters.h"
+#include "ebprop/registry.h"
+#include "ebprop/state.h"
+
+namespace ebprop {
+
+// The settings every "input" node takes.
+const std::vector<SettingSpec>& input_node_settings();
+
+template <typename T>
+class Graph {
+ public:
+  struct Node {
+    std::string name;
+    std::string type;             // "input" for inputs
+    SourceLocation where;
+    std::vector<int> inputs;      // indices into nodes(), in the module's input order
+    ModulePtr<T> module;          // null for inputs
+    State<T> state;               // this node's output
+    bool is_input = false;
+    bool is_loss = false;
+    std::string source;           // inputs only: the `source` setting ("inputs", "targets", ...)
+  };
+
+  Graph(const GraphSpec& spec, const Registry& registry, Rng& rng);
+  Graph(const Graph&) = delete;
+  Graph& operator=(const Graph&) = delete;
+
+  const std::string& file() const { return file_; }
+  const std::vector<Node>& nodes() const { return nodes_; }  // topological order
+  Node& node(int index) { return nodes_[index]; }
+  // Index of the node with this name, or -1.
+  int find(const std::string& name) const;
+  // The node with this name; throws ebprop::Error (with a did-you-mean) if there is none.
+  Node& node(const std::string& name);
+
+  std::vector<int> input_nodes() const;  // in file order
+  std::vector<int> loss_nodes() const;   // in topological order
+
+  ParameterStore<T>& parameters() { return params_; }
+  const ParameterStore<T>& parameters() const { return params_; }
+
+  // fprop over all nodes. Requires: every input node's state.x holds the same number of columns.
+  void fprop();
+  // E: Σ over loss nodes of the mean of their outputs. Requires: fprop.
+  double loss() const;
+  // Clears every dx, seeds each loss node's dx with 1/batch (the mean), then bprops backwards.
+  // ADDS into the store's dw (call parameters().clear_gradients() first for a fresh gradient).
+  void bprop();
+  // Clears every ddx, seeds each loss node with ddx = 0 and dx = 1/batch, then bbprops backwards.
+  // ADDS into the store's ddw. Requires: fprop (and, for modules that read dx, bprop) on the
+  // same batch.
+  void bbprop();
+
+  // The first node (in topological order) whose output holds a NaN or infinity, or -1.
+  int first_non_finite() const;
+
+ private:
+  std::string file_;
+  std::vector<Node> nodes_;
+  std::vector<Inputs<T>> inputs_;  // per node: pointers to its inputs' states
+  ParameterStore<T> params_;
+};
+
+extern template class Graph<float>;
+extern template class Graph<double>;
+
+}  // namespace ebprop

@@ -1,0 +1,85 @@
+// Module: one node of the graph, X_out = F(W, X_in1, X_in2, ...) (§1, Eq. 3-5; §7.3, Eq. 53-56).
+//
+// A plugin author writes a module once as a class template over the scalar type T; the engine
+// instantiates it for float (training) and double (derivative checks). The three passes have a
+// uniform contract, after EBLearn's fprop/bprop/bbprop and Torch7's hessian.lua:
+//
+// LIFECYCLE (the engine calls, in this order)
+//   1. constructor(const Settings&)      settings already validated against the module's schema
+//   2. output_shape(input shapes)        once; throws ShapeError if the inputs do not fit
+//   3. parameters()                      once, after output_shape; may be empty
+//   4. bind(views)                       once, one view per ParamSpec in the same order
+//   5. fprop / bprop / bbprop            any number of times, with any batch size
+//
+// fprop(in, out)
+//   requires: in[i]->x holds a batch of values of the shapes given to output_shape;
+//             out.shape is the shape returned by output_shape.
+//   ensures:  out.x holds F(W, in) for each example (resize it with out.resize(batch)).
+//             May cache what bprop/bbprop need; must not touch any dx or ddx.
+//
+// bprop(in, out)                         first derivatives (back-propagation, Eq. 3-5)
+//   requires: the last fprop was on these same inputs; out.dx holds dE/d(out.x).
+//   ensures:  ADDS dE/d(in[i]->x) into in[i]->dx and dE/dW into the views' grad(). Never
+//             overwrites: with fan-out, several modules add into the same state, and with shared
+//             weights, several modules add into the same parameter block.
+//
+// bbprop(in, out)                        diagonal second derivatives (Gauss-Newton, §7.3)
+//   requires: the last fprop was on these same inputs; out.ddx holds the diagonal d2E/d(out.x)2
+//             and out.dx holds dE/d(out.x).
+//   ensures:  ADDS into in[i]->ddx and the views' hess(), using the Gauss-Newton rule that drops
+//             off-diagonal terms and second derivatives of the module's function:
+//               Eq. 53/55: a pointwise y = f(a) gives  d2E/da2  += d2E/dy2 · f'(a)^2
+//               Eq. 54:    a weighted sum a = Σ w x  gives  d2E/dw2 += d2E/da2 · x^2
+//               Eq. 56:                                      d2E/dx2 += Σ w^2 · d2E/da2
+//             In general: ddx_j += Σ_i ddy_i · J_ij^2 with J = d(out)/d(in); likewise for W.
+//             A loss module (ModuleInfo::is_loss) is where curvature enters: it adds its own
+//             second derivative too, ddx_j += dy · d2L/dx_j2 (for MSE: dy · 1). The checkers in
+//             ebprop/testing/derivative_check.h test exactly this contract.
+//
+// OWNERSHIP: the engine owns every State and the parameter store; a module holds only pointers
+// into them (its ParamViews) and its own caches. Module objects are made by the plugin's factory
+// and destroyed while the plugin library is still loaded (the engine guarantees this).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ebprop/parameters.h"
+#include "ebprop/settings.h"
+#include "ebprop/shape.h"
+#include "ebprop/state.h"
+
+namespace ebprop {
+
+template <typename T>
+using Inputs = std::vector<State<T>*>;
+
+template <typename T>
+class Module {
+ public:
+  virtual ~Module() = default;
+
+  // Infers the output shape from the input shapes. Throws ShapeError("...") saying what it
+  // expected; the engine adds the node names and the graph-file line.
+  virtual Shape output_shape(const std::vector<Shape>& inputs) = 0;
+
+  virtual std::vector<ParamSpec> parameters() const { return {}; }
+  virtual void bind(const std::vector<ParamView<T>>& /*views*/) {}
+
+  virtual void fprop(const Inputs<T>& in, State<T>& out) = 0;
+  virtual void bprop(const Inputs<T>& in, const State<T>& out) = 0;
+  virtual void bbprop(const Inputs<T>& in, const State<T>& out) = 0;
+};
+
+// What a plugin says about a module type; shown by `ebprop-run --list-plugins`.
+struct ModuleInfo {
+  std::string type;                 // the name used in graph files: "linear"
+  std::string doc;                  // one or two lines, citing the paper where it applies
+  std::vector<std::string> inputs;  // names of the inputs, in order: {"x"} or {"output", "target"}
+  std::vector<SettingSpec> settings;
+  // A loss module outputs one value per example (shape {1}): that example's contribution to E.
+  // The engine seeds its dx with the loss weight and its ddx with 0 (see Graph::bprop).
+  bool is_loss = false;
+};
+
+}  // namespace ebprop

@@ -1,0 +1,110 @@
+// Parameters: one flat vector for the whole graph, with a named view per module parameter.
+//
+// Every trainable number of a graph lives in ParameterStore::w; its first derivative in dw and its
+// diagonal second derivative in ddw, at the same index. Optimizers, per-weight learning rates
+// (§4.7, §9.1) and weight files work on these flat vectors and never need to know the modules.
+// A module sees its own parameters through ParamView, a window on the three vectors.
+//
+// Weight sharing (§4.7): a parameter has a name ("fc1.weight" by default; a graph file may rename
+// it). Two module parameters with the same name are one block of the store: both modules read the
+// same w and both add into the same dw and ddw.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "ebprop/shape.h"
+#include "ebprop/state.h"
+
+namespace ebprop {
+
+using Rng = std::mt19937_64;
+
+// How the engine initializes a parameter before training.
+enum class Init {
+  fan_in,  // Eq. 16: uniform with mean 0 and standard deviation m^-1/2, m = ParamSpec::fan_in
+  zero,
+  one,
+};
+
+// What a module declares for each of its parameters (Module::parameters()).
+struct ParamSpec {
+  std::string role;  // the module's own name for it: "weight", "bias"
+  int rows = 0;      // a parameter is a rows × cols matrix, column-major (a vector has cols = 1)
+  int cols = 1;
+  int fan_in = 1;    // m of Eq. 16: the number of inputs feeding each unit this parameter serves
+  Init init = Init::fan_in;
+};
+
+// A module's window on its parameter block. Valid from Module::bind() until the graph is destroyed.
+template <typename T>
+struct ParamView {
+  T* w = nullptr;
+  T* dw = nullptr;
+  T* ddw = nullptr;
+  int rows = 0;
+  int cols = 0;
+
+  using MatrixMap = Eigen::Map<Matrix<T>>;
+  MatrixMap value() const { return MatrixMap(w, rows, cols); }
+  MatrixMap grad() const { return MatrixMap(dw, rows, cols); }
+  MatrixMap hess() const { return MatrixMap(ddw, rows, cols); }  // diagonal d2E/dw2
+  int size() const { return rows * cols; }
+};
+
+// One named block of the flat vectors.
+struct ParamBlock {
+  std::string name;    // "fc1.weight", or the shared name the graph file gave
+  int rows = 0, cols = 1;
+  std::int64_t offset = 0;  // index of the first element in w, dw, ddw
+  int fan_in = 1;
+  Init init = Init::fan_in;
+  int users = 0;  // how many module parameters share this block (1 when not shared)
+  std::int64_t size() const { return static_cast<std::int64_t>(rows) * cols; }
+};
+
+template <typename T>
+class ParameterStore {
+ public:
+  Vector<T> w, dw, ddw;
+  // Per-parameter learning-rate multipliers (§4.7): 1 unless the graph file sets `lr.ROLE=` or a
+  // rule sets them. Optimizers that use a global rate multiply it by these.
+  Vector<T> lr_scale;
+
+  const std::vector<ParamBlock>& blocks() const { return blocks_; }
+  std::int64_t size() const { return w.size(); }
+
+  // The block with this name, or nullptr.
+  const ParamBlock* find(const std::string& name) const;
+
+  // Adds a block (or returns the existing one of that name, which must have the same shape —
+  // the caller reports a mismatch). Only before allocate().
+  ParamBlock& declare(const std::string& name, const ParamSpec& spec);
+
+  // Sizes w, dw, ddw and lr_scale (w = 0, dw = ddw = 0, lr_scale = 1).
+  void allocate();
+
+  ParamView<T> view(const ParamBlock& block);
+
+  // Draws every block according to its Init (Eq. 16 for fan_in).
+  void initialize(Rng& rng);
+
+  void clear_gradients() { dw.setZero(); }
+  void clear_hessian() { ddw.setZero(); }
+
+ private:
+  std::vector<ParamBlock> blocks_;
+};
+
+extern template class ParameterStore<float>;
+extern template class ParameterStore<double>;
+
+// A uniform deviate in [0, 1) from 53 random bits: the same on every platform, unlike
+// std::uniform_real_distribution.
+double uniform01(Rng& rng);
+
+}  // namespace ebprop

@@ -1,0 +1,96 @@
+// Trainer: feeds a data set through a graph and lets an optimizer learn, one epoch at a time.
+//
+// It binds the graph's input nodes by their `source` setting ("inputs": the examples, "targets":
+// their targets), shuffles the training set each epoch with its own seeded generator (§4.1), and
+// is the Objective that optimizers query (optimizer.h). A non-finite loss stops training with a
+// NumericError that names the first node whose output went bad and its graph-file line.
+//
+// OWNERSHIP: the caller owns the graph, optimizer and data sets, and keeps them alive while the
+// trainer lives.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "ebprop/data/dataset.h"
+#include "ebprop/graph.h"
+#include "ebprop/optimizer.h"
+
+namespace ebprop {
+
+struct TrainerConfig {
+  int batch = 1;             // examples per step of a stochastic optimizer (1: online, §4.1)
+  bool shuffle = true;       // reshuffle the training set each epoch (§4.1)
+  std::uint64_t seed = 1;    // seeds the shuffles and curvature samples
+  std::string predict;       // node whose argmax is the predicted class; "" = first input of
+                             // the first loss node
+  int eval_batch = 256;      // examples per pass when evaluating
+};
+
+struct Evaluation {
+  double loss = 0;   // mean over examples of E
+  double error = 0;  // % of misclassified examples (NaN without labels)
+};
+
+struct EpochReport {
+  int epoch = 0;
+  Evaluation train;  // running: measured on each batch while training
+  Evaluation test;   // after the epoch (NaN without a test set)
+  double seconds = 0;               // training time of the epoch (without the test pass)
+  double examples_per_second = 0;
+  double rate = 0;                  // the optimizer's last rate
+};
+
+template <typename T>
+class Trainer final : public Objective<T> {
+ public:
+  // Requires: the graph has an input node with source "inputs" whose size matches the data set's
+  // features, and one with source "targets" matching its targets. Throws Error otherwise.
+  Trainer(Graph<T>& graph, Optimizer<T>& optimizer, const data::Dataset& train, TrainerConfig config);
+
+  // Called every `every` examples inside an epoch with (examples done, examples in the epoch).
+  void on_progress(std::function<void(int, int)> callback, int every);
+
+  // One epoch: begin_epoch, then steps over the shuffled training set (or one step for a batch
+  // optimizer); then evaluates `test` when given.
+  EpochReport run_epoch(int epoch, const data::Dataset* test);
+
+  // Loss and error of the graph on a data set (fprop only).
+  Evaluation evaluate(const data::Dataset& data);
+
+  // --- Objective ---
+  ParameterStore<T>& parameters() override { return graph_.parameters(); }
+  double batch_gradient() override;
+  double batch_curvature() override;
+  double full_loss() override;
+  double full_gradient() override;
+  void sample_curvature(int samples) override;
+  std::int64_t examples_seen() const override { return seen_; }
+  int batch_size() const override { return static_cast<int>(batch_.size()); }
+
+  Rng& rng() { return rng_; }
+
+ private:
+  void load(const data::Dataset& data, const std::vector<int>& indices);
+  double forward_checked();  // fprop, loss, and the divergence check
+  int errors_in_batch(const data::Dataset& data, const std::vector<int>& indices) const;
+
+  Graph<T>& graph_;
+  Optimizer<T>& optimizer_;
+  const data::Dataset& train_;
+  TrainerConfig config_;
+  Rng rng_;
+  int inputs_node_ = -1, targets_node_ = -1, predict_node_ = -1;
+  std::vector<int> order_;  // the epoch's shuffled example indices
+  std::vector<int> batch_;  // indices of the current batch
+  std::int64_t seen_ = 0;
+  int epoch_ = 0;
+  std::function<void(int, int)> progress_;
+  int progress_every_ = 0;
+};
+
+extern template class Trainer<float>;
+extern template class Trainer<double>;
+
+}  // namespace ebprop

@@ -1,0 +1,37 @@
+// Operations on a whole Dataset: target encoding (§4.5) and truncation.
+#include "ebprop/data/dataset.h"
+
+#include "ebprop/error.h"
+
+namespace ebprop::data {
+
+// §4.5: the targets sit at the sigmoid's points of maximum second derivative (±1 for
+// 1.7159·tanh(2x/3)) rather than at its asymptotes, so the outputs never saturate trying to reach
+// them. Also sets data.classes, so that a test set lacking the last class still gets as many
+// target rows as the training set.
+void encode_targets(Dataset& data, int classes, float low, float high) {
+  if (classes <= 0)
+    throw Error(data.name + ": cannot encode targets for " + std::to_string(classes) + " classes");
+  if (data.labels.size() != static_cast<std::size_t>(data.size()))
+    throw Error(data.name + ": has no class labels to encode as targets (a regression data set?)");
+  data.targets.setConstant(classes, data.size(), low);
+  for (int i = 0; i < data.size(); ++i) {
+    const int label = data.labels[i];
+    if (label < 0 || label >= classes)
+      throw Error(data.name + ": example " + std::to_string(i + 1) + " has label " +
+                  std::to_string(label) + ", outside 0.." + std::to_string(classes - 1) + " for " +
+                  std::to_string(classes) + " classes");
+    data.targets(label, i) = high;
+  }
+  data.classes = classes;
+}
+
+void truncate(Dataset& data, int count) {
+  if (count < 0) throw Error(data.name + ": cannot keep " + std::to_string(count) + " examples");
+  if (count >= data.size()) return;
+  data.inputs = data.inputs.leftCols(count).eval();
+  if (data.targets.cols() > count) data.targets = data.targets.leftCols(count).eval();
+  if (data.labels.size() > static_cast<std::size_t>(count)) data.labels.resize(count);
+}
+
+}  // namespace ebprop::data

@@ -1,0 +1,365 @@
+#include "ebprop/graph.h"
+
+#include <algorithm>
+#include <map>
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/depth_first_search.hpp>
+#include <boost/graph/topological_sort.hpp>
+
+namespace ebprop {
+
+const std::vector<SettingSpec>& input_node_settings() {
+  static const std::vector<SettingSpec> settings{
+      required("shape", SettingType::shape, "shape of one example, e.g. 784 or 1x28x28"),
+      optional("source", SettingType::text, "inputs",
+               "what the runner feeds it: 'inputs' (the examples) or 'targets' (their targets)")};
+  return settings;
+}
+
+namespace {
+
+using Dag = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+
+// Finds one cycle with a depth-first search: a back edge u -> v closes the tree path v .. u.
+struct CycleFinder : boost::default_dfs_visitor {
+  std::vector<int>* parent;
+  std::vector<int>* cycle;
+  void tree_edge(Dag::edge_descriptor e, const Dag& g) {
+    (*parent)[boost::target(e, g)] = static_cast<int>(boost::source(e, g));
+  }
+  void back_edge(Dag::edge_descriptor e, const Dag& g) {
+    if (!cycle->empty()) return;
+    const int from = static_cast<int>(boost::source(e, g));
+    const int to = static_cast<int>(boost::target(e, g));
+    for (int v = from; v != to && v >= 0; v = (*parent)[v]) cycle->push_back(v);
+    cycle->push_back(to);
+    std::reverse(cycle->begin(), cycle->end());
+  }
+};
+
+// Returns the node indices (into spec.nodes) in an order where every node follows its inputs.
+std::vector<int> topological_order(const GraphSpec& spec, const std::vector<std::vector<int>>& inputs) {
+  const int n = static_cast<int>(spec.nodes.size());
+  Dag dag(n);
+  for (int v = 0; v < n; ++v)
+    for (int u : inputs[v]) boost::add_edge(u, v, dag);
+
+  std::vector<int> parent(n, -1), cycle;
+  CycleFinder finder;
+  finder.parent = &parent;
+  finder.cycle = &cycle;
+  boost::depth_first_search(dag, boost::visitor(finder));
+  if (!cycle.empty()) {
+    const int first = *std::min_element(cycle.begin(), cycle.end());  // earliest in the file
+    const auto at = std::find(cycle.begin(), cycle.end(), first);
+    std::rotate(cycle.begin(), at, cycle.end());
+    std::string path;
+    for (int v : cycle)
+      path += spec.nodes[v].name + " (line " + std::to_string(spec.nodes[v].where.line) + ") -> ";
+    path += spec.nodes[first].name;
+    throw SourceError(spec.nodes[first].where, "the graph has a cycle: " + path);
+  }
+
+  std::vector<Dag::vertex_descriptor> reversed;
+  boost::topological_sort(dag, std::back_inserter(reversed));
+  return std::vector<int>(reversed.rbegin(), reversed.rend());
+}
+
+// Splits the engine's own keys (share.ROLE, lr.ROLE) from the module's settings.
+struct SplitSettings {
+  RawSettings module;
+  std::map<std::string, RawSetting> share, lr;  // by role
+};
+
+SplitSettings split_settings(const RawSettings& raw) {
+  SplitSettings split;
+  for (const auto& [key, value] : raw) {
+    if (key.rfind("share.", 0) == 0)
+      split.share[key.substr(6)] = value;
+    else if (key.rfind("lr.", 0) == 0)
+      split.lr[key.substr(3)] = value;
+    else
+      split.module[key] = value;
+  }
+  return split;
+}
+
+std::string describe_inputs(const GraphSpec& spec, const NodeSpec& node,
+                            const std::vector<Shape>& shapes) {
+  std::string text;
+  for (std::size_t i = 0; i < node.inputs.size(); ++i) {
+    const NodeSpec* input = spec.find(node.inputs[i]);
+    text += (i ? ", " : "") + node.inputs[i] + " [" + shape_str(shapes[i]) + ", line " +
+            std::to_string(input->where.line) + "]";
+  }
+  return text;
+}
+
+}  // namespace
+
+template <typename T>
+Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : file_(spec.file) {
+  if (spec.nodes.empty())
+    throw SourceError({spec.file, 0, 0}, "the graph has no nodes");
+
+  std::map<std::string, int> index_of;
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < spec.nodes.size(); ++i) {
+    index_of[spec.nodes[i].name] = static_cast<int>(i);
+    names.push_back(spec.nodes[i].name);
+  }
+
+  // Types and inputs, in file order, so the first error in the file is the one reported.
+  std::vector<std::vector<int>> inputs(spec.nodes.size());
+  for (std::size_t i = 0; i < spec.nodes.size(); ++i) {
+    const NodeSpec& node = spec.nodes[i];
+    std::vector<std::string> expected;
+    if (node.type != "input") {
+      try {
+        expected = registry.module_info(node.type).inputs;
+      } catch (const Error& e) {
+        throw SourceError(node.type_where, e.what());
+      }
+    }
+    for (std::size_t k = 0; k < node.inputs.size(); ++k) {
+      const auto it = index_of.find(node.inputs[k]);
+      if (it == index_of.end()) {
+        std::string message = "node '" + node.name + "' reads '" + node.inputs[k] +
+                              "', which is not defined in this graph";
+        const std::string hint = did_you_mean(node.inputs[k], names);
+        throw SourceError(node.input_where[k], message + (hint.empty() ? "" : "; " + hint));
+      }
+      if (it->first == node.name)
+        throw SourceError(node.input_where[k], "node '" + node.name + "' reads its own output");
+      inputs[i].push_back(it->second);
+    }
+    if (node.inputs.size() != expected.size()) {
+      const std::string wanted =
+          expected.empty() ? "no inputs" : std::to_string(expected.size()) + " input" +
+                                               (expected.size() > 1 ? "s" : "") + " (" +
+                                               join(expected) + ")";
+      throw SourceError(node.where, "node '" + node.name + "': " + node.type + " takes " + wanted +
+                                        ", found " + std::to_string(node.inputs.size()));
+    }
+  }
+
+  const std::vector<int> order = topological_order(spec, inputs);
+  std::vector<int> position(spec.nodes.size());
+  for (std::size_t p = 0; p < order.size(); ++p) position[order[p]] = static_cast<int>(p);
+
+  // Modules and shapes, in topological order.
+  nodes_.resize(order.size());
+  std::vector<SplitSettings> split(order.size());
+  for (std::size_t p = 0; p < order.size(); ++p) {
+    const NodeSpec& ns = spec.nodes[order[p]];
+    Node& node = nodes_[p];
+    node.name = ns.name;
+    node.type = ns.type;
+    node.where = ns.where;
+    for (int i : inputs[order[p]]) node.inputs.push_back(position[i]);
+    const std::string owner = ns.type + " '" + ns.name + "'";
+
+    if (ns.type == "input") {
+      const Settings settings = Settings::validate(input_node_settings(), ns.settings, owner, ns.where);
+      node.is_input = true;
+      node.state.shape = settings.shape("shape");
+      node.state.needs_gradient = false;
+      node.source = settings.text("source");
+      continue;
+    }
+    const ModuleInfo& info = registry.module_info(ns.type);
+    split[p] = split_settings(ns.settings);
+    const Settings settings = Settings::validate(info.settings, split[p].module, owner, ns.where);
+    try {
+      node.module = registry.make_module<T>(ns.type, settings);
+    } catch (const SourceError&) {
+      throw;
+    } catch (const Error& e) {
+      throw SourceError(ns.where, owner + ": " + e.what());
+    }
+    node.is_loss = info.is_loss;
+
+    std::vector<Shape> shapes;
+    for (int i : node.inputs) shapes.push_back(nodes_[i].state.shape);
+    try {
+      node.state.shape = node.module->output_shape(shapes);
+    } catch (const Error& e) {
+      throw SourceError(ns.where, "node '" + ns.name + "' (" + ns.type + ") on " +
+                                      describe_inputs(spec, ns, shapes) + ": " + e.what());
+    }
+    if (node.is_loss && shape_size(node.state.shape) != 1)
+      throw SourceError(ns.where, "loss module '" + ns.type + "' gave shape " +
+                                      shape_str(node.state.shape) +
+                                      "; a loss outputs one value per example (a plugin bug)");
+  }
+
+  // Parameters: one block per name, shared when names agree (§4.7).
+  struct Declared {
+    std::string node;
+    SourceLocation where;
+  };
+  std::map<std::string, Declared> first_user;
+  std::vector<std::vector<std::pair<std::string, ParamSpec>>> declared(nodes_.size());
+  for (std::size_t p = 0; p < nodes_.size(); ++p) {
+    Node& node = nodes_[p];
+    if (node.is_input) continue;
+    const auto specs = node.module->parameters();
+    std::vector<std::string> roles;
+    for (const auto& s : specs) roles.push_back(s.role);
+    for (const auto* keys : {&split[p].share, &split[p].lr})
+      for (const auto& [role, raw] : *keys)
+        if (std::find(roles.begin(), roles.end(), role) == roles.end())
+          throw SourceError(raw.where, "node '" + node.name + "' (" + node.type +
+                                           ") has no parameter '" + role + "'" +
+                                           (roles.empty() ? " (it has no parameters)"
+                                                          : " (its parameters: " + join(roles) + ")"));
+    for (const auto& s : specs) {
+      const auto shared = split[p].share.find(s.role);
+      const std::string name = shared != split[p].share.end() ? shared->second.value
+                                                              : node.name + "." + s.role;
+      const SourceLocation where = shared != split[p].share.end() ? shared->second.where : node.where;
+      if (const ParamBlock* existing = params_.find(name)) {
+        if (existing->rows != s.rows || existing->cols != s.cols) {
+          const Declared& first = first_user.at(name);
+          throw SourceError(where, "parameter '" + name + "' is " + std::to_string(existing->rows) +
+                                       "x" + std::to_string(existing->cols) + " in node '" +
+                                       first.node + "' (line " + std::to_string(first.where.line) +
+                                       ") but node '" + node.name + "' needs " +
+                                       std::to_string(s.rows) + "x" + std::to_string(s.cols));
+        }
+      } else {
+        first_user[name] = {node.name, where};
+      }
+      params_.declare(name, s);
+      declared[p].emplace_back(name, s);
+    }
+  }
+  params_.allocate();
+  params_.initialize(rng);
+
+  for (std::size_t p = 0; p < nodes_.size(); ++p) {
+    Node& node = nodes_[p];
+    if (node.is_input) continue;
+    std::vector<ParamView<T>> views;
+    for (const auto& [name, s] : declared[p]) {
+      const ParamBlock& block = *params_.find(name);
+      views.push_back(params_.view(block));
+      const auto lr = split[p].lr.find(s.role);
+      if (lr != split[p].lr.end()) {
+        double scale = 0;
+        try {
+          scale = std::get<double>(parse_setting_value(SettingType::real, lr->second.value));
+        } catch (const Error& e) {
+          throw SourceError(lr->second.where, "lr." + s.role + ": " + e.what());
+        }
+        params_.lr_scale.segment(block.offset, block.size()).setConstant(static_cast<T>(scale));
+      }
+    }
+    node.module->bind(views);
+  }
+
+  for (auto& node : nodes_) {
+    inputs_.emplace_back();
+    for (int i : node.inputs) inputs_.back().push_back(&nodes_[i].state);
+  }
+}
+
+template <typename T>
+int Graph<T>::find(const std::string& name) const {
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    if (nodes_[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+template <typename T>
+typename Graph<T>::Node& Graph<T>::node(const std::string& name) {
+  const int i = find(name);
+  if (i < 0) {
+    std::vector<std::string> names;
+    for (const auto& node : nodes_) names.push_back(node.name);
+    const std::string hint = did_you_mean(name, names);
+    throw Error("the graph " + file_ + " has no node '" + name + "'" +
+                (hint.empty() ? "" : "; " + hint));
+  }
+  return nodes_[i];
+}
+
+template <typename T>
+std::vector<int> Graph<T>::input_nodes() const {
+  std::vector<int> result;
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    if (nodes_[i].is_input) result.push_back(static_cast<int>(i));
+  std::sort(result.begin(), result.end(), [&](int a, int b) {
+    return nodes_[a].where.line < nodes_[b].where.line;
+  });
+  return result;
+}
+
+template <typename T>
+std::vector<int> Graph<T>::loss_nodes() const {
+  std::vector<int> result;
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    if (nodes_[i].is_loss) result.push_back(static_cast<int>(i));
+  return result;
+}
+
+template <typename T>
+void Graph<T>::fprop() {
+  int batch = -1;
+  std::string first;
+  for (auto& node : nodes_) {
+    if (!node.is_input) continue;
+    if (node.state.x.rows() != node.state.size())
+      throw Error("input '" + node.name + "' holds " + std::to_string(node.state.x.rows()) +
+                  " values per example but its shape " + shape_str(node.state.shape) + " needs " +
+                  std::to_string(node.state.size()));
+    if (batch >= 0 && node.state.batch() != batch)
+      throw Error("input '" + node.name + "' holds " + std::to_string(node.state.batch()) +
+                  " examples but '" + first + "' holds " + std::to_string(batch));
+    batch = node.state.batch();
+    first = node.name;
+  }
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    if (!nodes_[i].is_input) nodes_[i].module->fprop(inputs_[i], nodes_[i].state);
+}
+
+template <typename T>
+double Graph<T>::loss() const {
+  double total = 0;
+  for (const auto& node : nodes_)
+    if (node.is_loss) total += static_cast<double>(node.state.x.sum()) / node.state.batch();
+  return total;
+}
+
+template <typename T>
+void Graph<T>::bprop() {
+  for (auto& node : nodes_) {
+    node.state.dx.setZero(node.state.x.rows(), node.state.x.cols());
+    if (node.is_loss) node.state.dx.setConstant(T(1) / static_cast<T>(node.state.batch()));
+  }
+  for (std::size_t i = nodes_.size(); i-- > 0;)
+    if (!nodes_[i].is_input) nodes_[i].module->bprop(inputs_[i], nodes_[i].state);
+}
+
+template <typename T>
+void Graph<T>::bbprop() {
+  for (auto& node : nodes_) {
+    node.state.ddx.setZero(node.state.x.rows(), node.state.x.cols());
+    if (node.is_loss) node.state.dx.setConstant(T(1) / static_cast<T>(node.state.batch()));
+  }
+  for (std::size_t i = nodes_.size(); i-- > 0;)
+    if (!nodes_[i].is_input) nodes_[i].module->bbprop(inputs_[i], nodes_[i].state);
+}
+
+template <typename T>
+int Graph<T>::first_non_finite() const {
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    if (!nodes_[i].state.x.allFinite()) return static_cast<int>(i);
+  return -1;
+}
+
+template class Graph<float>;
+template class Graph<double>;
+
+}  // namespace ebprop

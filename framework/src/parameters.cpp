@@ -1,0 +1,73 @@
+#include "ebprop/parameters.h"
+
+#include <cmath>
+
+#include "ebprop/error.h"
+
+namespace ebprop {
+
+double uniform01(Rng& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+template <typename T>
+const ParamBlock* ParameterStore<T>::find(const std::string& name) const {
+  for (const auto& block : blocks_)
+    if (block.name == name) return &block;
+  return nullptr;
+}
+
+template <typename T>
+ParamBlock& ParameterStore<T>::declare(const std::string& name, const ParamSpec& spec) {
+  for (auto& block : blocks_)
+    if (block.name == name) {
+      ++block.users;
+      return block;
+    }
+  if (w.size() != 0) throw Error("parameter '" + name + "' declared after the store was allocated");
+  ParamBlock block;
+  block.name = name;
+  block.rows = spec.rows;
+  block.cols = spec.cols;
+  block.fan_in = spec.fan_in;
+  block.init = spec.init;
+  block.users = 1;
+  block.offset = blocks_.empty() ? 0 : blocks_.back().offset + blocks_.back().size();
+  blocks_.push_back(block);
+  return blocks_.back();
+}
+
+template <typename T>
+void ParameterStore<T>::allocate() {
+  const std::int64_t n = blocks_.empty() ? 0 : blocks_.back().offset + blocks_.back().size();
+  w = Vector<T>::Zero(n);
+  dw = Vector<T>::Zero(n);
+  ddw = Vector<T>::Zero(n);
+  lr_scale = Vector<T>::Ones(n);
+}
+
+template <typename T>
+ParamView<T> ParameterStore<T>::view(const ParamBlock& block) {
+  return {w.data() + block.offset, dw.data() + block.offset, ddw.data() + block.offset, block.rows,
+          block.cols};
+}
+
+template <typename T>
+void ParameterStore<T>::initialize(Rng& rng) {
+  for (const auto& block : blocks_) {
+    auto values = w.segment(block.offset, block.size());
+    switch (block.init) {
+      case Init::zero: values.setZero(); break;
+      case Init::one: values.setOnes(); break;
+      case Init::fan_in: {
+        // Eq. 16: σ_w = m^{-1/2}. A uniform deviate on [-a, a] has σ = a/√3.
+        const double a = std::sqrt(3.0 / std::max(1, block.fan_in));
+        for (auto& v : values) v = static_cast<T>(a * (2.0 * uniform01(rng) - 1.0));
+        break;
+      }
+    }
+  }
+}
+
+template class ParameterStore<float>;
+template class ParameterStore<double>;
+
+}  // namespace ebprop

@@ -1,0 +1,236 @@
+#include "ebprop/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace ebprop {
+
+namespace {
+
+const double not_a_number = std::numeric_limits<double>::quiet_NaN();
+
+// Fisher-Yates with the platform-independent deviate of parameters.h.
+void shuffle(std::vector<int>& order, Rng& rng) {
+  for (std::size_t i = order.size(); i > 1; --i) {
+    const auto j = static_cast<std::size_t>(uniform01(rng) * static_cast<double>(i));
+    std::swap(order[i - 1], order[std::min(j, i - 1)]);
+  }
+}
+
+template <typename T>
+int find_source(const Graph<T>& graph, const std::string& source) {
+  for (int i : graph.input_nodes())
+    if (graph.nodes()[i].source == source) return i;
+  return -1;
+}
+
+}  // namespace
+
+template <typename T>
+Trainer<T>::Trainer(Graph<T>& graph, Optimizer<T>& optimizer, const data::Dataset& train,
+                    TrainerConfig config)
+    : graph_(graph), optimizer_(optimizer), train_(train), config_(config), rng_(config.seed) {
+  if (train.size() == 0) throw NumericError("the training set '" + train.name + "' is empty");
+  if (config_.batch < 1) throw Error("the batch size must be at least 1");
+  inputs_node_ = find_source(graph, "inputs");
+  targets_node_ = find_source(graph, "targets");
+  const std::string where = graph.file().empty() ? "the graph" : graph.file();
+  if (inputs_node_ < 0)
+    throw Error(where + " has no input node with source=inputs to feed the examples to");
+  if (targets_node_ < 0)
+    throw Error(where + " has no input node with source=targets to feed the targets to");
+  const auto& in = graph.nodes()[inputs_node_];
+  const auto& tn = graph.nodes()[targets_node_];
+  if (in.state.size() != train.inputs.rows())
+    throw Error("input '" + in.name + "' (line " + std::to_string(in.where.line) + ") has shape " +
+                shape_str(in.state.shape) + " (" + std::to_string(in.state.size()) +
+                " values) but the examples of '" + train.name + "' have " +
+                std::to_string(train.inputs.rows()));
+  if (tn.state.size() != train.targets.rows())
+    throw Error("input '" + tn.name + "' (line " + std::to_string(tn.where.line) + ") has shape " +
+                shape_str(tn.state.shape) + " (" + std::to_string(tn.state.size()) +
+                " values) but the targets of '" + train.name + "' have " +
+                std::to_string(train.targets.rows()));
+  if (graph.loss_nodes().empty()) throw Error(where + " has no loss node to train");
+
+  if (config_.predict.empty()) {
+    const auto& loss = graph.nodes()[graph.loss_nodes().front()];
+    predict_node_ = loss.inputs.front();
+  } else {
+    predict_node_ = graph.find(config_.predict);
+    if (predict_node_ < 0) graph.node(config_.predict);  // throws with a did-you-mean
+  }
+  order_.resize(train.size());
+  std::iota(order_.begin(), order_.end(), 0);
+  optimizer_.attach(graph.parameters());
+}
+
+template <typename T>
+void Trainer<T>::on_progress(std::function<void(int, int)> callback, int every) {
+  progress_ = std::move(callback);
+  progress_every_ = every;
+}
+
+template <typename T>
+void Trainer<T>::load(const data::Dataset& data, const std::vector<int>& indices) {
+  auto& x = graph_.node(inputs_node_).state.x;
+  auto& t = graph_.node(targets_node_).state.x;
+  const int n = static_cast<int>(indices.size());
+  x.resize(data.inputs.rows(), n);
+  t.resize(data.targets.rows(), n);
+  for (int k = 0; k < n; ++k) {
+    x.col(k) = data.inputs.col(indices[k]).template cast<T>();
+    t.col(k) = data.targets.col(indices[k]).template cast<T>();
+  }
+}
+
+template <typename T>
+double Trainer<T>::forward_checked() {
+  graph_.fprop();
+  const double loss = graph_.loss();
+  if (!std::isfinite(loss)) {
+    const int bad = graph_.first_non_finite();
+    const auto& node = graph_.nodes()[bad >= 0 ? bad : graph_.loss_nodes().front()];
+    throw NumericError("training diverged in epoch " + std::to_string(epoch_) + " after " +
+                       std::to_string(seen_) + " examples: node '" + node.name + "' (" +
+                       graph_.file() + ":" + std::to_string(node.where.line) +
+                       ") produced a non-finite value; lower the learning rate");
+  }
+  return loss;
+}
+
+template <typename T>
+double Trainer<T>::batch_gradient() {
+  const double loss = forward_checked();
+  graph_.parameters().clear_gradients();
+  graph_.bprop();
+  return loss;
+}
+
+template <typename T>
+double Trainer<T>::batch_curvature() {
+  const double loss = batch_gradient();
+  graph_.parameters().clear_hessian();
+  graph_.bbprop();
+  return loss;
+}
+
+template <typename T>
+double Trainer<T>::full_loss() {
+  return evaluate(train_).loss;
+}
+
+template <typename T>
+double Trainer<T>::full_gradient() {
+  auto& params = graph_.parameters();
+  Vector<T> total = Vector<T>::Zero(params.size());
+  double loss = 0;
+  std::vector<int> chunk;
+  for (int start = 0; start < train_.size(); start += config_.eval_batch) {
+    const int n = std::min(config_.eval_batch, train_.size() - start);
+    chunk.resize(n);
+    std::iota(chunk.begin(), chunk.end(), start);
+    load(train_, chunk);
+    const double weight = static_cast<double>(n) / train_.size();
+    loss += weight * batch_gradient();
+    total += static_cast<T>(weight) * params.dw;
+  }
+  params.dw = total;
+  return loss;
+}
+
+template <typename T>
+void Trainer<T>::sample_curvature(int samples) {
+  if (samples < 1) throw Error("the curvature needs at least one sample");
+  auto& params = graph_.parameters();
+  Vector<T> total = Vector<T>::Zero(params.size());
+  std::vector<int> chunk;
+  for (int done = 0; done < samples; done += config_.eval_batch) {
+    const int n = std::min(config_.eval_batch, samples - done);
+    chunk.resize(n);
+    for (int& i : chunk)
+      i = std::min(train_.size() - 1, static_cast<int>(uniform01(rng_) * train_.size()));
+    load(train_, chunk);
+    batch_curvature();
+    total += static_cast<T>(static_cast<double>(n) / samples) * params.ddw;
+  }
+  params.ddw = total;
+}
+
+template <typename T>
+int Trainer<T>::errors_in_batch(const data::Dataset& data, const std::vector<int>& indices) const {
+  if (data.labels.empty()) return 0;
+  const auto& y = graph_.nodes()[predict_node_].state.x;
+  int errors = 0;
+  for (int k = 0; k < static_cast<int>(indices.size()); ++k) {
+    Eigen::Index predicted = 0;
+    y.col(k).maxCoeff(&predicted);
+    errors += predicted != data.labels[indices[k]];
+  }
+  return errors;
+}
+
+template <typename T>
+EpochReport Trainer<T>::run_epoch(int epoch, const data::Dataset* test) {
+  epoch_ = epoch;
+  EpochReport report;
+  report.epoch = epoch;
+  const auto start = std::chrono::steady_clock::now();
+  optimizer_.begin_epoch(epoch, *this);
+
+  double loss_sum = 0;
+  int errors = 0;
+  if (optimizer_.kind() == Optimizer<T>::Kind::batch) {
+    seen_ += train_.size();
+    loss_sum = optimizer_.step(*this) * train_.size();
+    const Evaluation after = evaluate(train_);
+    errors = static_cast<int>(std::lround(after.error * train_.size() / 100));
+  } else {
+    if (config_.shuffle) shuffle(order_, rng_);
+    int next_progress = progress_every_;
+    for (int start_index = 0; start_index < train_.size(); start_index += config_.batch) {
+      const int n = std::min(config_.batch, train_.size() - start_index);
+      batch_.assign(order_.begin() + start_index, order_.begin() + start_index + n);
+      load(train_, batch_);
+      seen_ += n;
+      loss_sum += optimizer_.step(*this) * n;
+      errors += errors_in_batch(train_, batch_);
+      if (progress_ && start_index + n >= next_progress) {
+        progress_(start_index + n, train_.size());
+        next_progress += progress_every_;
+      }
+    }
+  }
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.examples_per_second = train_.size() / std::max(report.seconds, 1e-9);
+  report.train.loss = loss_sum / train_.size();
+  report.train.error = train_.labels.empty() ? not_a_number : 100.0 * errors / train_.size();
+  report.rate = optimizer_.current_rate();
+  report.test = test ? evaluate(*test) : Evaluation{not_a_number, not_a_number};
+  return report;
+}
+
+template <typename T>
+Evaluation Trainer<T>::evaluate(const data::Dataset& data) {
+  if (data.size() == 0) throw NumericError("the data set '" + data.name + "' is empty");
+  double loss = 0;
+  int errors = 0;
+  std::vector<int> chunk;
+  for (int start = 0; start < data.size(); start += config_.eval_batch) {
+    const int n = std::min(config_.eval_batch, data.size() - start);
+    chunk.resize(n);
+    std::iota(chunk.begin(), chunk.end(), start);
+    load(data, chunk);
+    loss += forward_checked() * n;
+    errors += errors_in_batch(data, chunk);
+  }
+  return {loss / data.size(), data.labels.empty() ? not_a_number : 100.0 * errors / data.size()};
+}
+
+template class Trainer<float>;
+template class Trainer<double>;
+
+}  // namespace ebprop

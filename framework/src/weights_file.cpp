@@ -1,0 +1,168 @@
+#include "ebprop/weights_file.h"
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+
+#include <zlib.h>
+
+#include "ebprop/error.h"
+
+namespace ebprop {
+
+namespace {
+
+const char magic[] = "EBPROPW1";
+
+void put_u32(std::string& out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+void put_f64(std::string& out, double v) {
+  std::uint64_t bits;
+  std::memcpy(&bits, &v, 8);
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
+}
+
+std::uint32_t crc_of(const std::string& bytes, std::size_t length) {
+  return static_cast<std::uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(length)));
+}
+
+// Reads the little-endian fields of a weights file, with the file named in every error.
+class Reader {
+ public:
+  Reader(const std::string& bytes, std::size_t end, const std::string& path)
+      : bytes_(bytes), end_(end), path_(path) {}
+  std::uint32_t u32() {
+    need(4);
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes_[pos_ + i])) << (8 * i);
+    pos_ += 4;
+    return v;
+  }
+  double f64() {
+    need(8);
+    std::uint64_t bits = 0;
+    for (int i = 0; i < 8; ++i) bits |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes_[pos_ + i])) << (8 * i);
+    pos_ += 8;
+    double v;
+    std::memcpy(&v, &bits, 8);
+    return v;
+  }
+  std::string text(std::size_t n) {
+    need(n);
+    pos_ += n;
+    return bytes_.substr(pos_ - n, n);
+  }
+  bool done() const { return pos_ == end_; }
+
+ private:
+  void need(std::size_t n) {
+    if (end_ - pos_ < n) throw FileError("weights file '" + path_ + "' is truncated");
+  }
+  const std::string& bytes_;
+  std::size_t end_;
+  std::string path_;
+  std::size_t pos_ = 0;
+};
+
+struct StoredBlock {
+  std::uint32_t rows, cols;
+  std::vector<double> values;
+};
+
+}  // namespace
+
+template <typename T>
+void save_weights(const ParameterStore<T>& params, const std::string& path) {
+  std::string out(magic, 8);
+  put_u32(out, static_cast<std::uint32_t>(params.blocks().size()));
+  for (const auto& block : params.blocks()) {
+    put_u32(out, static_cast<std::uint32_t>(block.name.size()));
+    out += block.name;
+    put_u32(out, static_cast<std::uint32_t>(block.rows));
+    put_u32(out, static_cast<std::uint32_t>(block.cols));
+    for (std::int64_t i = 0; i < block.size(); ++i)
+      put_f64(out, static_cast<double>(params.w[block.offset + i]));
+  }
+  put_u32(out, crc_of(out, out.size()));
+
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
+    file.write(out.data(), static_cast<std::streamsize>(out.size()));
+    file.flush();
+    if (!file) {
+      std::remove(temporary.c_str());
+      throw FileError("cannot write weights file '" + temporary + "': " + std::strerror(errno));
+    }
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    const std::string reason = std::strerror(errno);
+    std::remove(temporary.c_str());
+    throw FileError("cannot rename '" + temporary + "' to '" + path + "': " + reason);
+  }
+}
+
+template <typename T>
+void load_weights(ParameterStore<T>& params, const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw FileError("cannot open weights file '" + path + "': " + std::strerror(errno));
+  const std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  if (bytes.size() < 16 || bytes.compare(0, 8, magic, 8) != 0)
+    throw FileError("'" + path + "' is not an ebprop weights file (no EBPROPW1 header)");
+  const std::size_t body = bytes.size() - 4;
+  Reader crc_reader(bytes.substr(body), 4, path);
+  if (crc_reader.u32() != crc_of(bytes, body))
+    throw FileError("weights file '" + path + "' is corrupt (checksum mismatch)");
+
+  Reader in(bytes, body, path);
+  in.text(8);
+  std::map<std::string, StoredBlock> stored;
+  const std::uint32_t count = in.u32();
+  for (std::uint32_t b = 0; b < count; ++b) {
+    const std::string name = in.text(in.u32());
+    StoredBlock block{in.u32(), in.u32(), {}};
+    const std::uint64_t n = static_cast<std::uint64_t>(block.rows) * block.cols;
+    if (n > body) throw FileError("weights file '" + path + "' is truncated");
+    block.values.resize(n);
+    for (auto& v : block.values) v = in.f64();
+    stored[name] = std::move(block);
+  }
+  if (!in.done()) throw FileError("weights file '" + path + "' has trailing data");
+
+  std::vector<std::string> problems;
+  for (const auto& block : params.blocks()) {
+    const auto it = stored.find(block.name);
+    if (it == stored.end())
+      problems.push_back("'" + block.name + "' is missing from the file");
+    else if (it->second.rows != static_cast<std::uint32_t>(block.rows) ||
+             it->second.cols != static_cast<std::uint32_t>(block.cols))
+      problems.push_back("'" + block.name + "' is " + std::to_string(it->second.rows) + "x" +
+                         std::to_string(it->second.cols) + " in the file but " +
+                         std::to_string(block.rows) + "x" + std::to_string(block.cols) +
+                         " in the graph");
+  }
+  for (const auto& [name, block] : stored)
+    if (params.find(name) == nullptr) problems.push_back("'" + name + "' is not in the graph");
+  if (!problems.empty())
+    throw FileError("weights file '" + path + "' does not match the graph: " + join(problems, "; "));
+
+  for (const auto& block : params.blocks()) {
+    const auto& values = stored.at(block.name).values;
+    for (std::int64_t i = 0; i < block.size(); ++i)
+      params.w[block.offset + i] = static_cast<T>(values[i]);
+  }
+}
+
+template void save_weights(const ParameterStore<float>&, const std::string&);
+template void save_weights(const ParameterStore<double>&, const std::string&);
+template void load_weights(ParameterStore<float>&, const std::string&);
+template void load_weights(ParameterStore<double>&, const std::string&);
+
+}  // namespace ebprop

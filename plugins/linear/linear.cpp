@@ -1,0 +1,101 @@
+// linear: the full connection y = W x + b, the weighted sums of a layer (§1.2).
+#include <limits>
+#include <string>
+
+#include "ebprop/plugin.h"
+
+namespace {
+
+using namespace ebprop;
+
+template <typename T>
+class Linear final : public Module<T> {
+ public:
+  explicit Linear(const Settings& settings)
+      : outputs_(positive_outputs(settings)), bias_(settings.boolean("bias")) {}
+
+  Shape output_shape(const std::vector<Shape>& inputs) override {
+    inputs_ = shape_size(inputs.at(0));  // any shape, taken flat
+    return {outputs_};
+  }
+
+  std::vector<ParamSpec> parameters() const override {
+    // Eq. 16: m counts every connection into a unit, the bias's included.
+    const int fan_in = inputs_ + (bias_ ? 1 : 0);
+    std::vector<ParamSpec> specs{{"weight", outputs_, inputs_, fan_in, Init::fan_in}};
+    if (bias_) specs.push_back({"bias", outputs_, 1, fan_in, Init::fan_in});
+    return specs;
+  }
+
+  void bind(const std::vector<ParamView<T>>& views) override {
+    weight_ = views.at(0);
+    if (bias_) bias_view_ = views.at(1);
+  }
+
+  void fprop(const Inputs<T>& in, State<T>& out) override {
+    const Matrix<T>& x = in[0]->x;
+    out.resize(static_cast<int>(x.cols()));
+    out.x.noalias() = weight_.value() * x;
+    if (bias_) out.x.colwise() += bias_view_.value().col(0);
+  }
+
+  // Eq. 4-5: dx += Wᵀ dy, dW += dy xᵀ, db += Σ_examples dy.
+  void bprop(const Inputs<T>& in, const State<T>& out) override {
+    State<T>& input = *in[0];
+    if (input.needs_gradient) input.dx.noalias() += weight_.value().transpose() * out.dx;
+    add_outer(weight_.grad(), out.dx, input.x);
+    if (bias_) bias_view_.grad().col(0) += out.dx.rowwise().sum();
+  }
+
+  // Gauss-Newton (§7.3): Eq. 56 ddx += (W∘W)ᵀ ddy; Eq. 54 ddW += ddy (x∘x)ᵀ, ddb += Σ ddy.
+  void bbprop(const Inputs<T>& in, const State<T>& out) override {
+    State<T>& input = *in[0];
+    if (input.needs_gradient) {
+      w_squared_ = weight_.value().array().square();
+      input.ddx.noalias() += w_squared_.transpose() * out.ddx;
+    }
+    x_squared_ = input.x.array().square();
+    add_outer(weight_.hess(), out.ddx, x_squared_);
+    if (bias_) bias_view_.hess().col(0) += out.ddx.rowwise().sum();
+  }
+
+ private:
+  static int positive_outputs(const Settings& settings) {
+    const std::int64_t outputs = settings.integer("outputs");
+    if (outputs <= 0 || outputs > std::numeric_limits<int>::max())
+      throw SourceError(settings.where("outputs"),
+                        "setting 'outputs' of linear must be a positive integer, not " +
+                            std::to_string(outputs));
+    return static_cast<int>(outputs);
+  }
+
+  // g += a bᵀ summed over the batch. For one example this is the rank-1 update of online
+  // learning (§4.1); Eigen would otherwise run a depth-1 matrix product through its GEMM kernel.
+  static void add_outer(typename ParamView<T>::MatrixMap g, const Matrix<T>& a, const Matrix<T>& b) {
+    if (a.cols() == 1)
+      g.noalias() += a.col(0) * b.col(0).transpose();
+    else
+      g.noalias() += a * b.transpose();
+  }
+
+  int outputs_;
+  bool bias_;
+  int inputs_ = 0;
+  ParamView<T> weight_, bias_view_;
+  Matrix<T> w_squared_, x_squared_;  // bbprop scratch, sized once
+};
+
+void register_linear(Registry& registry) {
+  registry.add_module<Linear>(
+      {"linear",
+       "full connection y = W x + b (§1.2); weights drawn with sigma = m^-1/2 (Eq. 16), "
+       "bbprop by Eq. 54 and 56",
+       {"x"},
+       {required("outputs", SettingType::integer, "number of output units (> 0)"),
+        optional("bias", SettingType::boolean, "true", "add a trainable bias per output")},
+       false});
+}
+
+}  // namespace
+
+EBPROP_PLUGIN(register_linear)

@@ -1,0 +1,264 @@
+// The graph engine: order, fan-out, several losses, shared weights, and every build error.
+#define BOOST_TEST_MODULE graph
+#include <boost/test/unit_test.hpp>
+
+#include "test_util.h"
+
+using namespace ebprop;
+using test::build_failure;
+using test::graph_from;
+
+namespace {
+
+// Loss of the graph for the inputs already set.
+double energy(Graph<double>& graph) {
+  graph.fprop();
+  return graph.loss();
+}
+
+// Fills every input node with random values.
+void random_inputs(Graph<double>& graph, int batch, Rng& rng) {
+  for (int i : graph.input_nodes()) {
+    auto& state = graph.node(i).state;
+    state.x.resize(state.size(), batch);
+    for (Eigen::Index k = 0; k < state.x.size(); ++k) state.x(k) = 2 * uniform01(rng) - 1;
+  }
+}
+
+// Largest relative difference between the graph's gradient and central differences of E.
+double gradient_error(Graph<double>& graph) {
+  auto& p = graph.parameters();
+  graph.fprop();
+  p.clear_gradients();
+  graph.bprop();
+  const Vector<double> analytic = p.dw;
+  Vector<double> numeric(p.size());
+  const double h = 1e-6;
+  for (Eigen::Index i = 0; i < p.size(); ++i) {
+    const double saved = p.w[i];
+    p.w[i] = saved + h;
+    const double plus = energy(graph);
+    p.w[i] = saved - h;
+    const double minus = energy(graph);
+    p.w[i] = saved;
+    numeric[i] = (plus - minus) / (2 * h);
+  }
+  return (analytic - numeric).lpNorm<Eigen::Infinity>() / numeric.lpNorm<Eigen::Infinity>();
+}
+
+const char* branched = R"(
+x  = input shape=4 source=inputs
+t  = input shape=3 source=targets
+s  = input shape=2 source=targets
+h  = linear(x) outputs=5
+a  = stanh(h)
+o1 = linear(a) outputs=3          # two branches read a: their dx must add up
+o2 = linear(a) outputs=2
+y1 = tanh(o1)
+l1 = mse(y1, t)
+l2 = mse(o2, s)                   # a second loss: E is the sum
+)";
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(nodes_follow_their_inputs_whatever_the_file_order) {
+  auto graph = graph_from<double>(R"(
+loss = mse(y, t)
+y = stanh(h)
+h = linear(x) outputs=2
+t = input shape=2 source=targets
+x = input shape=3
+)");
+  std::vector<std::string> order;
+  for (const auto& node : graph->nodes()) order.push_back(node.name);
+  const auto at = [&](const std::string& n) { return std::find(order.begin(), order.end(), n) - order.begin(); };
+  BOOST_TEST(at("x") < at("h"));
+  BOOST_TEST(at("h") < at("y"));
+  BOOST_TEST(at("y") < at("loss"));
+  BOOST_TEST(at("t") < at("loss"));
+  BOOST_TEST(graph->loss_nodes().size() == 1u);
+  BOOST_TEST(graph->input_nodes().size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(fan_out_and_two_losses_give_the_exact_gradient) {
+  auto graph = graph_from<double>(branched);
+  Rng rng(7);
+  random_inputs(*graph, 3, rng);
+  BOOST_TEST(gradient_error(*graph) < 1e-7);
+}
+
+BOOST_AUTO_TEST_CASE(a_second_consumer_changes_the_gradient) {
+  // Guards the test above: dropping the second branch's contribution would be seen.
+  auto graph = graph_from<double>(branched);
+  Rng rng(7);
+  random_inputs(*graph, 3, rng);
+  graph->fprop();
+  graph->parameters().clear_gradients();
+  graph->bprop();
+  const auto& a = graph->node("a").state;
+  const auto& o2 = graph->node("o2");
+  BOOST_TEST(a.dx.norm() > 0);
+  BOOST_TEST(graph->node("l2").state.dx(0, 0) == 1.0 / 3);
+  BOOST_TEST(o2.state.dx.norm() > 0);
+}
+
+BOOST_AUTO_TEST_CASE(shared_weights_are_one_block_that_both_users_update) {
+  auto graph = graph_from<double>(R"(
+x  = input shape=3
+t  = input shape=3 source=targets
+h1 = linear(x) outputs=3
+a1 = stanh(h1)
+h2 = linear(a1) outputs=3 share.weight=h1.weight   # §4.7: the same 3x3 weights twice
+y  = stanh(h2)
+l  = mse(y, t)
+)");
+  const auto& p = graph->parameters();
+  BOOST_TEST(p.blocks().size() == 3u);  // h1.weight (shared), h1.bias, h2.bias
+  const ParamBlock* shared = p.find("h1.weight");
+  BOOST_REQUIRE(shared != nullptr);
+  BOOST_TEST(shared->users == 2);
+  BOOST_TEST(p.find("h2.weight") == nullptr);
+  BOOST_TEST(p.size() == 9 + 3 + 3);
+  Rng rng(3);
+  random_inputs(*graph, 2, rng);
+  BOOST_TEST(gradient_error(*graph) < 1e-7);
+}
+
+BOOST_AUTO_TEST_CASE(learning_rate_multipliers_come_from_the_graph_file) {
+  auto graph = graph_from<double>(R"(
+x = input shape=2
+t = input shape=1 source=targets
+h = linear(x) outputs=1 lr.bias=0.25
+l = mse(h, t)
+)");
+  const auto& p = graph->parameters();
+  const ParamBlock* bias = p.find("h.bias");
+  const ParamBlock* weight = p.find("h.weight");
+  BOOST_TEST(p.lr_scale[bias->offset] == 0.25);
+  BOOST_TEST(p.lr_scale[weight->offset] == 1.0);
+}
+
+BOOST_AUTO_TEST_CASE(initialization_follows_the_fan_in_rule) {
+  // Eq. 16: standard deviation m^-1/2 with m = 400 inputs + bias.
+  auto graph = graph_from<double>("x = input shape=400\nh = linear(x) outputs=300\n");
+  const auto& p = graph->parameters();
+  const ParamBlock* w = p.find("h.weight");
+  const auto values = p.w.segment(w->offset, w->size());
+  const double mean = values.mean();
+  const double sd = std::sqrt((values.array() - mean).square().mean());
+  BOOST_TEST(std::abs(mean) < 0.002);
+  BOOST_TEST(std::abs(sd - 1 / std::sqrt(401.0)) < 0.002);
+}
+
+BOOST_AUTO_TEST_CASE(the_same_seed_gives_the_same_weights) {
+  auto a = graph_from<float>(branched, 5), b = graph_from<float>(branched, 5),
+       c = graph_from<float>(branched, 6);
+  BOOST_TEST((a->parameters().w == b->parameters().w));
+  BOOST_TEST((a->parameters().w != c->parameters().w));
+}
+
+BOOST_AUTO_TEST_CASE(batches_of_any_size_flow_through) {
+  auto graph = graph_from<float>(branched);
+  Rng rng(1);
+  for (int batch : {1, 7, 32}) {
+    for (int i : graph->input_nodes()) {
+      auto& s = graph->node(i).state;
+      s.x = Matrix<float>::Random(s.size(), batch);
+    }
+    graph->fprop();
+    BOOST_TEST(graph->node("y1").state.x.cols() == batch);
+    BOOST_TEST(std::isfinite(graph->loss()));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(inputs_with_different_batches_are_refused) {
+  auto graph = graph_from<float>(branched);
+  graph->node("x").state.x = Matrix<float>::Zero(4, 2);
+  graph->node("t").state.x = Matrix<float>::Zero(3, 3);
+  graph->node("s").state.x = Matrix<float>::Zero(2, 2);
+  BOOST_CHECK_EXCEPTION(graph->fprop(), Error, [](const Error& e) {
+    return std::string(e.what()).find("holds 3 examples") != std::string::npos;
+  });
+}
+
+// --- build errors: each names the line and says what was expected ---
+
+BOOST_AUTO_TEST_CASE(a_cycle_is_printed) {
+  const auto f = build_failure(R"(x = input shape=2
+a = linear(x) outputs=2
+b = stanh(c)
+c = linear(b) outputs=2
+)");
+  BOOST_TEST(f.line == 3);
+  BOOST_TEST(f.message.find("cycle: b (line 3) -> c (line 4) -> b") != std::string::npos, f.message);
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_type_lists_the_known_ones) {
+  const auto f = build_failure("x = input shape=2\nh = lineer(x) outputs=2\n");
+  BOOST_TEST(f.line == 2);
+  BOOST_TEST(f.message.find("test.graph:2:5: unknown module type 'lineer'") == 0, f.message);
+  BOOST_TEST(f.message.find("did you mean 'linear'") != std::string::npos, f.message);
+  BOOST_TEST(f.message.find("stanh") != std::string::npos, f.message);
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_setting_suggests_the_right_one) {
+  const auto f = build_failure("x = input shape=2\nh = linear(x) outptus=2\n");
+  BOOST_TEST(f.line == 2);
+  BOOST_TEST(f.message.find("unknown setting 'outptus' for linear 'h'") != std::string::npos, f.message);
+  BOOST_TEST(f.message.find("did you mean 'outputs'") != std::string::npos, f.message);
+}
+
+BOOST_AUTO_TEST_CASE(an_ill_typed_setting_says_what_was_expected) {
+  const auto f = build_failure("x = input shape=2\n\nh = linear(x) outputs=two\n");
+  BOOST_TEST(f.line == 3);
+  BOOST_TEST(f.message.find("expected an integer, found 'two'") != std::string::npos, f.message);
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_required_setting_is_named) {
+  const auto f = build_failure("x = input shape=2\nh = linear(x)\n");
+  BOOST_TEST(f.line == 2);
+  BOOST_TEST(f.message.find("needs the setting 'outputs'") != std::string::npos, f.message);
+}
+
+BOOST_AUTO_TEST_CASE(an_undefined_input_gets_a_did_you_mean) {
+  const auto f = build_failure("image = input shape=2\nh = linear(imgae) outputs=2\n");
+  BOOST_TEST(f.line == 2);
+  BOOST_TEST(f.message.find("reads 'imgae', which is not defined") != std::string::npos, f.message);
+  BOOST_TEST(f.message.find("did you mean 'image'") != std::string::npos, f.message);
+}
+
+BOOST_AUTO_TEST_CASE(the_number_of_inputs_is_checked) {
+  const auto f = build_failure("x = input shape=2\nl = mse(x)\n");
+  BOOST_TEST(f.line == 2);
+  BOOST_TEST(f.message.find("mse takes 2 inputs (output, target), found 1") != std::string::npos, f.message);
+}
+
+BOOST_AUTO_TEST_CASE(a_shape_mismatch_names_both_nodes) {
+  const auto f = build_failure("x = input shape=2\nt = input shape=3 source=targets\nh = linear(x) outputs=4\nl = mse(h, t)\n");
+  BOOST_TEST(f.line == 4);
+  BOOST_TEST(f.message.find("h [4, line 3]") != std::string::npos, f.message);
+  BOOST_TEST(f.message.find("t [3, line 2]") != std::string::npos, f.message);
+}
+
+BOOST_AUTO_TEST_CASE(shared_parameters_must_have_one_shape) {
+  const auto f = build_failure("x = input shape=2\na = linear(x) outputs=3\nb = linear(a) outputs=3 share.weight=a.weight\n");
+  BOOST_TEST(f.line == 3);
+  BOOST_TEST(f.message.find("'a.weight' is 3x2 in node 'a' (line 2) but node 'b' needs 3x3") != std::string::npos, f.message);
+}
+
+BOOST_AUTO_TEST_CASE(sharing_an_unknown_parameter_lists_the_real_ones) {
+  const auto f = build_failure("x = input shape=2\na = linear(x) outputs=3 share.wieght=w\n");
+  BOOST_TEST(f.line == 2);
+  BOOST_TEST(f.message.find("has no parameter 'wieght' (its parameters: weight, bias)") != std::string::npos, f.message);
+}
+
+BOOST_AUTO_TEST_CASE(an_input_node_needs_its_shape) {
+  const auto f = build_failure("x = input\n");
+  BOOST_TEST(f.line == 1);
+  BOOST_TEST(f.message.find("needs the setting 'shape'") != std::string::npos, f.message);
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_graph_is_refused) {
+  const auto f = build_failure("# nothing but a comment\n");
+  BOOST_TEST(f.message.find("the graph has no nodes") != std::string::npos, f.message);
+}

@@ -1,0 +1,198 @@
+// ebprop-run end to end: it learns the digits, reproduces runs, saves and loads, and stops with a
+// located message and a non-zero exit on every bad input.
+#define BOOST_TEST_MODULE runner
+#include <boost/test/unit_test.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <boost/filesystem.hpp>
+
+namespace fs = boost::filesystem;
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string output;  // stdout and stderr
+};
+
+Result run(const std::string& arguments) {
+  const std::string command = std::string(EBPROP_BINARY_DIR) + "/bin/ebprop-run " + arguments + " 2>&1";
+  Result result;
+  FILE* pipe = popen(command.c_str(), "r");
+  char buffer[4096];
+  std::size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
+  const int status = pclose(pipe);
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// A scratch directory, removed at the end of the test.
+struct Scratch {
+  fs::path dir = fs::temp_directory_path() / fs::unique_path("ebprop-runner-%%%%%%");
+  Scratch() { fs::create_directories(dir); }
+  ~Scratch() { fs::remove_all(dir); }
+  std::string file(const std::string& name, const std::string& text = "") const {
+    const std::string path = (dir / name).string();
+    if (!text.empty()) std::ofstream(path) << text;
+    return path;
+  }
+};
+
+const std::string digits = std::string(EBPROP_SOURCE_DIR) + "/graphs/digits-mlp.graph";
+const std::string data_dir = std::string(EBPROP_SOURCE_DIR) + "/data/mnist10k";
+// A small, fast net on the bundled digits for the tests that are not about accuracy.
+const std::string small_net =
+    "image = input shape=784 source=inputs\n"
+    "label = input shape=10 source=targets\n"
+    "h = linear(image) outputs=20\n"
+    "a = stanh(h)\n"
+    "o = linear(a) outputs=10\n"
+    "y = stanh(o)\n"
+    "loss = mse(y, label)\n"
+    "[run]\nepochs = 1\n"
+    "[data]\ndir = " + data_dir + "\ntrain-limit = 500\ntest-limit = 200\n";
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_bundled_mlp_learns_the_digits) {
+  Scratch s;
+  const std::string metrics = s.file("m.jsonl");
+  const Result r = run(digits + " --epochs 2 --metrics " + metrics);
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  std::istringstream lines(slurp(metrics));
+  std::string line;
+  double test_error = 100;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    ++count;
+    const auto at = line.find("\"test_error\": ");
+    BOOST_REQUIRE(at != std::string::npos);
+    test_error = std::stod(line.substr(at + 14));
+  }
+  BOOST_TEST(count == 2);
+  BOOST_TEST(test_error < 10.0, r.output);  // from 90 % (chance) to under 10 % in two epochs
+  BOOST_TEST(contains(r.output, "epoch   2"), r.output);
+}
+
+BOOST_AUTO_TEST_CASE(the_same_seed_gives_the_same_weights) {
+  Scratch s;
+  const std::string graph = s.file("n.graph", small_net);
+  const std::string a = s.file("a.w"), b = s.file("b.w"), c = s.file("c.w");
+  BOOST_TEST_REQUIRE(run(graph + " -q --seed 3 --save " + a).status == 0);
+  BOOST_TEST_REQUIRE(run(graph + " -q --seed 3 --save " + b).status == 0);
+  BOOST_TEST_REQUIRE(run(graph + " -q --seed 4 --save " + c).status == 0);
+  BOOST_TEST((slurp(a) == slurp(b)));
+  BOOST_TEST((slurp(a) != slurp(c)));
+}
+
+BOOST_AUTO_TEST_CASE(saved_weights_reload_to_the_same_test_loss) {
+  Scratch s;
+  const std::string graph = s.file("n.graph", small_net);
+  const std::string w = s.file("w.bin"), metrics = s.file("m.jsonl");
+  BOOST_TEST_REQUIRE(run(graph + " -q --save " + w + " --metrics " + metrics).status == 0);
+  const std::string m = slurp(metrics);
+  const double trained = std::stod(m.substr(m.find("\"test_loss\": ") + 13));
+  const Result r = run(graph + " --load " + w + " --test-only");
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  const double reloaded = std::stod(r.output.substr(r.output.find("test loss ") + 10));
+  BOOST_TEST(std::abs(trained - reloaded) < 1e-5 * trained, r.output);
+}
+
+BOOST_AUTO_TEST_CASE(weights_of_another_graph_are_refused) {
+  Scratch s;
+  const std::string w = s.file("w.bin");
+  BOOST_TEST_REQUIRE(run(s.file("n.graph", small_net) + " -q --save " + w).status == 0);
+  std::string other = small_net;
+  other.replace(other.find("outputs=20"), 10, "outputs=21");
+  const Result r = run(s.file("o.graph", other) + " --load " + w);
+  BOOST_TEST(r.status == 1);
+  BOOST_TEST(contains(r.output, "'h.weight' is 20x784 in the file but 21x784 in the graph"), r.output);
+}
+
+BOOST_AUTO_TEST_CASE(a_diverging_run_stops_and_names_the_node) {
+  Scratch s;
+  const std::string w = s.file("w.bin");
+  // No squashing function at the output: a huge rate sends the weights to infinity.
+  std::string linear_net = small_net;
+  linear_net.replace(linear_net.find("loss = mse(y, label)"), 20, "loss = mse(o, label)");
+  const Result r = run(s.file("n.graph", linear_net) + " --lr 100 --save " + w);
+  BOOST_TEST(r.status == 1, r.output);
+  BOOST_TEST(contains(r.output, "training diverged in epoch 1"), r.output);
+  BOOST_TEST(contains(r.output, "n.graph:"), r.output);
+  BOOST_TEST(!fs::exists(w));  // nothing half-written
+  BOOST_TEST(!fs::exists(w + ".tmp"));
+}
+
+BOOST_AUTO_TEST_CASE(help_and_plugin_listing) {
+  const Result help = run("--help");
+  BOOST_TEST(help.status == 0);
+  BOOST_TEST(contains(help.output, "Usage: ebprop-run GRAPH-FILE"));
+  BOOST_TEST(contains(help.output, "Keys of the [data] section"));
+  const Result list = run("--list-plugins");
+  BOOST_TEST(list.status == 0);
+  for (const char* word : {"linear", "stanh", "logistic", "mse (loss)", "sgd", "outputs (integer, required)"})
+    BOOST_TEST(contains(list.output, word), word);
+}
+
+BOOST_AUTO_TEST_CASE(usage_errors_exit_with_2) {
+  const Result r = run("--no-such-option x.graph");
+  BOOST_TEST(r.status == 2);
+  BOOST_TEST(contains(r.output, "unrecognised option '--no-such-option'"), r.output);
+  BOOST_TEST(run("").status == 2);
+}
+
+// Each malformed input: a graph file (or command-line addition) and the message it must give.
+BOOST_AUTO_TEST_CASE(bad_input_gives_a_located_message_and_exit_1) {
+  Scratch s;
+  struct Case {
+    std::string graph, extra, expected;
+  };
+  const std::vector<Case> cases{
+      {"x = lineer(y)\n", "", "bad.graph:1:5: unknown module type 'lineer'"},
+      {"x = input shape=784 source=inputs\nh = linear(x) outputs=\n", "", "bad.graph:2:"},
+      {"x = input shape=784\nh = linear(z) outputs=3\n", "", "bad.graph:2:12: node 'h' reads 'z'"},
+      {"x = input shape=784\nh = linear(x outputs=3\n", "", "bad.graph:2:"},
+      {small_net + "[optimizer sgd]\nlr = fast\n", "", "bad.graph:15:1: setting 'lr' of optimizer sgd: expected a finite real number"},
+      {small_net + "[optimizer sgdd]\n", "", "unknown optimizer 'sgdd'; did you mean 'sgd'?"},
+      {small_net, "--opt lr2=3", "unknown setting 'lr2' for optimizer sgd"},
+      {small_net, "--set epoch=3", "--set: unknown key 'epoch'; did you mean 'epochs'?"},
+      {small_net, "--set precision=half", "precision must be float or double"},
+      {small_net, "--set train-images=/nonexistent/x.idx", "/nonexistent/x.idx"},
+      {small_net, "--data-dir /nonexistent", "/nonexistent"},
+      {"x = input shape=10 source=inputs\nt = input shape=10 source=targets\nl = mse(x, t)\n[data]\ndir = " + data_dir + "\n",
+       "", "input 'x' (line 1) has shape 10 (10 values) but the examples of"},
+  };
+  for (const auto& c : cases) {
+    const Result r = run(s.file("bad.graph", c.graph) + " " + c.extra);
+    BOOST_TEST(r.status == 1, c.expected << " -> " << r.output);
+    BOOST_TEST(contains(r.output, c.expected), c.expected << " -> " << r.output);
+    BOOST_TEST(contains(r.output, "ebprop-run: error: "), r.output);
+  }
+  const Result missing = run("/nonexistent/net.graph");
+  BOOST_TEST(missing.status == 1);
+  BOOST_TEST(contains(missing.output, "cannot read graph file '/nonexistent/net.graph'"), missing.output);
+}
+
+BOOST_AUTO_TEST_CASE(describe_prints_nodes_shapes_and_parameters) {
+  const Result r = run(digits + " --describe");
+  BOOST_TEST(r.status == 0, r.output);
+  BOOST_TEST(contains(r.output, "hidden.weight"), r.output);
+  BOOST_TEST(contains(r.output, "28x28"), r.output);
+}

@@ -1,0 +1,276 @@
+// ebprop-run: trains, tests and inspects a network described by a graph file.
+#include <omp.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include <Eigen/Core>
+
+#include <ebprop/data/csv.h>
+#include <ebprop/data/idx.h>
+#include <ebprop/data/preprocess.h>
+#include <ebprop/graph.h>
+#include <ebprop/graph_parser.h>
+#include <ebprop/plugin_loader.h>
+#include <ebprop/trainer.h>
+#include <ebprop/weights_file.h>
+
+#include "options.h"
+
+namespace ebprop::run {
+namespace {
+
+void print_plugins(const Registry& registry) {
+  const auto print_settings = [](const std::vector<SettingSpec>& settings) {
+    for (const auto& s : settings) {
+      std::string head = "    " + s.name + " (" + setting_type_name(s.type) + ", " +
+                         (s.default_value ? "default " + (s.default_value->empty() ? std::string("\"\"") : *s.default_value) : std::string("required")) + ")";
+      head.resize(std::max<std::size_t>(head.size() + 1, 44), ' ');
+      std::cout << head << s.doc << "\n";
+    }
+  };
+  std::cout << "Module types:\n";
+  for (const auto& type : registry.module_types()) {
+    const ModuleInfo& info = registry.module_info(type);
+    std::cout << "  " << type << (info.is_loss ? " (loss)" : "") << "  inputs: "
+              << (info.inputs.empty() ? "none" : join(info.inputs)) << "  [" << registry.origin(type) << "]\n"
+              << "    " << info.doc << "\n";
+    print_settings(info.settings);
+  }
+  std::cout << "  input  inputs: none  [built in]\n    A value the runner feeds: examples "
+               "(source=inputs) or targets (source=targets).\n";
+  print_settings(input_node_settings());
+  std::cout << "Optimizers:\n";
+  for (const auto& type : registry.optimizer_types()) {
+    const OptimizerInfo& info = registry.optimizer_info(type);
+    std::cout << "  " << type << "  [" << registry.origin(type) << "]\n    " << info.doc << "\n";
+    print_settings(info.settings);
+  }
+}
+
+template <typename T>
+void describe(const Graph<T>& graph) {
+  std::cout << "graph " << graph.file() << "\n";
+  for (const auto& node : graph.nodes()) {
+    std::string inputs;
+    for (int i : node.inputs) inputs += (inputs.empty() ? "" : ", ") + graph.nodes()[i].name;
+    std::cout << "  line " << std::setw(3) << node.where.line << "  " << std::left << std::setw(12)
+              << node.name << std::setw(10) << node.type << std::setw(14) << shape_str(node.state.shape)
+              << std::right << (inputs.empty() ? "" : "<- " + inputs) << (node.is_loss ? "  (loss)" : "")
+              << "\n";
+  }
+  std::cout << "parameters (" << graph.parameters().size() << " in all):\n";
+  for (const auto& block : graph.parameters().blocks())
+    std::cout << "  " << std::left << std::setw(24) << block.name << std::right << block.rows << "x"
+              << block.cols << (block.users > 1 ? "  shared by " + std::to_string(block.users) : "")
+              << "\n";
+}
+
+struct Data {
+  data::Dataset train, test;
+  bool has_test = false;
+};
+
+Data load_data(const RunConfig& config) {
+  const Settings& d = config.data;
+  std::string train_images = resolve_path(config, d, "train-images");
+  std::string train_labels = resolve_path(config, d, "train-labels");
+  std::string test_images = resolve_path(config, d, "test-images");
+  std::string test_labels = resolve_path(config, d, "test-labels");
+  const std::string dir = resolve_path(config, d, "dir");
+  if (!dir.empty()) {
+    const auto files = data::find_idx_files(dir);
+    if (train_images.empty()) train_images = files.train_images;
+    if (train_labels.empty()) train_labels = files.train_labels;
+    if (test_images.empty()) test_images = files.test_images;
+    if (test_labels.empty()) test_labels = files.test_labels;
+  }
+  const std::string train_csv = resolve_path(config, d, "train-csv");
+  const std::string test_csv = resolve_path(config, d, "test-csv");
+  data::CsvOptions csv;
+  csv.label_column = static_cast<int>(d.integer("label-column"));
+
+  Data result;
+  if (!train_csv.empty())
+    result.train = data::load_csv(train_csv, csv);
+  else if (!train_images.empty() && !train_labels.empty())
+    result.train = data::load_idx(train_images, train_labels);
+  else
+    throw Error("no training data: give [data] dir, train-images and train-labels, or train-csv "
+                "(in the graph file or with --data-dir / --set)");
+  if (!test_csv.empty()) {
+    result.test = data::load_csv(test_csv, csv);
+    result.has_test = true;
+  } else if (!test_images.empty() && !test_labels.empty()) {
+    result.test = data::load_idx(test_images, test_labels);
+    result.has_test = true;
+  }
+  if (d.integer("train-limit") > 0) data::truncate(result.train, static_cast<int>(d.integer("train-limit")));
+  if (result.has_test && d.integer("test-limit") > 0)
+    data::truncate(result.test, static_cast<int>(d.integer("test-limit")));
+
+  // §4.3: statistics from the training set only; §4.5: one-of-N targets at ±1.
+  data::Normalizer normalizer;
+  normalizer.fit(result.train, data::parse_centering(d.text("center")),
+                 data::parse_scaling(d.text("scale")));
+  normalizer.apply(result.train);
+  const int classes = std::max(result.train.classes, result.has_test ? result.test.classes : 0);
+  const auto low = static_cast<float>(d.real("target-low"));
+  const auto high = static_cast<float>(d.real("target-high"));
+  data::encode_targets(result.train, classes, low, high);
+  if (result.has_test) {
+    normalizer.apply(result.test);
+    data::encode_targets(result.test, classes, low, high);
+  }
+  return result;
+}
+
+// Writes `text` to `path` atomically (temporary file, then rename).
+void write_atomically(const std::string& path, const std::string& text) {
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream file(temporary, std::ios::trunc);
+    file << text;
+    if (!file.flush()) throw FileError("cannot write '" + temporary + "'");
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0)
+    throw FileError("cannot rename '" + temporary + "' to '" + path + "'");
+}
+
+std::string json_number(double v) {
+  if (!std::isfinite(v)) return "null";
+  std::ostringstream s;
+  s << std::setprecision(10) << v;
+  return s.str();
+}
+
+std::string percent(double v) {
+  if (!std::isfinite(v)) return "    -  ";
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(2) << std::setw(6) << v << "%";
+  return s.str();
+}
+
+template <typename T>
+int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry, const RunConfig& config) {
+  Rng rng(static_cast<std::uint64_t>(config.run.integer("seed")));
+  Graph<T> graph(spec, registry, rng);
+  if (cli.describe) {
+    describe(graph);
+    return 0;
+  }
+  if (!cli.load.empty()) load_weights(graph.parameters(), cli.load);
+  Data data = load_data(config);
+
+  auto optimizer = registry.make_optimizer<T>(config.optimizer, config.optimizer_settings);
+  TrainerConfig tc;
+  tc.batch = static_cast<int>(config.run.integer("batch"));
+  tc.shuffle = config.run.boolean("shuffle");
+  tc.seed = static_cast<std::uint64_t>(config.run.integer("seed"));
+  tc.predict = config.run.text("predict");
+  Trainer<T> trainer(graph, *optimizer, data.train, tc);
+  const int epochs = cli.test_only ? 0 : static_cast<int>(config.run.integer("epochs"));
+
+  if (!cli.quiet)
+    std::cout << "graph " << graph.file() << ": " << graph.nodes().size() << " nodes, "
+              << graph.parameters().size() << " parameters, "
+              << (std::is_same<T, float>::value ? "float32" : "float64") << "\n"
+              << "data: " << data.train.size() << " training examples from " << data.train.name
+              << (data.has_test ? ", " + std::to_string(data.test.size()) + " test from " + data.test.name : "")
+              << "\n"
+              << "training: " << epochs << " epochs, batch " << tc.batch << ", optimizer "
+              << config.optimizer << ", seed " << tc.seed << "\n";
+
+  const bool terminal = isatty(STDOUT_FILENO) && !cli.quiet;
+  const auto started = std::chrono::steady_clock::now();
+  if (terminal)
+    trainer.on_progress(
+        [&](int done, int total) {
+          const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+          std::cout << "\r  " << done << "/" << total << " (" << (100 * done / total) << "%)  "
+                    << static_cast<long>(done / std::max(elapsed, 1e-9)) << " ex/s  ETA "
+                    << std::fixed << std::setprecision(1) << elapsed * (total - done) / std::max(done, 1)
+                    << " s   " << std::flush;
+        },
+        std::max(1, data.train.size() / 100));
+
+  std::string metrics;
+  if (epochs == 0) {
+    const Evaluation test = data.has_test ? trainer.evaluate(data.test) : trainer.evaluate(data.train);
+    std::cout << (data.has_test ? "test" : "train") << " loss " << std::setprecision(6) << test.loss
+              << " error " << percent(test.error) << "\n";
+    return 0;
+  }
+  for (int epoch = 1; epoch <= epochs; ++epoch) {
+    const EpochReport r = trainer.run_epoch(epoch, data.has_test ? &data.test : nullptr);
+    if (terminal) std::cout << "\r" << std::string(60, ' ') << "\r";
+    std::cout << "epoch " << std::setw(3) << epoch << "  train loss " << std::fixed
+              << std::setprecision(5) << r.train.loss << " error " << percent(r.train.error)
+              << "  test loss " << (data.has_test ? json_number(r.test.loss) : std::string("-"))
+              << " error " << percent(r.test.error) << "  " << std::setprecision(2) << r.seconds
+              << " s  " << static_cast<long>(r.examples_per_second) << " ex/s" << std::endl;
+    std::cout.unsetf(std::ios::fixed);
+    if (!cli.metrics.empty()) {
+      metrics += "{\"epoch\": " + std::to_string(epoch) +
+                 ", \"train_loss\": " + json_number(r.train.loss) +
+                 ", \"train_error\": " + json_number(r.train.error) +
+                 ", \"test_loss\": " + json_number(r.test.loss) +
+                 ", \"test_error\": " + json_number(r.test.error) +
+                 ", \"seconds\": " + json_number(r.seconds) +
+                 ", \"examples_per_second\": " + json_number(r.examples_per_second) +
+                 ", \"rate\": " + json_number(r.rate) + "}\n";
+      write_atomically(cli.metrics, metrics);
+    }
+    if (!cli.save.empty()) save_weights(graph.parameters(), cli.save);
+  }
+  return 0;
+}
+
+int main_checked(int argc, char** argv) {
+  std::optional<CommandLine> cli;
+  try {
+    cli = parse_command_line(argc, argv);
+  } catch (const Error& e) {
+    std::cerr << "ebprop-run: " << e.what() << "\n";
+    return 2;
+  }
+  if (!cli) return 0;
+
+  Registry registry;
+  load_plugins(registry, cli->plugin_paths);
+  if (cli->list_plugins) {
+    print_plugins(registry);
+    return 0;
+  }
+  const GraphSpec spec = parse_graph_file(cli->graph_file);
+  const RunConfig config = merge_config(*cli, spec, registry);
+  const int threads = static_cast<int>(config.run.integer("threads"));
+  if (threads < 1) throw Error("threads must be at least 1");
+  // One thread policy for the process: OpenMP's, which Eigen in the engine and in every plugin
+  // reads (Eigen::setNbThreads would reach only this executable's copy of Eigen).
+  omp_set_num_threads(threads);
+  const std::string& precision = config.run.text("precision");
+  if (precision == "float") return run<float>(*cli, spec, registry, config);
+  if (precision == "double") return run<double>(*cli, spec, registry, config);
+  throw SourceError(config.run.where("precision"),
+                    "precision must be float or double, found '" + precision + "'");
+}
+
+}  // namespace
+}  // namespace ebprop::run
+
+int main(int argc, char** argv) {
+  try {
+    return ebprop::run::main_checked(argc, argv);
+  } catch (const std::exception& e) {
+    std::cout.flush();
+    std::cerr << "ebprop-run: error: " << e.what() << "\n";
+    return 1;
+  }
+}

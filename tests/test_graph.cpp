@@ -71,7 +71,9 @@ x = input shape=3
 )");
   std::vector<std::string> order;
   for (const auto& node : graph->nodes()) order.push_back(node.name);
-  const auto at = [&](const std::string& n) { return std::find(order.begin(), order.end(), n) - order.begin(); };
+  const auto at = [&](const std::string& n) {
+    return std::find(order.begin(), order.end(), n) - order.begin();
+  };
   BOOST_TEST(at("x") < at("h"));
   BOOST_TEST(at("h") < at("y"));
   BOOST_TEST(at("y") < at("loss"));
@@ -190,7 +192,8 @@ b = stanh(c)
 c = linear(b) outputs=2
 )");
   BOOST_TEST(f.line == 3);
-  BOOST_TEST(f.message.find("cycle: b (line 3) -> c (line 4) -> b") != std::string::npos, f.message);
+  BOOST_TEST(f.message.find("cycle: b (line 3) -> c (line 4) -> b") != std::string::npos,
+             f.message);
 }
 
 BOOST_AUTO_TEST_CASE(an_unknown_type_lists_the_known_ones) {
@@ -204,7 +207,8 @@ BOOST_AUTO_TEST_CASE(an_unknown_type_lists_the_known_ones) {
 BOOST_AUTO_TEST_CASE(an_unknown_setting_suggests_the_right_one) {
   const auto f = build_failure("x = input shape=2\nh = linear(x) outptus=2\n");
   BOOST_TEST(f.line == 2);
-  BOOST_TEST(f.message.find("unknown setting 'outptus' for linear 'h'") != std::string::npos, f.message);
+  BOOST_TEST(f.message.find("unknown setting 'outptus' for linear 'h'") != std::string::npos,
+             f.message);
   BOOST_TEST(f.message.find("did you mean 'outputs'") != std::string::npos, f.message);
 }
 
@@ -230,26 +234,35 @@ BOOST_AUTO_TEST_CASE(an_undefined_input_gets_a_did_you_mean) {
 BOOST_AUTO_TEST_CASE(the_number_of_inputs_is_checked) {
   const auto f = build_failure("x = input shape=2\nl = mse(x)\n");
   BOOST_TEST(f.line == 2);
-  BOOST_TEST(f.message.find("mse takes 2 inputs (output, target), found 1") != std::string::npos, f.message);
+  BOOST_TEST(f.message.find("mse takes 2 inputs (output, target), found 1") != std::string::npos,
+             f.message);
 }
 
 BOOST_AUTO_TEST_CASE(a_shape_mismatch_names_both_nodes) {
-  const auto f = build_failure("x = input shape=2\nt = input shape=3 source=targets\nh = linear(x) outputs=4\nl = mse(h, t)\n");
+  const auto f = build_failure(
+      "x = input shape=2\nt = input shape=3 source=targets\nh = linear(x) outputs=4\nl = mse(h, "
+      "t)\n");
   BOOST_TEST(f.line == 4);
   BOOST_TEST(f.message.find("h [4, line 3]") != std::string::npos, f.message);
   BOOST_TEST(f.message.find("t [3, line 2]") != std::string::npos, f.message);
 }
 
 BOOST_AUTO_TEST_CASE(shared_parameters_must_have_one_shape) {
-  const auto f = build_failure("x = input shape=2\na = linear(x) outputs=3\nb = linear(a) outputs=3 share.weight=a.weight\n");
+  const auto f = build_failure(
+      "x = input shape=2\na = linear(x) outputs=3\nb = linear(a) outputs=3 "
+      "share.weight=a.weight\n");
   BOOST_TEST(f.line == 3);
-  BOOST_TEST(f.message.find("'a.weight' is 3x2 in node 'a' (line 2) but node 'b' needs 3x3") != std::string::npos, f.message);
+  BOOST_TEST(f.message.find("'a.weight' is 3x2 in node 'a' (line 2) but node 'b' needs 3x3") !=
+                 std::string::npos,
+             f.message);
 }
 
 BOOST_AUTO_TEST_CASE(sharing_an_unknown_parameter_lists_the_real_ones) {
   const auto f = build_failure("x = input shape=2\na = linear(x) outputs=3 share.wieght=w\n");
   BOOST_TEST(f.line == 2);
-  BOOST_TEST(f.message.find("has no parameter 'wieght' (its parameters: weight, bias)") != std::string::npos, f.message);
+  BOOST_TEST(f.message.find("has no parameter 'wieght' (its parameters: weight, bias)") !=
+                 std::string::npos,
+             f.message);
 }
 
 BOOST_AUTO_TEST_CASE(an_input_node_needs_its_shape) {

@@ -2,7 +2,6 @@
 // and the Gauss-Newton bookkeeping of a loss (§7.3, Eq. 53-56).
 #define BOOST_TEST_MODULE modules
 #include <boost/test/unit_test.hpp>
-
 #include <map>
 #include <string>
 #include <vector>
@@ -14,9 +13,9 @@
 namespace {
 
 using namespace ebprop;
+using testing::check_module;
 using testing::CheckOptions;
 using testing::CheckReport;
-using testing::check_module;
 using SettingMap = std::map<std::string, std::string>;
 
 struct Plugins {
@@ -94,7 +93,8 @@ BOOST_AUTO_TEST_CASE(every_module_passes_the_derivative_checks) {
 
 BOOST_AUTO_TEST_CASE(backward_passes_add_rather_than_overwrite) {
   for (const Case& c : cases) {
-    const CheckReport report = check_module(registry, c.type, c.settings, c.inputs, options_for(c, 4));
+    const CheckReport report =
+        check_module(registry, c.type, c.settings, c.inputs, options_for(c, 4));
     BOOST_TEST(report.accumulate <= 1e-12, report.summary());
   }
 }
@@ -153,7 +153,8 @@ BOOST_AUTO_TEST_CASE(linear_under_mse_gives_the_gauss_newton_diagonal) {
     store.w(k) = w;
     reference(k) = ((plus - y.x) / (2 * h)).squaredNorm();
   }
-  const double error = (store.ddw - reference).cwiseAbs().maxCoeff() / reference.cwiseAbs().maxCoeff();
+  const double error =
+      (store.ddw - reference).cwiseAbs().maxCoeff() / reference.cwiseAbs().maxCoeff();
   BOOST_TEST(error <= 1e-6);
 }
 
@@ -190,10 +191,10 @@ BOOST_AUTO_TEST_CASE(linear_without_outputs_is_a_settings_error) {
 }
 
 BOOST_AUTO_TEST_CASE(mse_rejects_output_and_target_of_different_sizes) {
-  BOOST_CHECK_EXCEPTION(make<double>("mse")->output_shape({{10}, {9}}), ShapeError,
-                        [](const ShapeError& e) {
-                          return std::string(e.what()) == "output has shape 10 but target has shape 9";
-                        });
+  BOOST_CHECK_EXCEPTION(
+      make<double>("mse")->output_shape({{10}, {9}}), ShapeError, [](const ShapeError& e) {
+        return std::string(e.what()) == "output has shape 10 but target has shape 9";
+      });
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -203,7 +204,12 @@ BOOST_AUTO_TEST_SUITE_END()
 namespace {
 
 // y = w ∘ x, one weight per element: ∂y/∂x = w, ∂y/∂w = x. `Bug` plants one classic mistake.
-enum class Bug { none, input_curvature_not_squared, weight_curvature_not_squared, overwrites_gradient };
+enum class Bug {
+  none,
+  input_curvature_not_squared,
+  weight_curvature_not_squared,
+  overwrites_gradient
+};
 
 class Scale final : public Module<double> {
  public:
@@ -212,7 +218,9 @@ class Scale final : public Module<double> {
     size_ = shape_size(inputs[0]);
     return inputs[0];
   }
-  std::vector<ParamSpec> parameters() const override { return {{"weight", size_, 1, 1, Init::one}}; }
+  std::vector<ParamSpec> parameters() const override {
+    return {{"weight", size_, 1, 1, Init::one}};
+  }
   void bind(const std::vector<ParamView<double>>& views) override { w_ = views[0]; }
 
   void fprop(const Inputs<double>& in, State<double>& out) override {

@@ -1,13 +1,11 @@
 // The plugin loader: discovery, ABI checks, duplicate names, lifetimes.
 #define BOOST_TEST_MODULE plugins
-#include <boost/test/unit_test.hpp>
-
-#include <cstdlib>
-#include <fstream>
+#include <ebprop/plugin.h>
 
 #include <boost/filesystem.hpp>
-
-#include <ebprop/plugin.h>
+#include <boost/test/unit_test.hpp>
+#include <cstdlib>
+#include <fstream>
 
 #include "test_util.h"
 
@@ -48,9 +46,8 @@ BOOST_AUTO_TEST_CASE(the_framework_links_no_plugin) {
   // Even the built-in layers are plugins: an empty registry knows nothing.
   Registry registry;
   BOOST_TEST(registry.module_types().empty());
-  BOOST_CHECK_EXCEPTION(registry.module_info("linear"), Error, [](const Error& e) {
-    return contains(e.what(), "no plugins are loaded");
-  });
+  BOOST_CHECK_EXCEPTION(registry.module_info("linear"), Error,
+                        [](const Error& e) { return contains(e.what(), "no plugins are loaded"); });
 }
 
 BOOST_AUTO_TEST_CASE(plugins_are_recognised_without_running_them) {
@@ -81,7 +78,9 @@ BOOST_AUTO_TEST_CASE(a_missing_file_is_named) {
 BOOST_AUTO_TEST_CASE(another_abi_version_is_refused_before_registration) {
   Registry registry;
   const std::string message = load_error(registry, bad("wrong_abi_version"));
-  BOOST_TEST(contains(message, "built for ebprop ABI version " + std::to_string(EBPROP_ABI_VERSION + 1)), message);
+  BOOST_TEST(
+      contains(message, "built for ebprop ABI version " + std::to_string(EBPROP_ABI_VERSION + 1)),
+      message);
   BOOST_TEST(contains(message, "rebuild the plugin"), message);
   BOOST_TEST(registry.module_types().empty());
 }

@@ -1,15 +1,13 @@
 // ebprop-run end to end: it learns the digits, reproduces runs, saves and loads, and stops with a
 // located message and a non-zero exit on every bad input.
 #define BOOST_TEST_MODULE runner
-#include <boost/test/unit_test.hpp>
-
 #include <sys/wait.h>
 
+#include <boost/filesystem.hpp>
+#include <boost/test/unit_test.hpp>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
-
-#include <boost/filesystem.hpp>
 
 namespace fs = boost::filesystem;
 
@@ -21,7 +19,8 @@ struct Result {
 };
 
 Result run(const std::string& arguments) {
-  const std::string command = std::string(EBPROP_BINARY_DIR) + "/bin/ebprop-run " + arguments + " 2>&1";
+  const std::string command =
+      std::string(EBPROP_BINARY_DIR) + "/bin/ebprop-run " + arguments + " 2>&1";
   Result result;
   FILE* pipe = popen(command.c_str(), "r");
   char buffer[4096];
@@ -60,7 +59,8 @@ const std::string small_net =
     "y = stanh(o)\n"
     "loss = mse(y, label)\n"
     "[run]\nepochs = 1\n"
-    "[data]\ndir = " + data_dir + "\ntrain-limit = 500\ntest-limit = 200\n";
+    "[data]\ndir = " +
+    data_dir + "\ntrain-limit = 500\ntest-limit = 200\n";
 
 std::string slurp(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -123,7 +123,8 @@ BOOST_AUTO_TEST_CASE(weights_of_another_graph_are_refused) {
   other.replace(other.find("outputs=20"), 10, "outputs=21");
   const Result r = run(s.file("o.graph", other) + " --load " + w);
   BOOST_TEST(r.status == 1);
-  BOOST_TEST(contains(r.output, "'h.weight' is 20x784 in the file but 21x784 in the graph"), r.output);
+  BOOST_TEST(contains(r.output, "'h.weight' is 20x784 in the file but 21x784 in the graph"),
+             r.output);
 }
 
 BOOST_AUTO_TEST_CASE(a_diverging_run_stops_and_names_the_node) {
@@ -147,7 +148,8 @@ BOOST_AUTO_TEST_CASE(help_and_plugin_listing) {
   BOOST_TEST(contains(help.output, "Keys of the [data] section"));
   const Result list = run("--list-plugins");
   BOOST_TEST(list.status == 0);
-  for (const char* word : {"linear", "stanh", "logistic", "mse (loss)", "sgd", "outputs (integer, required)"})
+  for (const char* word :
+       {"linear", "stanh", "logistic", "mse (loss)", "sgd", "outputs (integer, required)"})
     BOOST_TEST(contains(list.output, word), word);
 }
 
@@ -169,14 +171,17 @@ BOOST_AUTO_TEST_CASE(bad_input_gives_a_located_message_and_exit_1) {
       {"x = input shape=784 source=inputs\nh = linear(x) outputs=\n", "", "bad.graph:2:"},
       {"x = input shape=784\nh = linear(z) outputs=3\n", "", "bad.graph:2:12: node 'h' reads 'z'"},
       {"x = input shape=784\nh = linear(x outputs=3\n", "", "bad.graph:2:"},
-      {small_net + "[optimizer sgd]\nlr = fast\n", "", "bad.graph:15:1: setting 'lr' of optimizer sgd: expected a finite real number"},
+      {small_net + "[optimizer sgd]\nlr = fast\n", "",
+       "bad.graph:15:1: setting 'lr' of optimizer sgd: expected a finite real number"},
       {small_net + "[optimizer sgdd]\n", "", "unknown optimizer 'sgdd'; did you mean 'sgd'?"},
       {small_net, "--opt lr2=3", "unknown setting 'lr2' for optimizer sgd"},
       {small_net, "--set epoch=3", "--set: unknown key 'epoch'; did you mean 'epochs'?"},
       {small_net, "--set precision=half", "precision must be float or double"},
       {small_net, "--set train-images=/nonexistent/x.idx", "/nonexistent/x.idx"},
       {small_net, "--data-dir /nonexistent", "/nonexistent"},
-      {"x = input shape=10 source=inputs\nt = input shape=10 source=targets\nl = mse(x, t)\n[data]\ndir = " + data_dir + "\n",
+      {"x = input shape=10 source=inputs\nt = input shape=10 source=targets\nl = mse(x, "
+       "t)\n[data]\ndir = " +
+           data_dir + "\n",
        "", "input 'x' (line 1) has shape 10 (10 values) but the examples of"},
   };
   for (const auto& c : cases) {
@@ -187,7 +192,8 @@ BOOST_AUTO_TEST_CASE(bad_input_gives_a_located_message_and_exit_1) {
   }
   const Result missing = run("/nonexistent/net.graph");
   BOOST_TEST(missing.status == 1);
-  BOOST_TEST(contains(missing.output, "cannot read graph file '/nonexistent/net.graph'"), missing.output);
+  BOOST_TEST(contains(missing.output, "cannot read graph file '/nonexistent/net.graph'"),
+             missing.output);
 }
 
 BOOST_AUTO_TEST_CASE(describe_prints_nodes_shapes_and_parameters) {

@@ -1,8 +1,8 @@
 // Settings schemas: validation, types, defaults, and the messages users see.
 #define BOOST_TEST_MODULE settings
-#include <boost/test/unit_test.hpp>
-
 #include <ebprop/settings.h>
+
+#include <boost/test/unit_test.hpp>
 
 using namespace ebprop;
 
@@ -49,23 +49,37 @@ BOOST_AUTO_TEST_CASE(values_and_defaults_are_typed) {
 BOOST_AUTO_TEST_CASE(an_unknown_key_is_located_with_a_suggestion) {
   const std::string m = failure(raw({{"outputs", "3"}, {"bais", "true"}}));
   BOOST_TEST(m.find("f.graph:3:") == 0, m);
-  BOOST_TEST(m.find("unknown setting 'bais' for linear 'fc'; did you mean 'bias'?") != std::string::npos, m);
+  BOOST_TEST(
+      m.find("unknown setting 'bais' for linear 'fc'; did you mean 'bias'?") != std::string::npos,
+      m);
   BOOST_TEST(m.find("(known: outputs, bias, rate, shape, schedule, name)") != std::string::npos, m);
 }
 
 BOOST_AUTO_TEST_CASE(each_type_refuses_what_it_cannot_read) {
-  BOOST_TEST(failure(raw({{"outputs", "3.5"}})).find("expected an integer, found '3.5'") != std::string::npos);
-  BOOST_TEST(failure(raw({{"outputs", "3"}, {"rate", "fast"}})).find("expected a finite real number") != std::string::npos);
-  BOOST_TEST(failure(raw({{"outputs", "3"}, {"rate", "nan"}})).find("expected a finite real number") != std::string::npos);
-  BOOST_TEST(failure(raw({{"outputs", "3"}, {"bias", "maybe"}})).find("expected true or false") != std::string::npos);
-  BOOST_TEST(failure(raw({{"outputs", "3"}, {"shape", "28x0"}})).find("expected a shape") != std::string::npos);
-  BOOST_TEST(failure(raw({{"outputs", "3"}, {"shape", "28xx28"}})).find("expected a shape") != std::string::npos);
-  BOOST_TEST(failure(raw({{"outputs", "3"}, {"schedule", "0.1,,0.2"}})).find("comma-separated") != std::string::npos);
+  BOOST_TEST(failure(raw({{"outputs", "3.5"}})).find("expected an integer, found '3.5'") !=
+             std::string::npos);
+  BOOST_TEST(
+      failure(raw({{"outputs", "3"}, {"rate", "fast"}})).find("expected a finite real number") !=
+      std::string::npos);
+  BOOST_TEST(
+      failure(raw({{"outputs", "3"}, {"rate", "nan"}})).find("expected a finite real number") !=
+      std::string::npos);
+  BOOST_TEST(failure(raw({{"outputs", "3"}, {"bias", "maybe"}})).find("expected true or false") !=
+             std::string::npos);
+  BOOST_TEST(failure(raw({{"outputs", "3"}, {"shape", "28x0"}})).find("expected a shape") !=
+             std::string::npos);
+  BOOST_TEST(failure(raw({{"outputs", "3"}, {"shape", "28xx28"}})).find("expected a shape") !=
+             std::string::npos);
+  BOOST_TEST(failure(raw({{"outputs", "3"}, {"schedule", "0.1,,0.2"}})).find("comma-separated") !=
+             std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_missing_required_setting_is_explained) {
   const std::string m = failure(raw({}));
-  BOOST_TEST(m.find("f.graph:3:1: linear 'fc' needs the setting 'outputs' (integer: number of outputs)") == 0, m);
+  BOOST_TEST(
+      m.find("f.graph:3:1: linear 'fc' needs the setting 'outputs' (integer: number of outputs)") ==
+          0,
+      m);
 }
 
 BOOST_AUTO_TEST_CASE(shapes_print_and_parse) {

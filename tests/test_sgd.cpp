@@ -1,7 +1,6 @@
 // The sgd optimizer on problems with known minima, through the same Objective the trainer offers.
 #define BOOST_TEST_MODULE sgd
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 
 #include "test_util.h"

@@ -1,12 +1,12 @@
 // Helpers shared by the test executables.
 #pragma once
 
-#include <string>
-
 #include <ebprop/error.h>
 #include <ebprop/graph.h>
 #include <ebprop/graph_parser.h>
 #include <ebprop/plugin_loader.h>
+
+#include <string>
 
 namespace ebprop::test {
 

@@ -1,11 +1,10 @@
 // Weights files: round trip, refusal of another graph, corruption, atomic writes.
 #define BOOST_TEST_MODULE weights
-#include <boost/test/unit_test.hpp>
+#include <ebprop/weights_file.h>
 
 #include <boost/filesystem.hpp>
+#include <boost/test/unit_test.hpp>
 #include <fstream>
-
-#include <ebprop/weights_file.h>
 
 #include "test_util.h"
 
@@ -14,10 +13,12 @@ namespace fs = boost::filesystem;
 
 namespace {
 
-const char* net = "x = input shape=3\nh = linear(x) outputs=4\ny = stanh(h)\no = linear(y) outputs=2\n";
+const char* net =
+    "x = input shape=3\nh = linear(x) outputs=4\ny = stanh(h)\no = linear(y) outputs=2\n";
 
 struct TempFile {
-  std::string path = (fs::temp_directory_path() / fs::unique_path("ebprop-%%%%%%.weights")).string();
+  std::string path =
+      (fs::temp_directory_path() / fs::unique_path("ebprop-%%%%%%.weights")).string();
   ~TempFile() {
     fs::remove(path);
     fs::remove(path + ".tmp");
@@ -81,14 +82,16 @@ BOOST_AUTO_TEST_CASE(a_truncated_or_foreign_file_is_detected) {
   TempFile file;
   auto a = test::graph_from<float>(net);
   { std::ofstream(file.path) << "hello, world, this is not a weights file"; }
-  BOOST_TEST(load_error(a->parameters(), file.path).find("not an ebprop weights file") != std::string::npos);
-  BOOST_TEST(load_error(a->parameters(), "/nonexistent/w.bin").find("cannot open weights file") != std::string::npos);
+  BOOST_TEST(load_error(a->parameters(), file.path).find("not an ebprop weights file") !=
+             std::string::npos);
+  BOOST_TEST(load_error(a->parameters(), "/nonexistent/w.bin").find("cannot open weights file") !=
+             std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(an_unwritable_place_leaves_nothing_behind) {
   auto a = test::graph_from<float>(net);
-  BOOST_CHECK_EXCEPTION(save_weights(a->parameters(), "/nonexistent-dir/w.bin"), FileError,
-                        [](const FileError& e) {
-                          return std::string(e.what()).find("cannot write weights file") != std::string::npos;
-                        });
+  BOOST_CHECK_EXCEPTION(
+      save_weights(a->parameters(), "/nonexistent-dir/w.bin"), FileError, [](const FileError& e) {
+        return std::string(e.what()).find("cannot write weights file") != std::string::npos;
+      });
 }

@@ -1,11 +1,10 @@
 #include "ebprop/graph.h"
 
 #include <algorithm>
-#include <map>
-
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/depth_first_search.hpp>
 #include <boost/graph/topological_sort.hpp>
+#include <map>
 
 namespace ebprop {
 
@@ -39,7 +38,8 @@ struct CycleFinder : boost::default_dfs_visitor {
 };
 
 // Returns the node indices (into spec.nodes) in an order where every node follows its inputs.
-std::vector<int> topological_order(const GraphSpec& spec, const std::vector<std::vector<int>>& inputs) {
+std::vector<int> topological_order(const GraphSpec& spec,
+                                   const std::vector<std::vector<int>>& inputs) {
   const int n = static_cast<int>(spec.nodes.size());
   Dag dag(n);
   for (int v = 0; v < n; ++v)
@@ -100,8 +100,7 @@ std::string describe_inputs(const GraphSpec& spec, const NodeSpec& node,
 
 template <typename T>
 Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : file_(spec.file) {
-  if (spec.nodes.empty())
-    throw SourceError({spec.file, 0, 0}, "the graph has no nodes");
+  if (spec.nodes.empty()) throw SourceError({spec.file, 0, 0}, "the graph has no nodes");
 
   std::map<std::string, int> index_of;
   std::vector<std::string> names;
@@ -135,10 +134,10 @@ Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : fil
       inputs[i].push_back(it->second);
     }
     if (node.inputs.size() != expected.size()) {
-      const std::string wanted =
-          expected.empty() ? "no inputs" : std::to_string(expected.size()) + " input" +
-                                               (expected.size() > 1 ? "s" : "") + " (" +
-                                               join(expected) + ")";
+      const std::string wanted = expected.empty() ? "no inputs"
+                                                  : std::to_string(expected.size()) + " input" +
+                                                        (expected.size() > 1 ? "s" : "") + " (" +
+                                                        join(expected) + ")";
       throw SourceError(node.where, "node '" + node.name + "': " + node.type + " takes " + wanted +
                                         ", found " + std::to_string(node.inputs.size()));
     }
@@ -161,7 +160,8 @@ Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : fil
     const std::string owner = ns.type + " '" + ns.name + "'";
 
     if (ns.type == "input") {
-      const Settings settings = Settings::validate(input_node_settings(), ns.settings, owner, ns.where);
+      const Settings settings =
+          Settings::validate(input_node_settings(), ns.settings, owner, ns.where);
       node.is_input = true;
       node.state.shape = settings.shape("shape");
       node.state.needs_gradient = false;
@@ -210,15 +210,17 @@ Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : fil
     for (const auto* keys : {&split[p].share, &split[p].lr})
       for (const auto& [role, raw] : *keys)
         if (std::find(roles.begin(), roles.end(), role) == roles.end())
-          throw SourceError(raw.where, "node '" + node.name + "' (" + node.type +
-                                           ") has no parameter '" + role + "'" +
-                                           (roles.empty() ? " (it has no parameters)"
-                                                          : " (its parameters: " + join(roles) + ")"));
+          throw SourceError(
+              raw.where, "node '" + node.name + "' (" + node.type + ") has no parameter '" + role +
+                             "'" +
+                             (roles.empty() ? " (it has no parameters)"
+                                            : " (its parameters: " + join(roles) + ")"));
     for (const auto& s : specs) {
       const auto shared = split[p].share.find(s.role);
-      const std::string name = shared != split[p].share.end() ? shared->second.value
-                                                              : node.name + "." + s.role;
-      const SourceLocation where = shared != split[p].share.end() ? shared->second.where : node.where;
+      const std::string name =
+          shared != split[p].share.end() ? shared->second.value : node.name + "." + s.role;
+      const SourceLocation where =
+          shared != split[p].share.end() ? shared->second.where : node.where;
       if (const ParamBlock* existing = params_.find(name)) {
         if (existing->rows != s.rows || existing->cols != s.cols) {
           const Declared& first = first_user.at(name);
@@ -290,9 +292,8 @@ std::vector<int> Graph<T>::input_nodes() const {
   std::vector<int> result;
   for (std::size_t i = 0; i < nodes_.size(); ++i)
     if (nodes_[i].is_input) result.push_back(static_cast<int>(i));
-  std::sort(result.begin(), result.end(), [&](int a, int b) {
-    return nodes_[a].where.line < nodes_[b].where.line;
-  });
+  std::sort(result.begin(), result.end(),
+            [&](int a, int b) { return nodes_[a].where.line < nodes_[b].where.line; });
   return result;
 }
 

@@ -55,8 +55,12 @@ void ParameterStore<T>::initialize(Rng& rng) {
   for (const auto& block : blocks_) {
     auto values = w.segment(block.offset, block.size());
     switch (block.init) {
-      case Init::zero: values.setZero(); break;
-      case Init::one: values.setOnes(); break;
+      case Init::zero:
+        values.setZero();
+        break;
+      case Init::one:
+        values.setOnes();
+        break;
       case Init::fan_in: {
         // Eq. 16: σ_w = m^{-1/2}. A uniform deviate on [-a, a] has σ = a/√3.
         const double a = std::sqrt(3.0 / std::max(1, block.fan_in));

@@ -3,13 +3,12 @@
 #include <dlfcn.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <cstring>
-
 #include <boost/dll/library_info.hpp>
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
 #include <boost/filesystem.hpp>
+#include <cstdlib>
+#include <cstring>
 
 #include "ebprop/plugin.h"
 
@@ -96,7 +95,8 @@ static bool looks_like_shared_library(const fs::path& file) {
                              file.extension() == ".dylib" || file.extension() == ".dll");
 }
 
-std::vector<std::string> load_plugin_dirs(Registry& registry, const std::vector<std::string>& dirs) {
+std::vector<std::string> load_plugin_dirs(Registry& registry,
+                                          const std::vector<std::string>& dirs) {
   std::vector<std::string> loaded;
   for (const auto& dir : dirs) {
     boost::system::error_code ec;

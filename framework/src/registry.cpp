@@ -11,8 +11,8 @@ void Registry::end_library() { current_ = {}; }
 
 void Registry::check_new_name(const std::string& type) const {
   const auto clash = [&](const std::string& where) {
-    throw PluginError(origin_name(current_.path) + " registers the type '" + type +
-                      "', which " + origin_name(where) + " already registered");
+    throw PluginError(origin_name(current_.path) + " registers the type '" + type + "', which " +
+                      origin_name(where) + " already registered");
   };
   if (const auto it = modules_.find(type); it != modules_.end()) clash(it->second.origin.path);
   if (const auto it = optimizers_.find(type); it != optimizers_.end())

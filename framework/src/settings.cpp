@@ -8,12 +8,18 @@ namespace ebprop {
 
 std::string setting_type_name(SettingType type) {
   switch (type) {
-    case SettingType::integer: return "integer";
-    case SettingType::real: return "real";
-    case SettingType::boolean: return "boolean";
-    case SettingType::text: return "text";
-    case SettingType::shape: return "shape";
-    case SettingType::real_list: return "list of reals";
+    case SettingType::integer:
+      return "integer";
+    case SettingType::real:
+      return "real";
+    case SettingType::boolean:
+      return "boolean";
+    case SettingType::text:
+      return "text";
+    case SettingType::shape:
+      return "shape";
+    case SettingType::real_list:
+      return "list of reals";
   }
   return "?";
 }
@@ -22,7 +28,8 @@ SettingSpec required(std::string name, SettingType type, std::string doc) {
   return {std::move(name), type, std::nullopt, std::move(doc)};
 }
 
-SettingSpec optional(std::string name, SettingType type, std::string default_value, std::string doc) {
+SettingSpec optional(std::string name, SettingType type, std::string default_value,
+                     std::string doc) {
   return {std::move(name), type, std::move(default_value), std::move(doc)};
 }
 
@@ -64,7 +71,8 @@ Settings::Value parse_setting_value(SettingType type, const std::string& text) {
         const std::size_t end = std::min(text.find(',', start), text.size());
         double v = 0;
         if (!parse_real(text.substr(start, end - start), v))
-          throw Error("expected comma-separated real numbers such as 0.1,0.05, found '" + text + "'");
+          throw Error("expected comma-separated real numbers such as 0.1,0.05, found '" + text +
+                      "'");
         list.push_back(v);
         start = end + 1;
       }
@@ -115,7 +123,8 @@ Settings Settings::validate(const std::vector<SettingSpec>& schema, const RawSet
 
 const Settings::Value& Settings::get(const std::string& name) const {
   const auto it = values_.find(name);
-  if (it == values_.end()) throw Error("setting '" + name + "' is not in the schema (a plugin bug)");
+  if (it == values_.end())
+    throw Error("setting '" + name + "' is not in the schema (a plugin bug)");
   return it->second;
 }
 
@@ -133,7 +142,9 @@ bool Settings::boolean(const std::string& name) const { return typed<bool>(get(n
 const std::string& Settings::text(const std::string& name) const {
   return typed<std::string>(get(name), name);
 }
-const Shape& Settings::shape(const std::string& name) const { return typed<Shape>(get(name), name); }
+const Shape& Settings::shape(const std::string& name) const {
+  return typed<Shape>(get(name), name);
+}
 const std::vector<double>& Settings::reals(const std::string& name) const {
   return typed<std::vector<double>>(get(name), name);
 }

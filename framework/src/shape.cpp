@@ -26,7 +26,8 @@ Shape parse_shape(const std::string& text) {
   while (start <= text.size()) {
     const std::size_t end = std::min(text.find('x', start), text.size());
     const std::string part = text.substr(start, end - start);
-    if (part.empty() || part.size() > 9 || part.find_first_not_of("0123456789") != std::string::npos)
+    if (part.empty() || part.size() > 9 ||
+        part.find_first_not_of("0123456789") != std::string::npos)
       throw Error(expected);
     const long long d = std::stoll(part);
     total *= d;

@@ -203,8 +203,7 @@ EpochReport Trainer<T>::run_epoch(int epoch, const data::Dataset* test) {
       }
     }
   }
-  report.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   report.examples_per_second = train_.size() / std::max(report.seconds, 1e-9);
   report.train.loss = loss_sum / train_.size();
   report.train.error = train_.labels.empty() ? not_a_number : 100.0 * errors / train_.size();

@@ -1,5 +1,7 @@
 #include "ebprop/weights_file.h"
 
+#include <zlib.h>
+
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -7,8 +9,6 @@
 #include <fstream>
 #include <iterator>
 #include <map>
-
-#include <zlib.h>
 
 #include "ebprop/error.h"
 
@@ -41,14 +41,16 @@ class Reader {
   std::uint32_t u32() {
     need(4);
     std::uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes_[pos_ + i])) << (8 * i);
+    for (int i = 0; i < 4; ++i)
+      v |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes_[pos_ + i])) << (8 * i);
     pos_ += 4;
     return v;
   }
   double f64() {
     need(8);
     std::uint64_t bits = 0;
-    for (int i = 0; i < 8; ++i) bits |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes_[pos_ + i])) << (8 * i);
+    for (int i = 0; i < 8; ++i)
+      bits |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes_[pos_ + i])) << (8 * i);
     pos_ += 8;
     double v;
     std::memcpy(&v, &bits, 8);
@@ -151,7 +153,8 @@ void load_weights(ParameterStore<T>& params, const std::string& path) {
   for (const auto& [name, block] : stored)
     if (params.find(name) == nullptr) problems.push_back("'" + name + "' is not in the graph");
   if (!problems.empty())
-    throw FileError("weights file '" + path + "' does not match the graph: " + join(problems, "; "));
+    throw FileError("weights file '" + path +
+                    "' does not match the graph: " + join(problems, "; "));
 
   for (const auto& block : params.blocks()) {
     const auto& values = stored.at(block.name).values;

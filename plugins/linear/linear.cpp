@@ -63,15 +63,16 @@ class Linear final : public Module<T> {
   static int positive_outputs(const Settings& settings) {
     const std::int64_t outputs = settings.integer("outputs");
     if (outputs <= 0 || outputs > std::numeric_limits<int>::max())
-      throw SourceError(settings.where("outputs"),
-                        "setting 'outputs' of linear must be a positive integer, not " +
-                            std::to_string(outputs));
+      throw SourceError(
+          settings.where("outputs"),
+          "setting 'outputs' of linear must be a positive integer, not " + std::to_string(outputs));
     return static_cast<int>(outputs);
   }
 
   // g += a bᵀ summed over the batch. For one example this is the rank-1 update of online
   // learning (§4.1); Eigen would otherwise run a depth-1 matrix product through its GEMM kernel.
-  static void add_outer(typename ParamView<T>::MatrixMap g, const Matrix<T>& a, const Matrix<T>& b) {
+  static void add_outer(typename ParamView<T>::MatrixMap g, const Matrix<T>& a,
+                        const Matrix<T>& b) {
     if (a.cols() == 1)
       g.noalias() += a.col(0) * b.col(0).transpose();
     else

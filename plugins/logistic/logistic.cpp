@@ -34,8 +34,11 @@ class Logistic final : public Module<T> {
 };
 
 void register_logistic(Registry& registry) {
-  registry.add_module<Logistic>(
-      {"logistic", "f(a) = 1/(1 + e^-a), pointwise; §4.4 prefers the symmetric stanh", {"x"}, {}, false});
+  registry.add_module<Logistic>({"logistic",
+                                 "f(a) = 1/(1 + e^-a), pointwise; §4.4 prefers the symmetric stanh",
+                                 {"x"},
+                                 {},
+                                 false});
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
 // Stochastic gradient descent (§4.1), online or mini-batch, with the classical momentum of §4.7
 // and the annealed rate of Eq. 12, honouring the per-parameter rate multipliers of the store.
+#include <ebprop/plugin.h>
+
 #include <cmath>
 #include <limits>
-
-#include <ebprop/plugin.h>
 
 namespace {
 
@@ -38,8 +38,8 @@ class Sgd final : public ebprop::Optimizer<T> {
         p.w.array() -= eta * p.lr_scale.array() * p.dw.array();
     } else {
       // §4.7: Δw(t+1) = −η ∂E/∂w + μ Δw(t).
-      velocity_.array() = static_cast<T>(momentum_) * velocity_.array() -
-                          eta * p.lr_scale.array() * p.dw.array();
+      velocity_.array() =
+          static_cast<T>(momentum_) * velocity_.array() - eta * p.lr_scale.array() * p.dw.array();
       p.w += velocity_;
     }
     return loss;

@@ -33,7 +33,8 @@ class Tanh final : public Module<T> {
 };
 
 void register_tanh(Registry& registry) {
-  registry.add_module<Tanh>({"tanh", "f(a) = tanh(a), pointwise (§4.4: prefer stanh)", {"x"}, {}, false});
+  registry.add_module<Tanh>(
+      {"tanh", "f(a) = tanh(a), pointwise (§4.4: prefer stanh)", {"x"}, {}, false});
 }
 
 }  // namespace

@@ -1,17 +1,4 @@
 // ebprop-run: trains, tests and inspects a network described by a graph file.
-#include <omp.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cmath>
-#include <cstdio>
-#include <fstream>
-#include <iomanip>
-#include <iostream>
-#include <sstream>
-
-#include <Eigen/Core>
-
 #include <ebprop/data/csv.h>
 #include <ebprop/data/idx.h>
 #include <ebprop/data/preprocess.h>
@@ -20,6 +7,17 @@
 #include <ebprop/plugin_loader.h>
 #include <ebprop/trainer.h>
 #include <ebprop/weights_file.h>
+#include <omp.h>
+#include <unistd.h>
+
+#include <Eigen/Core>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
 
 #include "options.h"
 
@@ -29,8 +27,12 @@ namespace {
 void print_plugins(const Registry& registry) {
   const auto print_settings = [](const std::vector<SettingSpec>& settings) {
     for (const auto& s : settings) {
-      std::string head = "    " + s.name + " (" + setting_type_name(s.type) + ", " +
-                         (s.default_value ? "default " + (s.default_value->empty() ? std::string("\"\"") : *s.default_value) : std::string("required")) + ")";
+      std::string head =
+          "    " + s.name + " (" + setting_type_name(s.type) + ", " +
+          (s.default_value
+               ? "default " + (s.default_value->empty() ? std::string("\"\"") : *s.default_value)
+               : std::string("required")) +
+          ")";
       head.resize(std::max<std::size_t>(head.size() + 1, 44), ' ');
       std::cout << head << s.doc << "\n";
     }
@@ -38,8 +40,9 @@ void print_plugins(const Registry& registry) {
   std::cout << "Module types:\n";
   for (const auto& type : registry.module_types()) {
     const ModuleInfo& info = registry.module_info(type);
-    std::cout << "  " << type << (info.is_loss ? " (loss)" : "") << "  inputs: "
-              << (info.inputs.empty() ? "none" : join(info.inputs)) << "  [" << registry.origin(type) << "]\n"
+    std::cout << "  " << type << (info.is_loss ? " (loss)" : "")
+              << "  inputs: " << (info.inputs.empty() ? "none" : join(info.inputs)) << "  ["
+              << registry.origin(type) << "]\n"
               << "    " << info.doc << "\n";
     print_settings(info.settings);
   }
@@ -61,9 +64,9 @@ void describe(const Graph<T>& graph) {
     std::string inputs;
     for (int i : node.inputs) inputs += (inputs.empty() ? "" : ", ") + graph.nodes()[i].name;
     std::cout << "  line " << std::setw(3) << node.where.line << "  " << std::left << std::setw(12)
-              << node.name << std::setw(10) << node.type << std::setw(14) << shape_str(node.state.shape)
-              << std::right << (inputs.empty() ? "" : "<- " + inputs) << (node.is_loss ? "  (loss)" : "")
-              << "\n";
+              << node.name << std::setw(10) << node.type << std::setw(14)
+              << shape_str(node.state.shape) << std::right << (inputs.empty() ? "" : "<- " + inputs)
+              << (node.is_loss ? "  (loss)" : "") << "\n";
   }
   std::cout << "parameters (" << graph.parameters().size() << " in all):\n";
   for (const auto& block : graph.parameters().blocks())
@@ -102,8 +105,9 @@ Data load_data(const RunConfig& config) {
   else if (!train_images.empty() && !train_labels.empty())
     result.train = data::load_idx(train_images, train_labels);
   else
-    throw Error("no training data: give [data] dir, train-images and train-labels, or train-csv "
-                "(in the graph file or with --data-dir / --set)");
+    throw Error(
+        "no training data: give [data] dir, train-images and train-labels, or train-csv "
+        "(in the graph file or with --data-dir / --set)");
   if (!test_csv.empty()) {
     result.test = data::load_csv(test_csv, csv);
     result.has_test = true;
@@ -111,7 +115,8 @@ Data load_data(const RunConfig& config) {
     result.test = data::load_idx(test_images, test_labels);
     result.has_test = true;
   }
-  if (d.integer("train-limit") > 0) data::truncate(result.train, static_cast<int>(d.integer("train-limit")));
+  if (d.integer("train-limit") > 0)
+    data::truncate(result.train, static_cast<int>(d.integer("train-limit")));
   if (result.has_test && d.integer("test-limit") > 0)
     data::truncate(result.test, static_cast<int>(d.integer("test-limit")));
 
@@ -158,7 +163,8 @@ std::string percent(double v) {
 }
 
 template <typename T>
-int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry, const RunConfig& config) {
+int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
+        const RunConfig& config) {
   Rng rng(static_cast<std::uint64_t>(config.run.integer("seed")));
   Graph<T> graph(spec, registry, rng);
   if (cli.describe) {
@@ -182,7 +188,9 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
               << graph.parameters().size() << " parameters, "
               << (std::is_same<T, float>::value ? "float32" : "float64") << "\n"
               << "data: " << data.train.size() << " training examples from " << data.train.name
-              << (data.has_test ? ", " + std::to_string(data.test.size()) + " test from " + data.test.name : "")
+              << (data.has_test
+                      ? ", " + std::to_string(data.test.size()) + " test from " + data.test.name
+                      : "")
               << "\n"
               << "training: " << epochs << " epochs, batch " << tc.batch << ", optimizer "
               << config.optimizer << ", seed " << tc.seed << "\n";
@@ -192,17 +200,19 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   if (terminal)
     trainer.on_progress(
         [&](int done, int total) {
-          const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+          const double elapsed =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
           std::cout << "\r  " << done << "/" << total << " (" << (100 * done / total) << "%)  "
                     << static_cast<long>(done / std::max(elapsed, 1e-9)) << " ex/s  ETA "
-                    << std::fixed << std::setprecision(1) << elapsed * (total - done) / std::max(done, 1)
-                    << " s   " << std::flush;
+                    << std::fixed << std::setprecision(1)
+                    << elapsed * (total - done) / std::max(done, 1) << " s   " << std::flush;
         },
         std::max(1, data.train.size() / 100));
 
   std::string metrics;
   if (epochs == 0) {
-    const Evaluation test = data.has_test ? trainer.evaluate(data.test) : trainer.evaluate(data.train);
+    const Evaluation test =
+        data.has_test ? trainer.evaluate(data.test) : trainer.evaluate(data.train);
     std::cout << (data.has_test ? "test" : "train") << " loss " << std::setprecision(6) << test.loss
               << " error " << percent(test.error) << "\n";
     return 0;
@@ -212,7 +222,8 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
     if (terminal) std::cout << "\r" << std::string(60, ' ') << "\r";
     std::cout << "epoch " << std::setw(3) << epoch << "  train loss " << std::fixed
               << std::setprecision(5) << r.train.loss << " error " << percent(r.train.error)
-              << "  test loss " << (data.has_test ? json_number(r.test.loss) : std::string("-"))
+              << "  test loss "
+              << (data.has_test ? std::to_string(r.test.loss).substr(0, 7) : std::string("   -   "))
               << " error " << percent(r.test.error) << "  " << std::setprecision(2) << r.seconds
               << " s  " << static_cast<long>(r.examples_per_second) << " ex/s" << std::endl;
     std::cout.unsetf(std::ios::fixed);

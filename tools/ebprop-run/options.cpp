@@ -1,11 +1,10 @@
 #include "options.h"
 
-#include <iostream>
+#include <ebprop/registry.h>
 
 #include <boost/filesystem.hpp>
 #include <boost/program_options.hpp>
-
-#include <ebprop/registry.h>
+#include <iostream>
 
 namespace ebprop::run {
 
@@ -14,10 +13,12 @@ namespace po = boost::program_options;
 const std::vector<SettingSpec>& run_settings() {
   static const std::vector<SettingSpec> settings{
       optional("epochs", SettingType::integer, "10", "passes over the training set"),
-      optional("batch", SettingType::integer, "1", "examples per step: 1 is online learning (§4.1)"),
+      optional("batch", SettingType::integer, "1",
+               "examples per step: 1 is online learning (§4.1)"),
       optional("seed", SettingType::integer, "1",
                "seeds initialization, shuffling and sampling: the same seed gives the same run"),
-      optional("shuffle", SettingType::boolean, "true", "reshuffle the training set each epoch (§4.1)"),
+      optional("shuffle", SettingType::boolean, "true",
+               "reshuffle the training set each epoch (§4.1)"),
       optional("predict", SettingType::text, "",
                "node whose largest output is the predicted class (default: the first input of the "
                "first loss node)"),
@@ -45,15 +46,19 @@ const std::vector<SettingSpec>& data_settings() {
                "§4.3 divide by the training-set standard deviation: none, per-feature or global"),
       optional("target-low", SettingType::real, "-1", "§4.5 target of the wrong classes"),
       optional("target-high", SettingType::real, "1", "§4.5 target of the right class"),
-      optional("train-limit", SettingType::integer, "0", "use only the first N training examples (0: all)"),
-      optional("test-limit", SettingType::integer, "0", "use only the first N test examples (0: all)")};
+      optional("train-limit", SettingType::integer, "0",
+               "use only the first N training examples (0: all)"),
+      optional("test-limit", SettingType::integer, "0",
+               "use only the first N test examples (0: all)")};
   return settings;
 }
 
 static std::string schema_table(const std::vector<SettingSpec>& schema) {
   std::string text;
   for (const auto& s : schema) {
-    std::string head = "  " + s.name + " = " + (s.default_value ? (s.default_value->empty() ? "\"\"" : *s.default_value) : "(required)");
+    std::string head =
+        "  " + s.name + " = " +
+        (s.default_value ? (s.default_value->empty() ? "\"\"" : *s.default_value) : "(required)");
     head.resize(std::max<std::size_t>(head.size() + 1, 30), ' ');
     text += head + s.doc + "\n";
   }
@@ -64,33 +69,34 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
   CommandLine cli;
   std::string data_dir;
   po::options_description general("General");
-  general.add_options()
-      ("help,h", "print this help and exit")
-      ("list-plugins", po::bool_switch(&cli.list_plugins),
-       "print every module and optimizer type with its settings, and exit")
-      ("describe", po::bool_switch(&cli.describe),
-       "print the graph's nodes, shapes and parameters, and exit")
-      ("plugin-path", po::value(&cli.plugin_paths)->composing(),
-       "a directory (or file) of plugins, searched after the built-in plugin directory and "
-       "EBPROP_PLUGIN_PATH; may be repeated");
-  po::options_description training("Training (each overrides the graph file's [run], [data] or [optimizer] section)");
-  training.add_options()
-      ("epochs", po::value<std::string>(), "passes over the training set")
-      ("batch", po::value<std::string>(), "examples per step (1: online)")
-      ("seed", po::value<std::string>(), "random seed: the same seed gives the same run")
-      ("threads", po::value<std::string>(), "threads for matrix products")
-      ("optimizer", po::value(&cli.optimizer), "optimizer type (see --list-plugins)")
-      ("lr", po::value<std::string>(), "the optimizer's lr setting (same as --opt lr=X)")
-      ("opt", po::value(&cli.opt)->composing(), "KEY=VALUE: an optimizer setting; may be repeated")
-      ("data-dir", po::value(&data_dir), "directory of IDX files (the [data] key dir)")
-      ("set", po::value(&cli.set)->composing(), "KEY=VALUE: any [run] or [data] key; may be repeated")
-      ("test-only", po::bool_switch(&cli.test_only), "evaluate (usually with --load) without training");
+  general.add_options()("help,h", "print this help and exit")(
+      "list-plugins", po::bool_switch(&cli.list_plugins),
+      "print every module and optimizer type with its settings, and exit")(
+      "describe", po::bool_switch(&cli.describe),
+      "print the graph's nodes, shapes and parameters, and exit")(
+      "plugin-path", po::value(&cli.plugin_paths)->composing(),
+      "a directory (or file) of plugins, searched after the built-in plugin directory and "
+      "EBPROP_PLUGIN_PATH; may be repeated");
+  po::options_description training(
+      "Training (each overrides the graph file's [run], [data] or [optimizer] section)");
+  training.add_options()("epochs", po::value<std::string>(), "passes over the training set")(
+      "batch", po::value<std::string>(), "examples per step (1: online)")(
+      "seed", po::value<std::string>(), "random seed: the same seed gives the same run")(
+      "threads", po::value<std::string>(), "threads for matrix products")(
+      "optimizer", po::value(&cli.optimizer), "optimizer type (see --list-plugins)")(
+      "lr", po::value<std::string>(), "the optimizer's lr setting (same as --opt lr=X)")(
+      "opt", po::value(&cli.opt)->composing(), "KEY=VALUE: an optimizer setting; may be repeated")(
+      "data-dir", po::value(&data_dir), "directory of IDX files (the [data] key dir)")(
+      "set", po::value(&cli.set)->composing(),
+      "KEY=VALUE: any [run] or [data] key; may be repeated")(
+      "test-only", po::bool_switch(&cli.test_only),
+      "evaluate (usually with --load) without training");
   po::options_description output("Output");
-  output.add_options()
-      ("metrics", po::value(&cli.metrics), "write one JSON object per epoch to this file")
-      ("save", po::value(&cli.save), "write the weights here after every epoch (atomically)")
-      ("load", po::value(&cli.load), "start from these weights (names and shapes must match)")
-      ("quiet,q", po::bool_switch(&cli.quiet), "print only the epoch lines");
+  output.add_options()("metrics", po::value(&cli.metrics),
+                       "write one JSON object per epoch to this file")(
+      "save", po::value(&cli.save), "write the weights here after every epoch (atomically)")(
+      "load", po::value(&cli.load), "start from these weights (names and shapes must match)")(
+      "quiet,q", po::bool_switch(&cli.quiet), "print only the epoch lines");
   po::options_description hidden;
   hidden.add_options()("graph", po::value(&cli.graph_file));
   po::positional_options_description positional;
@@ -107,15 +113,18 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
   }
 
   if (vm.count("help")) {
-    std::cout << "Usage: ebprop-run GRAPH-FILE [options]\n"
-                 "Trains and evaluates a network described by a graph file (docs/graph-files.md).\n"
-                 "Example: ebprop-run graphs/digits-mlp.graph --epochs 5 --save digits.weights\n\n"
-              << general << "\n" << training << "\n" << output
-              << "\nKeys of the [run] section (and of --set):\n" << schema_table(run_settings())
-              << "\nKeys of the [data] section (and of --set):\n" << schema_table(data_settings())
-              << "\nThe [optimizer NAME] section takes that optimizer's settings: see --list-plugins.\n"
-                 "Plugins are searched in the build's plugin directory, then EBPROP_PLUGIN_PATH\n"
-                 "(':'-separated), then --plugin-path. Exit status: 0 success, 1 error, 2 usage.\n";
+    std::cout
+        << "Usage: ebprop-run GRAPH-FILE [options]\n"
+           "Trains and evaluates a network described by a graph file (docs/graph-files.md).\n"
+           "Example: ebprop-run graphs/digits-mlp.graph --epochs 5 --save digits.weights\n\n"
+        << general << "\n"
+        << training << "\n"
+        << output << "\nKeys of the [run] section (and of --set):\n"
+        << schema_table(run_settings()) << "\nKeys of the [data] section (and of --set):\n"
+        << schema_table(data_settings())
+        << "\nThe [optimizer NAME] section takes that optimizer's settings: see --list-plugins.\n"
+           "Plugins are searched in the build's plugin directory, then EBPROP_PLUGIN_PATH\n"
+           "(':'-separated), then --plugin-path. Exit status: 0 success, 1 error, 2 usage.\n";
     return std::nullopt;
   }
   for (const char* key : {"epochs", "batch", "seed", "threads"})
@@ -183,7 +192,8 @@ RunConfig merge_config(const CommandLine& cli, const GraphSpec& spec, const Regi
   try {
     info = &registry.optimizer_info(config.optimizer);
   } catch (const Error& e) {
-    if (spec.optimizer.present && cli.optimizer.empty()) throw SourceError(spec.optimizer.where, e.what());
+    if (spec.optimizer.present && cli.optimizer.empty())
+      throw SourceError(spec.optimizer.where, e.what());
     throw;
   }
   config.optimizer_settings =
@@ -192,7 +202,8 @@ RunConfig merge_config(const CommandLine& cli, const GraphSpec& spec, const Regi
   return config;
 }
 
-std::string resolve_path(const RunConfig& config, const Settings& settings, const std::string& key) {
+std::string resolve_path(const RunConfig& config, const Settings& settings,
+                         const std::string& key) {
   const std::string& value = settings.text(key);
   namespace fs = boost::filesystem;
   const bool from_file = settings.given(key) && settings.where(key).line > 0;

@@ -3,22 +3,22 @@
 // an error with the file:line (or "command line") where it was written.
 #pragma once
 
-#include <optional>
-#include <string>
-#include <vector>
-
 #include <ebprop/graph_spec.h>
 #include <ebprop/registry.h>
 #include <ebprop/settings.h>
+
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace ebprop::run {
 
 struct CommandLine {
   std::string graph_file;
   std::vector<std::string> plugin_paths;
-  std::vector<std::string> set;        // KEY=VALUE for [run] or [data]
-  std::vector<std::string> opt;        // KEY=VALUE for the optimizer
-  std::string optimizer;               // overrides [optimizer NAME]
+  std::vector<std::string> set;  // KEY=VALUE for [run] or [data]
+  std::vector<std::string> opt;  // KEY=VALUE for the optimizer
+  std::string optimizer;         // overrides [optimizer NAME]
   std::string metrics, save, load;
   bool list_plugins = false, describe = false, test_only = false, quiet = false;
 };
@@ -34,9 +34,9 @@ const std::vector<SettingSpec>& data_settings();
 // The command line's --set and the shortcuts, merged over the graph file's sections.
 struct RunConfig {
   Settings run, data;
-  std::string optimizer;   // type
+  std::string optimizer;  // type
   Settings optimizer_settings;
-  std::string base_dir;    // directory of the graph file: relative data paths start there
+  std::string base_dir;  // directory of the graph file: relative data paths start there
 };
 
 RunConfig merge_config(const CommandLine& cli, const GraphSpec& spec, const Registry& registry);

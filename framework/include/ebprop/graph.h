@@ -39,14 +39,14 @@ class Graph {
  public:
   struct Node {
     std::string name;
-    std::string type;             // "input" for inputs
+    std::string type;  // "input" for inputs
     SourceLocation where;
-    std::vector<int> inputs;      // indices into nodes(), in the module's input order
-    ModulePtr<T> module;          // null for inputs
-    State<T> state;               // this node's output
+    std::vector<int> inputs;  // indices into nodes(), in the module's input order
+    ModulePtr<T> module;      // null for inputs
+    State<T> state;           // this node's output
     bool is_input = false;
     bool is_loss = false;
-    std::string source;           // inputs only: the `source` setting ("inputs", "targets", ...)
+    std::string source;  // inputs only: the `source` setting ("inputs", "targets", ...)
   };
 
   Graph(const GraphSpec& spec, const Registry& registry, Rng& rng);

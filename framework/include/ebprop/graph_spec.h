@@ -14,13 +14,13 @@
 namespace ebprop {
 
 struct NodeSpec {
-  std::string name;                          // also the name of the value it outputs
-  std::string type;                          // a registered module type, or "input"
-  std::vector<std::string> inputs;           // names of other nodes, in order
-  std::vector<SourceLocation> input_where;   // where each input name was written
-  RawSettings settings;                      // key=value as written, including share.* and lr.*
-  SourceLocation where;                      // the node's line (column of its name)
-  SourceLocation type_where;                 // where the type name was written
+  std::string name;                         // also the name of the value it outputs
+  std::string type;                         // a registered module type, or "input"
+  std::vector<std::string> inputs;          // names of other nodes, in order
+  std::vector<SourceLocation> input_where;  // where each input name was written
+  RawSettings settings;                     // key=value as written, including share.* and lr.*
+  SourceLocation where;                     // the node's line (column of its name)
+  SourceLocation type_where;                // where the type name was written
 };
 
 // A [section] of key = value lines: [run], [data], or [optimizer NAME].
@@ -33,11 +33,11 @@ struct SectionSpec {
 };
 
 struct GraphSpec {
-  std::string file;              // path as given ("" for text that came from a string)
-  std::vector<NodeSpec> nodes;   // in file order
-  SectionSpec run;               // training defaults: epochs, batch, seed, ...
-  SectionSpec data;              // data set and preprocessing
-  SectionSpec optimizer;         // argument = optimizer type
+  std::string file;             // path as given ("" for text that came from a string)
+  std::vector<NodeSpec> nodes;  // in file order
+  SectionSpec run;              // training defaults: epochs, batch, seed, ...
+  SectionSpec data;             // data set and preprocessing
+  SectionSpec optimizer;        // argument = optimizer type
 
   const NodeSpec* find(const std::string& name) const;
 };

@@ -10,12 +10,11 @@
 // same w and both add into the same dw and ddw.
 #pragma once
 
+#include <Eigen/Core>
 #include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "ebprop/shape.h"
 #include "ebprop/state.h"
@@ -36,7 +35,7 @@ struct ParamSpec {
   std::string role;  // the module's own name for it: "weight", "bias"
   int rows = 0;      // a parameter is a rows × cols matrix, column-major (a vector has cols = 1)
   int cols = 1;
-  int fan_in = 1;    // m of Eq. 16: the number of inputs feeding each unit this parameter serves
+  int fan_in = 1;  // m of Eq. 16: the number of inputs feeding each unit this parameter serves
   Init init = Init::fan_in;
 };
 
@@ -58,7 +57,7 @@ struct ParamView {
 
 // One named block of the flat vectors.
 struct ParamBlock {
-  std::string name;    // "fc1.weight", or the shared name the graph file gave
+  std::string name;  // "fc1.weight", or the shared name the graph file gave
   int rows = 0, cols = 1;
   std::int64_t offset = 0;  // index of the first element in w, dw, ddw
   int fan_in = 1;

@@ -30,7 +30,7 @@
 // Compiler, C++ library and the header libraries whose types cross the plugin boundary, and
 // Eigen's alignment (it follows -march: a plugin built for other vector units would free memory
 // the host allocated with another alignment).
-#define EBPROP_ABI_TAG                                                                           \
+#define EBPROP_ABI_TAG \
   "gcc-" EBPROP_STRINGIFY(__GNUC__) "." EBPROP_STRINGIFY(__GNUC_MINOR__) " libstdc++-"         \
       EBPROP_STRINGIFY(_GLIBCXX_RELEASE) " cxx-" EBPROP_STRINGIFY(__cplusplus) " eigen-"       \
       EBPROP_STRINGIFY(EIGEN_WORLD_VERSION) "." EBPROP_STRINGIFY(EIGEN_MAJOR_VERSION) " boost-" \
@@ -39,8 +39,8 @@
 namespace ebprop {
 
 struct PluginEntry {
-  int abi_version;             // EBPROP_ABI_VERSION of the plugin's build
-  const char* abi_tag;         // EBPROP_ABI_TAG of the plugin's build
+  int abi_version;      // EBPROP_ABI_VERSION of the plugin's build
+  const char* abi_tag;  // EBPROP_ABI_TAG of the plugin's build
   void (*register_types)(Registry&);
 };
 
@@ -48,9 +48,9 @@ struct PluginEntry {
 
 // Defines the plugin's entry constant and exports a pointer to it as `ebprop_plugin` in section
 // "ebprop" (Boost.DLL's sectioned alias). Use once per plugin library.
-#define EBPROP_PLUGIN(register_function)                                                   \
-  namespace {                                                                              \
-  const ebprop::PluginEntry ebprop_plugin_entry = {EBPROP_ABI_VERSION, EBPROP_ABI_TAG,     \
-                                                   &register_function};                    \
-  }                                                                                        \
+#define EBPROP_PLUGIN(register_function)                                               \
+  namespace {                                                                          \
+  const ebprop::PluginEntry ebprop_plugin_entry = {EBPROP_ABI_VERSION, EBPROP_ABI_TAG, \
+                                                   &register_function};                \
+  }                                                                                    \
   BOOST_DLL_ALIAS_SECTIONED(ebprop_plugin_entry, ebprop_plugin, ebprop)

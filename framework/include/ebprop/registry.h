@@ -29,16 +29,16 @@ class Registry {
   // from const Settings&. Throws PluginError if the type name is taken.
   template <template <typename> class M>
   void add_module(ModuleInfo info) {
-    add_module_factories(std::move(info),
-                         [](const Settings& s) -> Module<float>* { return new M<float>(s); },
-                         [](const Settings& s) -> Module<double>* { return new M<double>(s); });
+    add_module_factories(
+        std::move(info), [](const Settings& s) -> Module<float>* { return new M<float>(s); },
+        [](const Settings& s) -> Module<double>* { return new M<double>(s); });
   }
 
   template <template <typename> class O>
   void add_optimizer(OptimizerInfo info) {
-    add_optimizer_factories(std::move(info),
-                            [](const Settings& s) -> Optimizer<float>* { return new O<float>(s); },
-                            [](const Settings& s) -> Optimizer<double>* { return new O<double>(s); });
+    add_optimizer_factories(
+        std::move(info), [](const Settings& s) -> Optimizer<float>* { return new O<float>(s); },
+        [](const Settings& s) -> Optimizer<double>* { return new O<double>(s); });
   }
 
   // Look-ups. Throw ebprop::Error listing the known types (and a did-you-mean) for an unknown name.

@@ -26,15 +26,17 @@ std::string setting_type_name(SettingType type);
 struct SettingSpec {
   std::string name;
   SettingType type;
-  std::optional<std::string> default_value;  // as it would be written in a graph file; none: required
-  std::string doc;                           // one line, shown by `ebprop-run --list-plugins`
+  std::optional<std::string>
+      default_value;  // as it would be written in a graph file; none: required
+  std::string doc;    // one line, shown by `ebprop-run --list-plugins`
 };
 
 // Schema helpers, so a plugin's declaration reads like a table:
 //   {required("outputs", SettingType::integer, "number of output units"),
 //    optional("bias", SettingType::boolean, "true", "add a trainable bias per output")}
 SettingSpec required(std::string name, SettingType type, std::string doc);
-SettingSpec optional(std::string name, SettingType type, std::string default_value, std::string doc);
+SettingSpec optional(std::string name, SettingType type, std::string default_value,
+                     std::string doc);
 
 // What the user wrote for one key, and where.
 struct RawSetting {

@@ -22,7 +22,7 @@ using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
 
 template <typename T>
 struct State {
-  Shape shape;          // of one example
+  Shape shape;  // of one example
   Matrix<T> x, dx, ddx;
 
   // False for values nobody differentiates (data and targets): a module may then skip computing

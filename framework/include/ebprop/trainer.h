@@ -20,12 +20,12 @@
 namespace ebprop {
 
 struct TrainerConfig {
-  int batch = 1;             // examples per step of a stochastic optimizer (1: online, §4.1)
-  bool shuffle = true;       // reshuffle the training set each epoch (§4.1)
-  std::uint64_t seed = 1;    // seeds the shuffles and curvature samples
-  std::string predict;       // node whose argmax is the predicted class; "" = first input of
-                             // the first loss node
-  int eval_batch = 256;      // examples per pass when evaluating
+  int batch = 1;           // examples per step of a stochastic optimizer (1: online, §4.1)
+  bool shuffle = true;     // reshuffle the training set each epoch (§4.1)
+  std::uint64_t seed = 1;  // seeds the shuffles and curvature samples
+  std::string predict;     // node whose argmax is the predicted class; "" = first input of
+                           // the first loss node
+  int eval_batch = 256;    // examples per pass when evaluating
 };
 
 struct Evaluation {
@@ -35,11 +35,11 @@ struct Evaluation {
 
 struct EpochReport {
   int epoch = 0;
-  Evaluation train;  // running: measured on each batch while training
-  Evaluation test;   // after the epoch (NaN without a test set)
-  double seconds = 0;               // training time of the epoch (without the test pass)
+  Evaluation train;    // running: measured on each batch while training
+  Evaluation test;     // after the epoch (NaN without a test set)
+  double seconds = 0;  // training time of the epoch (without the test pass)
   double examples_per_second = 0;
-  double rate = 0;                  // the optimizer's last rate
+  double rate = 0;  // the optimizer's last rate
 };
 
 template <typename T>
@@ -47,7 +47,8 @@ class Trainer final : public Objective<T> {
  public:
   // Requires: the graph has an input node with source "inputs" whose size matches the data set's
   // features, and one with source "targets" matching its targets. Throws Error otherwise.
-  Trainer(Graph<T>& graph, Optimizer<T>& optimizer, const data::Dataset& train, TrainerConfig config);
+  Trainer(Graph<T>& graph, Optimizer<T>& optimizer, const data::Dataset& train,
+          TrainerConfig config);
 
   // Called every `every` examples inside an epoch with (examples done, examples in the epoch).
   void on_progress(std::function<void(int, int)> callback, int every);

@@ -43,7 +43,8 @@ struct Derivatives {
 // A module wired to inputs, an output and a parameter store, as the engine would wire it.
 class Harness {
  public:
-  Harness(Module<double>& module, const std::vector<Shape>& input_shapes, const CheckOptions& options)
+  Harness(Module<double>& module, const std::vector<Shape>& input_shapes,
+          const CheckOptions& options)
       : module_(module), inputs_(input_shapes.size()), rng_(options.seed) {
     // The lifecycle of module.h: output_shape, parameters, bind.
     out_.shape = module_.output_shape(input_shapes);
@@ -69,8 +70,9 @@ class Harness {
                     options.fixed_inputs[i].cols() != options.batch))
         throw Error("check_module: fixed input " + std::to_string(i) + " must be " +
                     std::to_string(input.size()) + " x " + std::to_string(options.batch));
-      input.x = fixed ? options.fixed_inputs[i]
-                      : random(input.size(), options.batch, -options.input_range, options.input_range);
+      input.x =
+          fixed ? options.fixed_inputs[i]
+                : random(input.size(), options.batch, -options.input_range, options.input_range);
       in_.push_back(&input);
     }
     // Output derivatives: dy of any sign, ddy positive as Gauss-Newton curvatures are.
@@ -88,8 +90,8 @@ class Harness {
     module_.fprop(in_, out_);
     if (out_.x.rows() != out_.size() || out_.x.cols() != dy_.cols())
       throw Error("check_module: fprop produced a " + std::to_string(out_.x.rows()) + " x " +
-                  std::to_string(out_.x.cols()) + " output; expected " + std::to_string(out_.size()) +
-                  " x " + std::to_string(dy_.cols()));
+                  std::to_string(out_.x.cols()) + " output; expected " +
+                  std::to_string(out_.size()) + " x " + std::to_string(dy_.cols()));
     return out_.x;
   }
 
@@ -171,7 +173,8 @@ void finite_differences(Harness& h, double& v, const Matrix<double>& y0, bool is
     v = v0;
     return y;
   };
-  const Matrix<double> jacobian = (at(v0 + options.step) - at(v0 - options.step)) / (2 * options.step);
+  const Matrix<double> jacobian =
+      (at(v0 + options.step) - at(v0 - options.step)) / (2 * options.step);
   first = (h.dy().array() * jacobian.array()).sum();
   second = (h.ddy().array() * jacobian.array().square()).sum();
   if (is_loss) {
@@ -253,10 +256,11 @@ bool CheckReport::passed() const {
 std::string CheckReport::summary() const {
   std::ostringstream text;
   text << what << '\n';
-  const std::pair<const char*, double> checks[] = {
-      {"bprop  dE/dx", bprop_input},      {"bprop  dE/dw", bprop_param},
-      {"bbprop d2E/dx2", bbprop_input},   {"bbprop d2E/dw2", bbprop_param},
-      {"accumulate", accumulate}};
+  const std::pair<const char*, double> checks[] = {{"bprop  dE/dx", bprop_input},
+                                                   {"bprop  dE/dw", bprop_param},
+                                                   {"bbprop d2E/dx2", bbprop_input},
+                                                   {"bbprop d2E/dw2", bbprop_param},
+                                                   {"accumulate", accumulate}};
   for (const auto& [name, error] : checks) {
     char line[128];
     std::snprintf(line, sizeof line, "  %-16s error %9.2e  tolerance %8.1e  %s\n", name, error,

@@ -10,12 +10,12 @@
 namespace ebprop::data {
 
 struct Dataset {
-  std::string name;          // for messages: the file it came from
-  Matrix<float> inputs;      // features × examples
-  Matrix<float> targets;     // target values × examples (after encode_targets, or CSV targets)
-  std::vector<int> labels;   // class of each example (0-based), or empty when there are none
-  Shape input_shape;         // of one example, e.g. {28, 28} for IDX images
-  int classes = 0;           // number of classes (max label + 1), 0 when there are no labels
+  std::string name;         // for messages: the file it came from
+  Matrix<float> inputs;     // features × examples
+  Matrix<float> targets;    // target values × examples (after encode_targets, or CSV targets)
+  std::vector<int> labels;  // class of each example (0-based), or empty when there are none
+  Shape input_shape;        // of one example, e.g. {28, 28} for IDX images
+  int classes = 0;          // number of classes (max label + 1), 0 when there are no labels
 
   int size() const { return static_cast<int>(inputs.cols()); }
 };

@@ -14,8 +14,8 @@
 namespace ebprop::data {
 
 struct IdxArray {
-  std::vector<int> dims;     // e.g. {60000, 28, 28}
-  std::vector<float> values; // all values, converted to float, in file order
+  std::vector<int> dims;      // e.g. {60000, 28, 28}
+  std::vector<float> values;  // all values, converted to float, in file order
 };
 
 IdxArray read_idx(const std::string& path);
@@ -25,8 +25,9 @@ IdxArray read_idx(const std::string& path);
 // Throws FileError when the counts differ or a label is negative.
 Dataset load_idx(const std::string& images_path, const std::string& labels_path);
 
-// The standard file names in a directory: train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz],
-// and t10k-* or test-* for the test set. Throws FileError listing what was looked for.
+// The standard file names in a directory: train-images-idx3-ubyte[.gz],
+// train-labels-idx1-ubyte[.gz], and t10k-* or test-* for the test set. Throws FileError listing
+// what was looked for.
 struct IdxFiles {
   std::string train_images, train_labels, test_images, test_labels;
 };

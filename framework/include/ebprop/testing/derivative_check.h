@@ -36,10 +36,10 @@ struct CheckOptions {
 };
 
 struct CheckReport {
-  std::string what;  // "linear {outputs=4} on inputs 5"
-  double bprop_input = 0, bprop_param = 0;    // relative errors
+  std::string what;                         // "linear {outputs=4} on inputs 5"
+  double bprop_input = 0, bprop_param = 0;  // relative errors
   double bbprop_input = 0, bbprop_param = 0;
-  double accumulate = 0;                      // largest deviation from exact doubling
+  double accumulate = 0;  // largest deviation from exact doubling
   double tolerance = 1e-6;
 
   bool passed() const;

@@ -102,7 +102,7 @@ double Trainer<T>::forward_checked() {
 }
 
 template <typename T>
-double Trainer<T>::batch_gradient() {
+double Trainer<T>::gradient_of_loaded() {
   const double loss = forward_checked();
   graph_.parameters().clear_gradients();
   graph_.bprop();
@@ -110,10 +110,29 @@ double Trainer<T>::batch_gradient() {
 }
 
 template <typename T>
-double Trainer<T>::batch_curvature() {
-  const double loss = batch_gradient();
+double Trainer<T>::curvature_of_loaded() {
+  const double loss = gradient_of_loaded();
   graph_.parameters().clear_hessian();
   graph_.bbprop();
+  return loss;
+}
+
+// The current batch is loaded again on each call: an optimizer may have evaluated other examples
+// (sample_curvature, full_gradient) since the last one.
+// The running training error counts the predictions of the batch's (last) evaluation.
+template <typename T>
+double Trainer<T>::batch_gradient() {
+  load(train_, batch_);
+  const double loss = gradient_of_loaded();
+  batch_errors_ = errors_in_batch(train_, batch_);
+  return loss;
+}
+
+template <typename T>
+double Trainer<T>::batch_curvature() {
+  load(train_, batch_);
+  const double loss = curvature_of_loaded();
+  batch_errors_ = errors_in_batch(train_, batch_);
   return loss;
 }
 
@@ -134,7 +153,7 @@ double Trainer<T>::full_gradient() {
     std::iota(chunk.begin(), chunk.end(), start);
     load(train_, chunk);
     const double weight = static_cast<double>(n) / train_.size();
-    loss += weight * batch_gradient();
+    loss += weight * gradient_of_loaded();
     total += static_cast<T>(weight) * params.dw;
   }
   params.dw = total;
@@ -153,7 +172,7 @@ void Trainer<T>::sample_curvature(int samples) {
     for (int& i : chunk)
       i = std::min(train_.size() - 1, static_cast<int>(uniform01(rng_) * train_.size()));
     load(train_, chunk);
-    batch_curvature();
+    curvature_of_loaded();
     total += static_cast<T>(static_cast<double>(n) / samples) * params.ddw;
   }
   params.ddw = total;
@@ -193,10 +212,10 @@ EpochReport Trainer<T>::run_epoch(int epoch, const data::Dataset* test) {
     for (int start_index = 0; start_index < train_.size(); start_index += config_.batch) {
       const int n = std::min(config_.batch, train_.size() - start_index);
       batch_.assign(order_.begin() + start_index, order_.begin() + start_index + n);
-      load(train_, batch_);
       seen_ += n;
+      batch_errors_ = 0;
       loss_sum += optimizer_.step(*this) * n;
-      errors += errors_in_batch(train_, batch_);
+      errors += batch_errors_;
       if (progress_ && start_index + n >= next_progress) {
         progress_(start_index + n, train_.size());
         next_progress += progress_every_;

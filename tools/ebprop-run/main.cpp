@@ -196,16 +196,20 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
               << config.optimizer << ", seed " << tc.seed << "\n";
 
   const bool terminal = isatty(STDOUT_FILENO) && !cli.quiet;
-  const auto started = std::chrono::steady_clock::now();
+  auto epoch_started = std::chrono::steady_clock::now();
+  int last_done = 0;
   if (terminal)
     trainer.on_progress(
         [&](int done, int total) {
-          const double elapsed =
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+          const auto now = std::chrono::steady_clock::now();
+          if (done < last_done) epoch_started = now;  // a new epoch began
+          last_done = done;
+          const double elapsed = std::chrono::duration<double>(now - epoch_started).count();
           std::cout << "\r  " << done << "/" << total << " (" << (100 * done / total) << "%)  "
                     << static_cast<long>(done / std::max(elapsed, 1e-9)) << " ex/s  ETA "
                     << std::fixed << std::setprecision(1)
                     << elapsed * (total - done) / std::max(done, 1) << " s   " << std::flush;
+          std::cout.unsetf(std::ios::fixed);
         },
         std::max(1, data.train.size() / 100));
 

@@ -74,7 +74,9 @@ class Trainer final : public Objective<T> {
 
  private:
   void load(const data::Dataset& data, const std::vector<int>& indices);
-  double forward_checked();  // fprop, loss, and the divergence check
+  double forward_checked();      // fprop, loss, and the divergence check
+  double gradient_of_loaded();   // fprop + bprop of what the input nodes hold
+  double curvature_of_loaded();  // ... + bbprop
   int errors_in_batch(const data::Dataset& data, const std::vector<int>& indices) const;
 
   Graph<T>& graph_;
@@ -86,6 +88,7 @@ class Trainer final : public Objective<T> {
   std::vector<int> order_;  // the epoch's shuffled example indices
   std::vector<int> batch_;  // indices of the current batch
   std::int64_t seen_ = 0;
+  int batch_errors_ = 0;  // misclassified examples at the current batch's last evaluation
   int epoch_ = 0;
   std::function<void(int, int)> progress_;
   int progress_every_ = 0;

@@ -20,6 +20,16 @@ inline const Registry& plugins() {
   return registry;
 }
 
+// An optimizer of this build's plugins, with settings validated as a graph file's would be.
+inline OptimizerPtr<double> optimizer(
+    const std::string& type, std::initializer_list<std::pair<std::string, std::string>> items) {
+  RawSettings raw;
+  for (const auto& [k, v] : items) raw[k] = {v, {}};
+  return plugins().make_optimizer<double>(
+      type,
+      Settings::validate(plugins().optimizer_info(type).settings, raw, "optimizer " + type, {}));
+}
+
 // Builds a graph from graph-file text named "test.graph".
 template <typename T>
 std::unique_ptr<Graph<T>> graph_from(const std::string& text, std::uint64_t seed = 1) {

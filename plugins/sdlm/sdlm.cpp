@@ -1,0 +1,149 @@
+// The stochastic diagonal Levenberg-Marquardt method (§9.1): stochastic gradient descent in which
+// every weight has its own rate, η / (⟨h_kk⟩ + μ) (Eq. 61), from a running or sampled estimate
+// of the diagonal Gauss-Newton second derivative that bbprop computes (§7.3).
+
+#include <ebprop/plugin.h>
+
+namespace {
+
+using namespace ebprop;
+
+// "5e-4,2e-4,1e-4" → the η of epochs 1, 2, 3 (the last one holds for later epochs).
+std::vector<double> parse_schedule(const std::string& text) {
+  if (text.empty()) return {};
+  const auto list =
+      std::get<std::vector<double>>(parse_setting_value(SettingType::real_list, text));
+  for (double eta : list)
+    if (eta <= 0) throw Error("every rate of the schedule must be positive, found " + text);
+  return list;
+}
+
+template <typename T>
+class Sdlm final : public Optimizer<T> {
+ public:
+  explicit Sdlm(const Settings& s)
+      : rate_(s.real("lr")),
+        schedule_(parse_schedule(s.text("schedule"))),
+        mu_(s.real("mu")),
+        running_(s.text("estimate") == "running"),
+        samples_(static_cast<int>(s.integer("samples"))),
+        every_(s.integer("every")),
+        gamma_(s.real("gamma")),
+        momentum_(s.real("momentum")) {
+    if (s.text("estimate") != "running" && s.text("estimate") != "sampled")
+      throw Error("estimate must be 'sampled' or 'running', found '" + s.text("estimate") + "'");
+    if (rate_ <= 0) throw Error("lr must be positive");
+    if (mu_ < 0) throw Error("mu must be >= 0");
+    if (samples_ < 1) throw Error("samples must be at least 1");
+    if (every_ < 0) throw Error("every must be >= 0");
+    if (gamma_ <= 0 || gamma_ > 1) throw Error("gamma must be in (0, 1]");
+    if (momentum_ < 0 || momentum_ >= 1) throw Error("momentum must be in [0, 1)");
+  }
+
+  void attach(ParameterStore<T>& params) override {
+    curvature_ = Vector<T>::Zero(params.size());
+    velocity_ = Vector<T>::Zero(params.size());
+    has_curvature_ = false;
+  }
+
+  void begin_epoch(int epoch, Objective<T>& objective) override {
+    if (!schedule_.empty())
+      rate_ = schedule_[std::min<std::size_t>(epoch - 1, schedule_.size() - 1)];
+    if (!running_) estimate(objective);
+  }
+
+  double step(Objective<T>& objective) override {
+    if (!running_ && every_ > 0 && objective.examples_seen() - estimated_at_ >= every_)
+      estimate(objective);
+    double loss;
+    if (running_) {
+      loss = objective.batch_curvature();
+      // Eq. 62: ⟨h_kk⟩ ← (1 − γ) ⟨h_kk⟩ + γ ∂²E/∂w_k², started from the first estimate.
+      const auto& ddw = objective.parameters().ddw;
+      if (has_curvature_)
+        curvature_ = static_cast<T>(1 - gamma_) * curvature_ + static_cast<T>(gamma_) * ddw;
+      else
+        curvature_ = ddw;
+      has_curvature_ = true;
+    } else {
+      loss = objective.batch_gradient();
+    }
+    auto& p = objective.parameters();
+    // Eq. 61: each weight's rate is η / (⟨h_kk⟩ + μ); where that sum is 0 (μ = 0 and no
+    // curvature) there is no information, and the weight does not move.
+    const T eta = static_cast<T>(rate_), mu = static_cast<T>(mu_);
+    const auto denominator = curvature_.array() + mu;
+    const auto rates = (denominator > T(0)).select(eta * p.lr_scale.array() / denominator, T(0));
+    if (momentum_ == 0) {
+      p.w.array() -= rates * p.dw.array();
+    } else {
+      velocity_.array() = static_cast<T>(momentum_) * velocity_.array() - rates * p.dw.array();
+      p.w += velocity_;
+    }
+    return loss;
+  }
+
+  double current_rate() const override { return rate_; }
+
+  std::map<std::string, Vector<double>> state() const override {
+    return {{"curvature", curvature_.template cast<double>()},
+            {"velocity", velocity_.template cast<double>()}};
+  }
+
+  void restore(const std::map<std::string, Vector<double>>& state) override {
+    for (auto& [name, vector] : {std::pair{"curvature", &curvature_}, {"velocity", &velocity_}}) {
+      const auto it = state.find(name);
+      if (it == state.end()) continue;
+      if (it->second.size() != vector->size())
+        throw Error(std::string("sdlm state '") + name + "' has " +
+                    std::to_string(it->second.size()) + " values, the graph " +
+                    std::to_string(vector->size()));
+      *vector = it->second.template cast<T>();
+    }
+    has_curvature_ = true;
+  }
+
+ private:
+  // §9.1, the LeNet-5 recipe: the diagonal averaged over a few hundred samples, then kept fixed.
+  void estimate(Objective<T>& objective) {
+    objective.sample_curvature(samples_);
+    curvature_ = objective.parameters().ddw;
+    has_curvature_ = true;
+    estimated_at_ = objective.examples_seen();
+  }
+
+  double rate_;
+  std::vector<double> schedule_;
+  double mu_;
+  bool running_;
+  int samples_;
+  std::int64_t every_;
+  double gamma_, momentum_;
+  Vector<T> curvature_, velocity_;
+  bool has_curvature_ = false;
+  std::int64_t estimated_at_ = 0;
+};
+
+void register_sdlm(Registry& registry) {
+  registry.add_optimizer<Sdlm>(
+      {"sdlm",
+       "Stochastic diagonal Levenberg-Marquardt (§9.1): per-weight rates η/(⟨h_kk⟩+μ) (Eq. 61) "
+       "from the bbprop diagonal, sampled before each epoch (LeNet-5) or a running average "
+       "(Eq. 62).",
+       {optional("lr", SettingType::real, "0.0005", "global rate η (ε in §9.1)"),
+        optional("schedule", SettingType::text, "",
+                 "η per epoch, comma-separated (the last holds after); overrides lr"),
+        optional("mu", SettingType::real, "0.02", "μ of Eq. 61: bounds the rates by η/μ"),
+        optional("estimate", SettingType::text, "sampled",
+                 "sampled: average over `samples` examples before each epoch (and every `every` "
+                 "examples), kept fixed between; running: the average of Eq. 62, every step"),
+        optional("samples", SettingType::integer, "500", "examples per sampled estimate"),
+        optional("every", SettingType::integer, "0",
+                 "re-estimate after this many examples (0: once per epoch)"),
+        optional("gamma", SettingType::real, "0.01", "memory γ of the running average (Eq. 62)"),
+        optional("momentum", SettingType::real, "0", "momentum μ in [0, 1) (§4.7)")}});
+}
+
+}  // namespace
+
+EBPROP_PLUGIN(register_sdlm)

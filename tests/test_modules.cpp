@@ -91,6 +91,14 @@ BOOST_AUTO_TEST_CASE(every_module_passes_the_derivative_checks) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(every_built_in_module_has_checked_r_passes) {
+  for (const Case& c : cases) {
+    const CheckReport report =
+        check_module(registry, c.type, c.settings, c.inputs, options_for(c, 2));
+    BOOST_TEST(report.r_checked, c.type);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(backward_passes_add_rather_than_overwrite) {
   for (const Case& c : cases) {
     const CheckReport report =
@@ -208,7 +216,9 @@ enum class Bug {
   none,
   input_curvature_not_squared,
   weight_curvature_not_squared,
-  overwrites_gradient
+  overwrites_gradient,
+  r_fprop_forgets_the_weight_direction,
+  r_bprop_forgets_the_weight_direction
 };
 
 class Scale final : public Module<double> {
@@ -246,8 +256,26 @@ class Scale final : public Module<double> {
       w_.hess() += (ddy * in[0]->x.array().square()).rowwise().sum().matrix();
   }
 
+  // R{y} = w R{x} + v x;  R{dx} = v dy + w R{dy};  R{dw} = Σ (R{dy} x + dy R{x}).
+  bool has_r_passes() const override { return true; }
+  void r_fprop(const Inputs<double>& in, State<double>& out) override {
+    out.rx = in[0]->rx.array().colwise() * w();
+    if (bug_ != Bug::r_fprop_forgets_the_weight_direction)
+      out.rx.array() += in[0]->x.array().colwise() * v();
+  }
+  void r_bprop(const Inputs<double>& in, const State<double>& out) override {
+    in[0]->rdx.array() += out.rdx.array().colwise() * w();
+    if (bug_ != Bug::r_bprop_forgets_the_weight_direction)
+      in[0]->rdx.array() += out.dx.array().colwise() * v();
+    w_.r_grad() += (out.rdx.array() * in[0]->x.array() + out.dx.array() * in[0]->rx.array())
+                       .rowwise()
+                       .sum()
+                       .matrix();
+  }
+
  private:
   Eigen::ArrayXd w() const { return w_.value().col(0).array(); }
+  Eigen::ArrayXd v() const { return w_.direction().col(0).array(); }
   Bug bug_;
   int size_ = 0;
   ParamView<double> w_;
@@ -279,6 +307,22 @@ BOOST_AUTO_TEST_CASE(a_correct_module_passes) {
   Scale module(Bug::none);
   const CheckReport report = check_module(module, scale_info, {{5}});
   BOOST_TEST(report.passed(), report.summary());
+  BOOST_TEST(report.r_checked);
+}
+
+BOOST_AUTO_TEST_CASE(an_r_fprop_that_forgets_the_weight_direction) {
+  Scale module(Bug::r_fprop_forgets_the_weight_direction);
+  const CheckReport report = check_module(module, scale_info, {{5}});
+  BOOST_TEST(!report.passed());
+  BOOST_TEST(report.r_fprop > 1e-2, report.summary());
+}
+
+BOOST_AUTO_TEST_CASE(an_r_bprop_that_forgets_the_weight_direction) {
+  Scale module(Bug::r_bprop_forgets_the_weight_direction);
+  const CheckReport report = check_module(module, scale_info, {{5}});
+  BOOST_TEST(!report.passed());
+  BOOST_TEST(report.r_bprop_input > 1e-2, report.summary());
+  BOOST_TEST(report.r_fprop <= 1e-6, report.summary());
 }
 
 BOOST_AUTO_TEST_CASE(curvature_with_f_prime_instead_of_its_square) {

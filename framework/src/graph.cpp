@@ -354,6 +354,31 @@ void Graph<T>::bbprop() {
 }
 
 template <typename T>
+std::vector<std::string> Graph<T>::nodes_without_r_passes() const {
+  std::vector<std::string> names;
+  for (const auto& node : nodes_)
+    if (!node.is_input && !node.module->has_r_passes()) names.push_back(node.name);
+  return names;
+}
+
+template <typename T>
+void Graph<T>::hessian_vector() {
+  const auto missing = nodes_without_r_passes();
+  if (!missing.empty())
+    throw Error("no exact Hessian-vector product: nodes without R-operator passes: " +
+                join(missing));
+  for (auto& node : nodes_)  // inputs do not depend on the weights: R{x} = 0
+    if (node.is_input) node.state.rx.setZero(node.state.x.rows(), node.state.x.cols());
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    if (!nodes_[i].is_input) nodes_[i].module->r_fprop(inputs_[i], nodes_[i].state);
+  for (auto& node : nodes_)  // the loss seeds are constants: R{seed} = 0
+    node.state.rdx.setZero(node.state.x.rows(), node.state.x.cols());
+  params_.rdw.setZero();
+  for (std::size_t i = nodes_.size(); i-- > 0;)
+    if (!nodes_[i].is_input) nodes_[i].module->r_bprop(inputs_[i], nodes_[i].state);
+}
+
+template <typename T>
 int Graph<T>::first_non_finite() const {
   for (std::size_t i = 0; i < nodes_.size(); ++i)
     if (!nodes_[i].state.x.allFinite()) return static_cast<int>(i);

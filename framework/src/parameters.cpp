@@ -41,12 +41,19 @@ void ParameterStore<T>::allocate() {
   w = Vector<T>::Zero(n);
   dw = Vector<T>::Zero(n);
   ddw = Vector<T>::Zero(n);
+  rw = Vector<T>::Zero(n);
+  rdw = Vector<T>::Zero(n);
   lr_scale = Vector<T>::Ones(n);
 }
 
 template <typename T>
 ParamView<T> ParameterStore<T>::view(const ParamBlock& block) {
-  return {w.data() + block.offset, dw.data() + block.offset, ddw.data() + block.offset, block.rows,
+  return {w.data() + block.offset,
+          dw.data() + block.offset,
+          ddw.data() + block.offset,
+          rw.data() + block.offset,
+          rdw.data() + block.offset,
+          block.rows,
           block.cols};
 }
 

@@ -59,6 +59,27 @@ class Linear final : public Module<T> {
     if (bias_) bias_view_.hess().col(0) += out.ddx.rowwise().sum();
   }
 
+  bool has_r_passes() const override { return true; }
+
+  // R{y} = W R{x} + V x + R{b}, V the direction of W (§7.5).
+  void r_fprop(const Inputs<T>& in, State<T>& out) override {
+    out.rx.noalias() = weight_.value() * in[0]->rx;
+    out.rx.noalias() += weight_.direction() * in[0]->x;
+    if (bias_) out.rx.colwise() += bias_view_.direction().col(0);
+  }
+
+  // R{dx} = Vᵀ dy + Wᵀ R{dy};  R{dW} = R{dy} xᵀ + dy R{x}ᵀ;  R{db} = Σ R{dy}.
+  void r_bprop(const Inputs<T>& in, const State<T>& out) override {
+    State<T>& input = *in[0];
+    if (input.needs_gradient) {
+      input.rdx.noalias() += weight_.direction().transpose() * out.dx;
+      input.rdx.noalias() += weight_.value().transpose() * out.rdx;
+    }
+    weight_.r_grad().noalias() += out.rdx * input.x.transpose();
+    weight_.r_grad().noalias() += out.dx * input.rx.transpose();
+    if (bias_) bias_view_.r_grad().col(0) += out.rdx.rowwise().sum();
+  }
+
  private:
   static int positive_outputs(const Settings& settings) {
     const std::int64_t outputs = settings.integer("outputs");

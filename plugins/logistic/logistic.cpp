@@ -18,6 +18,9 @@ class Logistic final : public Pointwise<T> {
     y.array() = a.array().logistic();
     slope = y.array() * (T(1) - y.array());  // f'(a) = f(a) (1 − f(a))
   }
+  void second_derivative(const Matrix<T>& /*a*/, const Matrix<T>& y, Array& f2) override {
+    f2 = y.array() * (T(1) - y.array()) * (T(1) - T(2) * y.array());  // f'' = f' (1 − 2f)
+  }
 };
 
 void register_logistic(Registry& registry) {

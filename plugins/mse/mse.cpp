@@ -41,8 +41,27 @@ class Mse final : public Module<T> {
         input->ddx.array() += (error_.array().square().rowwise() * ddy).rowwise() + dy;
   }
 
+  bool has_r_passes() const override { return true; }
+
+  // R{E} = Σ_k (o − d)_k R{o − d}_k per example.
+  void r_fprop(const Inputs<T>& in, State<T>& out) override {
+    r_error_ = in[0]->rx - in[1]->rx;
+    out.rx = error_.cwiseProduct(r_error_).colwise().sum();
+  }
+
+  // R{dE/do} = R{dy} (o − d) + dy R{o − d}; dE/dd is its negative.
+  void r_bprop(const Inputs<T>& in, const State<T>& out) override {
+    const auto dy = out.dx.row(0).array();
+    const auto rdy = out.rdx.row(0).array();
+    const Matrix<T> r_grad =
+        (error_.array().rowwise() * rdy + r_error_.array().rowwise() * dy).matrix();
+    if (in[0]->needs_gradient) in[0]->rdx += r_grad;
+    if (in[1]->needs_gradient) in[1]->rdx -= r_grad;
+  }
+
  private:
-  Matrix<T> error_;  // o − d
+  Matrix<T> error_;    // o − d
+  Matrix<T> r_error_;  // R{o − d}
 };
 
 void register_mse(Registry& registry) {

@@ -23,6 +23,10 @@ class STanh final : public Pointwise<T> {
     y.array() = amplitude_ * tanh_ + twist_ * a.array();
     slope = amplitude_ * slope_ * (T(1) - tanh_.square()) + twist_;
   }
+  // f''(a) = −2 A S² tanh(S a) (1 − tanh²(S a)); the twist term is linear and adds nothing.
+  void second_derivative(const Matrix<T>& /*a*/, const Matrix<T>& /*y*/, Array& f2) override {
+    f2 = T(-2) * amplitude_ * slope_ * slope_ * tanh_ * (T(1) - tanh_.square());
+  }
 
   T amplitude_, slope_, twist_;
   Array tanh_;

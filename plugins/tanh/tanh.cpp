@@ -17,6 +17,9 @@ class Tanh final : public Pointwise<T> {
     y.array() = a.array().tanh();
     slope = T(1) - y.array().square();  // f'(a) = 1 − tanh²(a)
   }
+  void second_derivative(const Matrix<T>& /*a*/, const Matrix<T>& y, Array& f2) override {
+    f2 = T(-2) * y.array() * (T(1) - y.array().square());  // f'' = −2 tanh (1 − tanh²)
+  }
 };
 
 void register_tanh(Registry& registry) {

@@ -79,6 +79,13 @@ class Graph {
   // same batch.
   void bbprop();
 
+  // Names of the nodes whose module has no R-operator passes (empty: hessian_vector() works).
+  std::vector<std::string> nodes_without_r_passes() const;
+  // Exact Hessian-vector product by the R-operator (Pearlmutter 1994, §7.5): overwrites the
+  // store's rdw with H v, H the Hessian of E and v the store's rw. Requires: fprop and bprop on
+  // the current batch; nodes_without_r_passes() empty (throws Error naming them otherwise).
+  void hessian_vector();
+
   // The first node (in topological order) whose output holds a NaN or infinity, or -1.
   int first_non_finite() const;
 

@@ -36,6 +36,17 @@
 //             second derivative too, ddx_j += dy · d2L/dx_j2 (for MSE: dy · 1). The checkers in
 //             ebprop/testing/derivative_check.h test exactly this contract.
 //
+// r_fprop(in, out) and r_bprop(in, out)   optional: exact Hessian-vector products (§7.5)
+//   Pearlmutter's R-operator: R{q} is the derivative of q along a direction v of the weights
+//   (the views' direction()), with R{input} given. A module that offers them returns true from
+//   has_r_passes(); the engine falls back to finite differences of gradients (Eq. 59) otherwise.
+//   r_fprop requires: fprop on these inputs; in[i]->rx holds R{in_i}.
+//           ensures:  out.rx = Σ_i (d out/d in_i) in[i]->rx + (d out/dW) v   (resize it).
+//   r_bprop requires: bprop on these inputs; out.rx as set by r_fprop; out.rdx holds R{dE/dout}.
+//           ensures:  ADDS R{dE/d in_i} into in[i]->rdx and R{dE/dW} into the views' r_grad():
+//           the derivative of what bprop computes, along (in.rx, v, out.rdx) together. A loss
+//           module treats its seed dE/dout as a constant (R{seed} = 0 is what the engine gives).
+//
 // OWNERSHIP: the engine owns every State and the parameter store; a module holds only pointers
 // into them (its ParamViews) and its own caches. Module objects are made by the plugin's factory
 // and destroyed while the plugin library is still loaded (the engine guarantees this).
@@ -44,6 +55,7 @@
 #include <string>
 #include <vector>
 
+#include "ebprop/error.h"
 #include "ebprop/parameters.h"
 #include "ebprop/settings.h"
 #include "ebprop/shape.h"
@@ -69,6 +81,15 @@ class Module {
   virtual void fprop(const Inputs<T>& in, State<T>& out) = 0;
   virtual void bprop(const Inputs<T>& in, const State<T>& out) = 0;
   virtual void bbprop(const Inputs<T>& in, const State<T>& out) = 0;
+
+  virtual bool has_r_passes() const { return false; }
+  virtual void r_fprop(const Inputs<T>& /*in*/, State<T>& /*out*/) { no_r_passes(); }
+  virtual void r_bprop(const Inputs<T>& /*in*/, const State<T>& /*out*/) { no_r_passes(); }
+
+ private:
+  [[noreturn]] static void no_r_passes() {
+    throw Error("this module has no R-operator passes (has_r_passes() is false)");
+  }
 };
 
 // What a plugin says about a module type; shown by `ebprop-run --list-plugins`.

@@ -1,9 +1,10 @@
 // Parameters: one flat vector for the whole graph, with a named view per module parameter.
 //
 // Every trainable number of a graph lives in ParameterStore::w; its first derivative in dw and its
-// diagonal second derivative in ddw, at the same index. Optimizers, per-weight learning rates
-// (§4.7, §9.1) and weight files work on these flat vectors and never need to know the modules.
-// A module sees its own parameters through ParamView, a window on the three vectors.
+// diagonal second derivative in ddw, at the same index; rw holds a direction v in weight space and
+// rdw the Hessian-vector product H v (§7.5), for the R-operator passes. Optimizers, per-weight
+// learning rates (§4.7, §9.1) and weight files work on these flat vectors and never need to know
+// the modules. A module sees its own parameters through ParamView, a window on the three vectors.
 //
 // Weight sharing (§4.7): a parameter has a name ("fc1.weight" by default; a graph file may rename
 // it). Two module parameters with the same name are one block of the store: both modules read the
@@ -45,13 +46,17 @@ struct ParamView {
   T* w = nullptr;
   T* dw = nullptr;
   T* ddw = nullptr;
+  T* rw = nullptr;   // the direction v
+  T* rdw = nullptr;  // R{dE/dw}: the Hessian-vector product H v
   int rows = 0;
   int cols = 0;
 
   using MatrixMap = Eigen::Map<Matrix<T>>;
   MatrixMap value() const { return MatrixMap(w, rows, cols); }
   MatrixMap grad() const { return MatrixMap(dw, rows, cols); }
-  MatrixMap hess() const { return MatrixMap(ddw, rows, cols); }  // diagonal d2E/dw2
+  MatrixMap hess() const { return MatrixMap(ddw, rows, cols); }      // diagonal d2E/dw2
+  MatrixMap direction() const { return MatrixMap(rw, rows, cols); }  // v
+  MatrixMap r_grad() const { return MatrixMap(rdw, rows, cols); }    // R{dE/dw}
   int size() const { return rows * cols; }
 };
 
@@ -70,6 +75,7 @@ template <typename T>
 class ParameterStore {
  public:
   Vector<T> w, dw, ddw;
+  Vector<T> rw, rdw;  // direction v and Hessian-vector product H v (§7.5)
   // Per-parameter learning-rate multipliers (§4.7): 1 unless the graph file sets `lr.ROLE=` or a
   // rule sets them. Optimizers that use a global rate multiply it by these.
   Vector<T> lr_scale;
@@ -84,7 +90,7 @@ class ParameterStore {
   // the caller reports a mismatch). Only before allocate().
   ParamBlock& declare(const std::string& name, const ParamSpec& spec);
 
-  // Sizes w, dw, ddw and lr_scale (w = 0, dw = ddw = 0, lr_scale = 1).
+  // Sizes every vector (all 0, lr_scale = 1).
   void allocate();
 
   ParamView<T> view(const ParamBlock& block);

@@ -3,6 +3,9 @@
 //   x   : the values                       (rows = shape_size(shape), one column per example)
 //   dx  : dE/dx, filled by bprop           (same size as x)
 //   ddx : diagonal d2E/dx2, filled by bbprop (same size as x)
+//   rx, rdx : R{x} and R{dx}, the derivatives of x and dx along a direction v of the weights
+//             (Pearlmutter's R-operator, §7.5), filled by r_fprop and r_bprop when a
+//             Hessian-vector product is asked for; empty otherwise
 //
 // Column-major with one example per column: a batch of 1 (online learning, §4.1) is a plain
 // vector and a mini-batch is a matrix, so modules use matrix-vector or matrix-matrix products
@@ -24,6 +27,7 @@ template <typename T>
 struct State {
   Shape shape;  // of one example
   Matrix<T> x, dx, ddx;
+  Matrix<T> rx, rdx;
 
   // False for values nobody differentiates (data and targets): a module may then skip computing
   // this input's dx and ddx. A hint for speed only; writing them anyway is harmless.

@@ -130,6 +130,49 @@ class Harness {
     store_.clear_hessian();
   }
 
+  // --- R-operator passes (§7.5) along a direction: R{in_i} = in_i.rx, v = the store's rw, and
+  // R{dy} = rdy ---
+  void random_direction() {
+    for (auto& input : inputs_) input.rx = random(input.size(), input.batch(), -1, 1);
+    for (auto& v : store_.rw) v = uniform(-1, 1);
+    rdy_ = random(out_.size(), dy_.cols(), -1, 1);
+  }
+
+  // Moves the inputs and weights by `step` along the direction.
+  void move(double step) {
+    for (auto& input : inputs_) input.x += step * input.rx;
+    store_.w += step * store_.rw;
+  }
+
+  // bprop from zero with output derivative dy + step·rdy: every input's dx, then dw.
+  std::vector<Matrix<double>> gradients(double step) {
+    forward();
+    clear_derivatives();
+    out_.dx = dy_ + step * rdy_;
+    module_.bprop(in_, out_);
+    std::vector<Matrix<double>> g;
+    for (const auto& input : inputs_) g.push_back(input.dx);
+    g.push_back(store_.dw);
+    return g;
+  }
+
+  Matrix<double> r_forward() {
+    module_.r_fprop(in_, out_);
+    return out_.rx;
+  }
+
+  // r_bprop from the given prior contents of in.rdx (one per input) and rdw (last).
+  std::vector<Matrix<double>> r_backward(const std::vector<Matrix<double>>& prior) {
+    for (std::size_t i = 0; i < inputs_.size(); ++i) inputs_[i].rdx = prior[i];
+    store_.rdw = prior.back();
+    out_.rdx = rdy_;
+    module_.r_bprop(in_, out_);
+    std::vector<Matrix<double>> r;
+    for (const auto& input : inputs_) r.push_back(input.rdx);
+    r.push_back(store_.rdw);
+    return r;
+  }
+
   // Derivatives of the same sizes with random contents in [lo, hi).
   Derivatives random_derivatives(double lo, double hi) {
     Derivatives d;
@@ -157,8 +200,54 @@ class Harness {
   State<double> out_;
   ParameterStore<double> store_;
   Rng rng_;
-  Matrix<double> dy_, ddy_;
+  Matrix<double> dy_, ddy_, rdy_;
 };
+
+// The R-passes against central differences along the direction: r_fprop against the derivative
+// of fprop, r_bprop against the derivative of what bprop computes (with dy moving along R{dy}).
+void check_r_passes(Harness& h, const CheckOptions& options, CheckReport& report) {
+  h.random_direction();
+  const double s = options.step;
+  std::vector<Matrix<double>> saved_x;
+  for (const auto& input : h.inputs()) saved_x.push_back(input.x);
+  const Vector<double> saved_w = h.weights();
+  const auto restore = [&] {
+    for (std::size_t i = 0; i < saved_x.size(); ++i) h.inputs()[i].x = saved_x[i];
+    h.weights() = saved_w;
+  };
+
+  h.move(s);
+  const Matrix<double> y_plus = h.forward();
+  const auto g_plus = h.gradients(s);
+  restore();
+  h.move(-s);
+  const Matrix<double> y_minus = h.forward();
+  const auto g_minus = h.gradients(-s);
+  restore();
+
+  h.forward();
+  h.backward();
+  RelativeError r_fprop, r_bprop_input, r_bprop_param, accumulate;
+  r_fprop.add(h.r_forward(), (y_plus - y_minus) / (2 * s));
+
+  std::vector<Matrix<double>> zero, prior;
+  for (const auto& g : g_plus) {
+    zero.push_back(Matrix<double>::Zero(g.rows(), g.cols()));
+    prior.push_back(Matrix<double>::Random(g.rows(), g.cols()));
+  }
+  const auto fresh = h.r_backward(zero);
+  for (std::size_t i = 0; i + 1 < fresh.size(); ++i)
+    r_bprop_input.add(fresh[i], (g_plus[i] - g_minus[i]) / (2 * s));
+  r_bprop_param.add(fresh.back(), (g_plus.back() - g_minus.back()) / (2 * s));
+  const auto after = h.r_backward(prior);
+  for (std::size_t i = 0; i < after.size(); ++i) accumulate.add(after[i], prior[i] + fresh[i]);
+
+  report.r_checked = true;
+  report.r_fprop = r_fprop.value();
+  report.r_bprop_input = r_bprop_input.value();
+  report.r_bprop_param = r_bprop_param.value();
+  report.accumulate = std::max(report.accumulate, accumulate.value());
+}
 
 // The references for one scalar v (an input element or a weight), from fprop alone:
 //   first  = dE/dv with E = Σ dy ⊙ y, by central differences;
@@ -241,6 +330,8 @@ CheckReport run_checks(Module<double>& module, const ModuleInfo& info, const std
   report.bprop_param = bprop_param.value();
   report.bbprop_input = bbprop_input.value();
   report.bbprop_param = bbprop_param.value();
+
+  if (module.has_r_passes()) check_r_passes(h, options, report);
   return report;
 }
 
@@ -248,7 +339,8 @@ CheckReport run_checks(Module<double>& module, const ModuleInfo& info, const std
 
 bool CheckReport::passed() const {
   // Written so that a NaN fails.
-  for (double error : {bprop_input, bprop_param, bbprop_input, bbprop_param, accumulate})
+  for (double error : {bprop_input, bprop_param, bbprop_input, bbprop_param, accumulate, r_fprop,
+                       r_bprop_input, r_bprop_param})
     if (!(error <= tolerance)) return false;
   return true;
 }
@@ -256,12 +348,16 @@ bool CheckReport::passed() const {
 std::string CheckReport::summary() const {
   std::ostringstream text;
   text << what << '\n';
-  const std::pair<const char*, double> checks[] = {{"bprop  dE/dx", bprop_input},
-                                                   {"bprop  dE/dw", bprop_param},
-                                                   {"bbprop d2E/dx2", bbprop_input},
-                                                   {"bbprop d2E/dw2", bbprop_param},
-                                                   {"accumulate", accumulate}};
+  const std::pair<const char*, double> checks[] = {
+      {"bprop  dE/dx", bprop_input},    {"bprop  dE/dw", bprop_param},
+      {"bbprop d2E/dx2", bbprop_input}, {"bbprop d2E/dw2", bbprop_param},
+      {"accumulate", accumulate},       {"r_fprop R{y}", r_fprop},
+      {"r_bprop R{dx}", r_bprop_input}, {"r_bprop R{dw}", r_bprop_param}};
   for (const auto& [name, error] : checks) {
+    if (!r_checked && name[0] == 'r') {
+      text << "  " << name << "  (the module has no R-operator passes)\n";
+      continue;
+    }
     char line[128];
     std::snprintf(line, sizeof line, "  %-16s error %9.2e  tolerance %8.1e  %s\n", name, error,
                   tolerance, error <= tolerance ? "PASS" : "FAIL");

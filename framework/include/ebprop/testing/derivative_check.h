@@ -9,7 +9,10 @@
 //  - bbprop: ddx and ddw against the Gauss-Newton rule Σ_i ddy_i · J_ij^2, with the Jacobian J
 //    from central differences; for a loss module, plus Σ_i dy_i · d2y_i/dx_j2 from second
 //    differences (module.h);
-//  - accumulation: a second bprop/bbprop adds exactly the same amount again (never overwrites).
+//  - accumulation: a second bprop/bbprop adds exactly the same amount again (never overwrites);
+//  - for a module with R-operator passes (§7.5): r_fprop against the central difference of fprop
+//    along a random direction (R{inputs}, v), and r_bprop against the central difference of what
+//    bprop computes along (R{inputs}, v, R{dy}); r_bprop must add too.
 // Errors are relative: ‖computed − reference‖∞ / max(‖reference‖∞, 1e-12).
 #pragma once
 
@@ -39,7 +42,9 @@ struct CheckReport {
   std::string what;                         // "linear {outputs=4} on inputs 5"
   double bprop_input = 0, bprop_param = 0;  // relative errors
   double bbprop_input = 0, bbprop_param = 0;
-  double accumulate = 0;  // largest deviation from exact doubling
+  double accumulate = 0;  // largest relative deviation from prior + fresh
+  bool r_checked = false;  // the module has R-operator passes
+  double r_fprop = 0, r_bprop_input = 0, r_bprop_param = 0;
   double tolerance = 1e-6;
 
   bool passed() const;

@@ -1,0 +1,77 @@
+// Adaptive learning rate (§4.7, Eq. 17-19, after Murata, Müller et al.): online gradient descent
+// whose global rate follows a leaky average of the gradient — large while the gradients agree
+// (far from a minimum), shrinking as they average out near one.
+#include <ebprop/plugin.h>
+
+namespace {
+
+using namespace ebprop;
+
+template <typename T>
+class Adaptive final : public Optimizer<T> {
+ public:
+  explicit Adaptive(const Settings& s)
+      : rate_(s.real("lr")),
+        delta_(s.real("delta")),
+        alpha_(s.real("alpha")),
+        beta_(s.real("beta")) {
+    if (rate_ <= 0) throw Error("lr must be positive");
+    if (delta_ <= 0 || delta_ >= 1) throw Error("delta must be in (0, 1)");
+    if (alpha_ <= 0) throw Error("alpha must be positive");
+    if (beta_ <= 0) throw Error("beta must be positive");
+  }
+
+  void attach(ParameterStore<T>& params) override { average_ = Vector<T>::Zero(params.size()); }
+
+  double step(Objective<T>& objective) override {
+    const double loss = objective.batch_gradient();
+    auto& p = objective.parameters();
+    // Eq. 17: W ← W − η ∂E/∂W (times the per-parameter multipliers).
+    p.w.array() -= static_cast<T>(rate_) * p.lr_scale.array() * p.dw.array();
+    // Eq. 18: r ← (1 − δ) r + δ ∂E/∂W.
+    average_ = static_cast<T>(1 - delta_) * average_ + static_cast<T>(delta_) * p.dw;
+    // Eq. 19: η ← η + α η (β ‖r‖ − η).
+    rate_ += alpha_ * rate_ * (beta_ * static_cast<double>(average_.norm()) - rate_);
+    if (!(rate_ > 0))
+      throw NumericError("the adaptive rate left (0, ∞) (η = " + std::to_string(rate_) +
+                         "): lower alpha or beta");
+    return loss;
+  }
+
+  double current_rate() const override { return rate_; }
+
+  std::map<std::string, Vector<double>> state() const override {
+    Vector<double> rate(1);
+    rate[0] = rate_;
+    return {{"average", average_.template cast<double>()}, {"rate", rate}};
+  }
+
+  void restore(const std::map<std::string, Vector<double>>& state) override {
+    const auto average = state.find("average");
+    const auto rate = state.find("rate");
+    if (average == state.end() || rate == state.end() || rate->second.size() != 1 ||
+        average->second.size() != average_.size())
+      throw Error("adaptive: the saved state does not fit this graph");
+    average_ = average->second.template cast<T>();
+    rate_ = rate->second[0];
+  }
+
+ private:
+  double rate_, delta_, alpha_, beta_;
+  Vector<T> average_;  // r of Eq. 18
+};
+
+void register_adaptive(Registry& registry) {
+  registry.add_optimizer<Adaptive>(
+      {"adaptive",
+       "Online gradient descent with the adaptive global rate of §4.7 (Eq. 17-19): a leaky "
+       "average r of the gradient drives η ← η + α η (β‖r‖ − η).",
+       {optional("lr", SettingType::real, "0.01", "initial rate η(0)"),
+        optional("delta", SettingType::real, "0.05", "leak δ of the gradient average (Eq. 18)"),
+        optional("alpha", SettingType::real, "0.01", "α: how fast η follows β‖r‖ (Eq. 19)"),
+        optional("beta", SettingType::real, "1", "β: the rate η settles at β‖r‖ (Eq. 19)")}});
+}
+
+}  // namespace
+
+EBPROP_PLUGIN(register_adaptive)

@@ -1,0 +1,69 @@
+// The adaptive-rate optimizer (§4.7, Eq. 17-19) on a quadratic with a known minimum.
+#define BOOST_TEST_MODULE adaptive
+#include <boost/test/unit_test.hpp>
+#include <cmath>
+
+#include "quadratic.h"
+#include "test_util.h"
+
+using namespace ebprop;
+
+namespace {
+
+test::Quadratic problem() {
+  Vector<double> h(2), c(2);
+  h << 1.0, 0.5;
+  c << 2.0, -1.0;
+  return test::Quadratic(h, c);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(one_step_follows_eq_17_to_19) {
+  test::Quadratic q = problem();
+  auto opt = test::optimizer("adaptive",
+                             {{"lr", "0.1"}, {"delta", "0.5"}, {"alpha", "0.2"}, {"beta", "2"}});
+  opt->attach(q.parameters());
+  opt->step(q);
+  // From w = 0: g = h ⊙ (0 − c) = (−2, 0.5); w = −0.1 g; r = 0.5 g; η = 0.1 + 0.2·0.1·(2‖r‖ − 0.1).
+  BOOST_TEST(std::abs(q.parameters().w[0] - 0.2) < 1e-15);
+  BOOST_TEST(std::abs(q.parameters().w[1] + 0.05) < 1e-15);
+  const double r = 0.5 * std::sqrt(4.0 + 0.25);
+  BOOST_TEST(std::abs(opt->current_rate() - (0.1 + 0.02 * (2 * r - 0.1))) < 1e-15);
+}
+
+BOOST_AUTO_TEST_CASE(the_rate_shrinks_as_the_minimum_nears_and_it_converges) {
+  test::Quadratic q = problem();
+  auto opt = test::optimizer("adaptive",
+                             {{"lr", "0.05"}, {"delta", "0.1"}, {"alpha", "0.05"}, {"beta", "1"}});
+  opt->attach(q.parameters());
+  double early = 0;
+  for (int t = 1; t <= 3000; ++t) {
+    opt->step(q);
+    if (t == 30) early = opt->current_rate();
+  }
+  BOOST_TEST(q.loss() < 1e-10);
+  BOOST_TEST(opt->current_rate() < 0.5 * early,
+             "η at t=30: " << early << ", at the end: " << opt->current_rate());
+}
+
+BOOST_AUTO_TEST_CASE(its_state_restores_exactly) {
+  test::Quadratic a = problem(), b = problem();
+  auto first = test::optimizer("adaptive", {});
+  first->attach(a.parameters());
+  for (int t = 0; t < 10; ++t) first->step(a);
+  auto second = test::optimizer("adaptive", {});
+  b.parameters().w = a.parameters().w;
+  second->attach(b.parameters());
+  second->restore(first->state());
+  first->step(a);
+  second->step(b);
+  BOOST_TEST((a.parameters().w == b.parameters().w));
+  BOOST_TEST(first->current_rate() == second->current_rate());
+}
+
+BOOST_AUTO_TEST_CASE(bad_settings_are_refused) {
+  BOOST_CHECK_EXCEPTION(test::optimizer("adaptive", {{"delta", "1"}}), Error, [](const Error& e) {
+    return std::string(e.what()).find("delta must be in (0, 1)") != std::string::npos;
+  });
+}

@@ -1,0 +1,143 @@
+// ebprop-plot: draws columns of a CSV file (with a header line) as an SVG chart.
+//   ebprop-plot run.csv --x presentations --y online --y power -o lambda.svg --log-x
+//   ebprop-plot spectrum.csv --histogram eigenvalue --bins 40 -o spectrum.svg
+#include <ebprop/error.h>
+
+#include <boost/program_options.hpp>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "svg_plot.h"
+
+namespace po = boost::program_options;
+using ebprop::Error;
+
+namespace {
+
+struct Table {
+  std::vector<std::string> names;
+  std::vector<std::vector<double>> columns;
+  const std::vector<double>& column(const std::string& name, const std::string& file) const {
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (names[i] == name) return columns[i];
+    const std::string hint = ebprop::did_you_mean(name, names);
+    throw Error(file + " has no column '" + name + "'" + (hint.empty() ? "" : "; " + hint) +
+                " (columns: " + ebprop::join(names) + ")");
+  }
+};
+
+std::vector<std::string> split(const std::string& line) {
+  std::vector<std::string> cells;
+  std::stringstream s(line);
+  std::string cell;
+  while (std::getline(s, cell, ',')) {
+    while (!cell.empty() && (cell.back() == '\r' || cell.back() == ' ')) cell.pop_back();
+    cells.push_back(cell);
+  }
+  return cells;
+}
+
+Table read_csv(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ebprop::FileError("cannot read '" + path + "'");
+  Table table;
+  std::string line;
+  if (!std::getline(in, line)) throw ebprop::FileError(path + " is empty");
+  table.names = split(line);
+  table.columns.resize(table.names.size());
+  for (int number = 2; std::getline(in, line); ++number) {
+    if (line.empty()) continue;
+    const auto cells = split(line);
+    if (cells.size() != table.names.size())
+      throw ebprop::FileError(path + ":" + std::to_string(number) + ": " +
+                              std::to_string(cells.size()) + " cells, the header has " +
+                              std::to_string(table.names.size()));
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      char* end = nullptr;
+      const double v = std::strtod(cells[i].c_str(), &end);
+      const bool empty = cells[i].empty() || cells[i] == "nan" || cells[i] == "null";
+      if (!empty && (end == cells[i].c_str() || *end != '\0'))
+        throw ebprop::FileError(path + ":" + std::to_string(number) + ": column '" +
+                                table.names[i] + "': expected a number, found '" + cells[i] + "'");
+      table.columns[i].push_back(empty ? std::nan("") : v);
+    }
+  }
+  return table;
+}
+
+int run(int argc, char** argv) {
+  std::string input, output, x, histogram_column;
+  std::vector<std::string> ys;
+  ebprop::plot::Chart chart;
+  int bins = 30;
+  po::options_description options("Options");
+  options.add_options()("help,h", "print this help")("output,o", po::value(&output)->required(),
+                                                     "the SVG file to write")(
+      "x", po::value(&x), "column for the x axis")("y", po::value(&ys)->composing(),
+                                                   "a column to draw against x; may be repeated")(
+      "histogram", po::value(&histogram_column), "draw a histogram of this column instead")(
+      "bins", po::value(&bins), "histogram bins (default 30)")(
+      "title", po::value(&chart.title), "chart title")("xlabel", po::value(&chart.x_label),
+                                                       "x axis label (default: the column name)")(
+      "ylabel", po::value(&chart.y_label), "y axis label")("log-x", po::bool_switch(&chart.log_x),
+                                                           "logarithmic x axis")(
+      "log-y", po::bool_switch(&chart.log_y), "logarithmic y axis");
+  po::options_description hidden;
+  hidden.add_options()("input", po::value(&input)->required());
+  po::positional_options_description positional;
+  positional.add("input", 1);
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    if (vm.count("help")) {
+      std::cout
+          << "Usage: ebprop-plot DATA.csv -o CHART.svg (--x COL --y COL... | --histogram COL)\n"
+             "Draws columns of a CSV file that has a header line.\n\n"
+          << options;
+      return 0;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "ebprop-plot: " << e.what() << " (see --help)\n";
+    return 2;
+  }
+  const Table table = read_csv(input);
+  if (!histogram_column.empty()) {
+    chart.bars = true;
+    chart.series.push_back(
+        ebprop::plot::histogram(table.column(histogram_column, input), bins, chart.bar_width));
+    if (chart.x_label.empty()) chart.x_label = histogram_column;
+    if (chart.y_label.empty()) chart.y_label = "count";
+  } else {
+    if (x.empty() || ys.empty()) throw Error("give --x and at least one --y, or --histogram");
+    for (const auto& y : ys)
+      chart.series.push_back({y, table.column(x, input), table.column(y, input)});
+    if (chart.x_label.empty()) chart.x_label = x;
+  }
+  const std::string svg = ebprop::plot::render(chart);
+  const std::string temporary = output + ".tmp";
+  {
+    std::ofstream out(temporary);
+    out << svg;
+    if (!out.flush()) throw ebprop::FileError("cannot write '" + temporary + "'");
+  }
+  if (std::rename(temporary.c_str(), output.c_str()) != 0)
+    throw ebprop::FileError("cannot rename '" + temporary + "' to '" + output + "'");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "ebprop-plot: error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,30 @@
+// A minimal SVG chart: line series against a shared x axis, or a histogram, with linear or
+// logarithmic axes, ticks and labels. Enough for the paper's figures; no dependencies.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ebprop::plot {
+
+struct Series {
+  std::string name;
+  std::vector<double> x, y;  // same length; non-finite points are skipped
+};
+
+struct Chart {
+  std::string title, x_label, y_label;
+  bool log_x = false, log_y = false;
+  std::vector<Series> series;
+  bool bars = false;  // draw the (single) series as histogram bars of width bar_width
+  double bar_width = 0;
+};
+
+// The SVG document. Throws ebprop::Error when there is nothing to draw, or when a log axis meets
+// a value <= 0.
+std::string render(const Chart& chart);
+
+// A histogram of `values` in `bins` equal bins, as a bar chart series (x = bin centres).
+Series histogram(const std::vector<double>& values, int bins, double& bar_width);
+
+}  // namespace ebprop::plot

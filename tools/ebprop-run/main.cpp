@@ -1,7 +1,4 @@
 // ebprop-run: trains, tests and inspects a network described by a graph file.
-#include <ebprop/data/csv.h>
-#include <ebprop/data/idx.h>
-#include <ebprop/data/preprocess.h>
 #include <ebprop/graph.h>
 #include <ebprop/graph_parser.h>
 #include <ebprop/plugin_loader.h>
@@ -75,67 +72,6 @@ void describe(const Graph<T>& graph) {
               << "\n";
 }
 
-struct Data {
-  data::Dataset train, test;
-  bool has_test = false;
-};
-
-Data load_data(const RunConfig& config) {
-  const Settings& d = config.data;
-  std::string train_images = resolve_path(config, d, "train-images");
-  std::string train_labels = resolve_path(config, d, "train-labels");
-  std::string test_images = resolve_path(config, d, "test-images");
-  std::string test_labels = resolve_path(config, d, "test-labels");
-  const std::string dir = resolve_path(config, d, "dir");
-  if (!dir.empty()) {
-    const auto files = data::find_idx_files(dir);
-    if (train_images.empty()) train_images = files.train_images;
-    if (train_labels.empty()) train_labels = files.train_labels;
-    if (test_images.empty()) test_images = files.test_images;
-    if (test_labels.empty()) test_labels = files.test_labels;
-  }
-  const std::string train_csv = resolve_path(config, d, "train-csv");
-  const std::string test_csv = resolve_path(config, d, "test-csv");
-  data::CsvOptions csv;
-  csv.label_column = static_cast<int>(d.integer("label-column"));
-
-  Data result;
-  if (!train_csv.empty())
-    result.train = data::load_csv(train_csv, csv);
-  else if (!train_images.empty() && !train_labels.empty())
-    result.train = data::load_idx(train_images, train_labels);
-  else
-    throw Error(
-        "no training data: give [data] dir, train-images and train-labels, or train-csv "
-        "(in the graph file or with --data-dir / --set)");
-  if (!test_csv.empty()) {
-    result.test = data::load_csv(test_csv, csv);
-    result.has_test = true;
-  } else if (!test_images.empty() && !test_labels.empty()) {
-    result.test = data::load_idx(test_images, test_labels);
-    result.has_test = true;
-  }
-  if (d.integer("train-limit") > 0)
-    data::truncate(result.train, static_cast<int>(d.integer("train-limit")));
-  if (result.has_test && d.integer("test-limit") > 0)
-    data::truncate(result.test, static_cast<int>(d.integer("test-limit")));
-
-  // §4.3: statistics from the training set only; §4.5: one-of-N targets at ±1.
-  data::Normalizer normalizer;
-  normalizer.fit(result.train, data::parse_centering(d.text("center")),
-                 data::parse_scaling(d.text("scale")));
-  normalizer.apply(result.train);
-  const int classes = std::max(result.train.classes, result.has_test ? result.test.classes : 0);
-  const auto low = static_cast<float>(d.real("target-low"));
-  const auto high = static_cast<float>(d.real("target-high"));
-  data::encode_targets(result.train, classes, low, high);
-  if (result.has_test) {
-    normalizer.apply(result.test);
-    data::encode_targets(result.test, classes, low, high);
-  }
-  return result;
-}
-
 // Writes `text` to `path` atomically (temporary file, then rename).
 void write_atomically(const std::string& path, const std::string& text) {
   const std::string temporary = path + ".tmp";
@@ -164,7 +100,7 @@ std::string percent(double v) {
 
 template <typename T>
 int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
-        const RunConfig& config) {
+        const tools::RunConfig& config) {
   Rng rng(static_cast<std::uint64_t>(config.run.integer("seed")));
   Graph<T> graph(spec, registry, rng);
   if (cli.describe) {
@@ -172,7 +108,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
     return 0;
   }
   if (!cli.load.empty()) load_weights(graph.parameters(), cli.load);
-  Data data = load_data(config);
+  const tools::Data data = tools::load_data(config);
 
   auto optimizer = registry.make_optimizer<T>(config.optimizer, config.optimizer_settings);
   TrainerConfig tc;
@@ -264,7 +200,7 @@ int main_checked(int argc, char** argv) {
     return 0;
   }
   const GraphSpec spec = parse_graph_file(cli->graph_file);
-  const RunConfig config = merge_config(*cli, spec, registry);
+  const tools::RunConfig config = merge_config(cli->overrides, spec, registry);
   const int threads = static_cast<int>(config.run.integer("threads"));
   if (threads < 1) throw Error("threads must be at least 1");
   // One thread policy for the process: OpenMP's, which Eigen in the engine and in every plugin

@@ -1,69 +1,12 @@
 #include "options.h"
 
-#include <ebprop/registry.h>
 
-#include <boost/filesystem.hpp>
 #include <boost/program_options.hpp>
 #include <iostream>
 
 namespace ebprop::run {
 
 namespace po = boost::program_options;
-
-const std::vector<SettingSpec>& run_settings() {
-  static const std::vector<SettingSpec> settings{
-      optional("epochs", SettingType::integer, "10", "passes over the training set"),
-      optional("batch", SettingType::integer, "1",
-               "examples per step: 1 is online learning (§4.1)"),
-      optional("seed", SettingType::integer, "1",
-               "seeds initialization, shuffling and sampling: the same seed gives the same run"),
-      optional("shuffle", SettingType::boolean, "true",
-               "reshuffle the training set each epoch (§4.1)"),
-      optional("predict", SettingType::text, "",
-               "node whose largest output is the predicted class (default: the first input of the "
-               "first loss node)"),
-      optional("precision", SettingType::text, "float", "float (float32, fast) or double"),
-      optional("threads", SettingType::integer, "1",
-               "threads for matrix products (Eigen/OpenMP); 1 is fastest for online learning")};
-  return settings;
-}
-
-const std::vector<SettingSpec>& data_settings() {
-  static const std::vector<SettingSpec> settings{
-      optional("dir", SettingType::text, "",
-               "directory holding train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz] and "
-               "t10k-* or test-* files"),
-      optional("train-images", SettingType::text, "", "IDX file of training examples"),
-      optional("train-labels", SettingType::text, "", "IDX file of training labels"),
-      optional("test-images", SettingType::text, "", "IDX file of test examples"),
-      optional("test-labels", SettingType::text, "", "IDX file of test labels"),
-      optional("train-csv", SettingType::text, "", "CSV file of training examples (label first)"),
-      optional("test-csv", SettingType::text, "", "CSV file of test examples"),
-      optional("label-column", SettingType::integer, "0", "CSV column of the label (-1: last)"),
-      optional("center", SettingType::text, "per-feature",
-               "§4.3 subtract the training-set mean: none, per-feature or global"),
-      optional("scale", SettingType::text, "global",
-               "§4.3 divide by the training-set standard deviation: none, per-feature or global"),
-      optional("target-low", SettingType::real, "-1", "§4.5 target of the wrong classes"),
-      optional("target-high", SettingType::real, "1", "§4.5 target of the right class"),
-      optional("train-limit", SettingType::integer, "0",
-               "use only the first N training examples (0: all)"),
-      optional("test-limit", SettingType::integer, "0",
-               "use only the first N test examples (0: all)")};
-  return settings;
-}
-
-static std::string schema_table(const std::vector<SettingSpec>& schema) {
-  std::string text;
-  for (const auto& s : schema) {
-    std::string head =
-        "  " + s.name + " = " +
-        (s.default_value ? (s.default_value->empty() ? "\"\"" : *s.default_value) : "(required)");
-    head.resize(std::max<std::size_t>(head.size() + 1, 30), ' ');
-    text += head + s.doc + "\n";
-  }
-  return text;
-}
 
 std::optional<CommandLine> parse_command_line(int argc, char** argv) {
   CommandLine cli;
@@ -83,11 +26,12 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
       "batch", po::value<std::string>(), "examples per step (1: online)")(
       "seed", po::value<std::string>(), "random seed: the same seed gives the same run")(
       "threads", po::value<std::string>(), "threads for matrix products")(
-      "optimizer", po::value(&cli.optimizer), "optimizer type (see --list-plugins)")(
+      "optimizer", po::value(&cli.overrides.optimizer), "optimizer type (see --list-plugins)")(
       "lr", po::value<std::string>(), "the optimizer's lr setting (same as --opt lr=X)")(
-      "opt", po::value(&cli.opt)->composing(), "KEY=VALUE: an optimizer setting; may be repeated")(
+      "opt", po::value(&cli.overrides.opt)->composing(),
+      "KEY=VALUE: an optimizer setting; may be repeated")(
       "data-dir", po::value(&data_dir), "directory of IDX files (the [data] key dir)")(
-      "set", po::value(&cli.set)->composing(),
+      "set", po::value(&cli.overrides.set)->composing(),
       "KEY=VALUE: any [run] or [data] key; may be repeated")(
       "test-only", po::bool_switch(&cli.test_only),
       "evaluate (usually with --load) without training");
@@ -120,96 +64,22 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
         << general << "\n"
         << training << "\n"
         << output << "\nKeys of the [run] section (and of --set):\n"
-        << schema_table(run_settings()) << "\nKeys of the [data] section (and of --set):\n"
-        << schema_table(data_settings())
+        << tools::schema_table(tools::run_settings())
+        << "\nKeys of the [data] section (and of --set):\n"
+        << tools::schema_table(tools::data_settings())
         << "\nThe [optimizer NAME] section takes that optimizer's settings: see --list-plugins.\n"
            "Plugins are searched in the build's plugin directory, then EBPROP_PLUGIN_PATH\n"
            "(':'-separated), then --plugin-path. Exit status: 0 success, 1 error, 2 usage.\n";
     return std::nullopt;
   }
   for (const char* key : {"epochs", "batch", "seed", "threads"})
-    if (vm.count(key)) cli.set.push_back(std::string(key) + "=" + vm[key].as<std::string>());
-  if (!data_dir.empty()) cli.set.push_back("dir=" + data_dir);
-  if (vm.count("lr")) cli.opt.push_back("lr=" + vm["lr"].as<std::string>());
+    if (vm.count(key))
+      cli.overrides.set.push_back(std::string(key) + "=" + vm[key].as<std::string>());
+  if (!data_dir.empty()) cli.overrides.set.push_back("dir=" + data_dir);
+  if (vm.count("lr")) cli.overrides.opt.push_back("lr=" + vm["lr"].as<std::string>());
   if (cli.graph_file.empty() && !cli.list_plugins)
     throw Error("no graph file given (usage: ebprop-run GRAPH-FILE [options]; see --help)");
   return cli;
-}
-
-// Splits KEY=VALUE from the command line.
-static std::pair<std::string, RawSetting> split_assignment(const std::string& text,
-                                                           const std::string& option) {
-  const auto eq = text.find('=');
-  if (eq == std::string::npos || eq == 0)
-    throw Error("--" + option + " expects KEY=VALUE, found '" + text + "'");
-  return {text.substr(0, eq), {text.substr(eq + 1), {"command line (--" + option + ")", 0, 0}}};
-}
-
-static bool in_schema(const std::vector<SettingSpec>& schema, const std::string& key) {
-  for (const auto& s : schema)
-    if (s.name == key) return true;
-  return false;
-}
-
-RunConfig merge_config(const CommandLine& cli, const GraphSpec& spec, const Registry& registry) {
-  RawSettings run = spec.run.settings, data = spec.data.settings;
-  for (const auto& item : cli.set) {
-    auto [key, value] = split_assignment(item, "set");
-    if (in_schema(run_settings(), key))
-      run[key] = value;
-    else if (in_schema(data_settings(), key))
-      data[key] = value;
-    else {
-      std::vector<std::string> known;
-      for (const auto& s : run_settings()) known.push_back(s.name);
-      for (const auto& s : data_settings()) known.push_back(s.name);
-      const std::string hint = did_you_mean(key, known);
-      throw Error("--set: unknown key '" + key + "'" + (hint.empty() ? "" : "; " + hint) +
-                  " (known: " + join(known) + ")");
-    }
-  }
-
-  RunConfig config;
-  const SourceLocation file_where{spec.file, 0, 0};
-  config.run = Settings::validate(run_settings(), run, "[run]",
-                                  spec.run.present ? spec.run.where : file_where);
-  config.data = Settings::validate(data_settings(), data, "[data]",
-                                   spec.data.present ? spec.data.where : file_where);
-
-  config.optimizer = spec.optimizer.present ? spec.optimizer.argument : "sgd";
-  RawSettings opt = spec.optimizer.settings;
-  SourceLocation opt_where = spec.optimizer.where;
-  if (!cli.optimizer.empty() && cli.optimizer != config.optimizer) {
-    config.optimizer = cli.optimizer;  // the file's settings were for another optimizer
-    opt.clear();
-    opt_where = {"command line (--optimizer)", 0, 0};
-  }
-  for (const auto& item : cli.opt) {
-    auto [key, value] = split_assignment(item, "opt");
-    opt[key] = value;
-  }
-  const OptimizerInfo* info = nullptr;
-  try {
-    info = &registry.optimizer_info(config.optimizer);
-  } catch (const Error& e) {
-    if (spec.optimizer.present && cli.optimizer.empty())
-      throw SourceError(spec.optimizer.where, e.what());
-    throw;
-  }
-  config.optimizer_settings =
-      Settings::validate(info->settings, opt, "optimizer " + config.optimizer, opt_where);
-  config.base_dir = boost::filesystem::path(spec.file).parent_path().string();
-  return config;
-}
-
-std::string resolve_path(const RunConfig& config, const Settings& settings,
-                         const std::string& key) {
-  const std::string& value = settings.text(key);
-  namespace fs = boost::filesystem;
-  const bool from_file = settings.given(key) && settings.where(key).line > 0;
-  if (value.empty() || !from_file || fs::path(value).is_absolute() || config.base_dir.empty())
-    return value;
-  return (fs::path(config.base_dir) / value).lexically_normal().string();
 }
 
 }  // namespace ebprop::run

@@ -1,0 +1,199 @@
+#include "run_config.h"
+
+#include <ebprop/data/csv.h>
+#include <ebprop/data/idx.h>
+#include <ebprop/data/preprocess.h>
+
+#include <algorithm>
+#include <boost/filesystem.hpp>
+
+namespace ebprop::tools {
+
+const std::vector<SettingSpec>& run_settings() {
+  static const std::vector<SettingSpec> settings{
+      optional("epochs", SettingType::integer, "10", "passes over the training set"),
+      optional("batch", SettingType::integer, "1",
+               "examples per step: 1 is online learning (§4.1)"),
+      optional("seed", SettingType::integer, "1",
+               "seeds initialization, shuffling and sampling: the same seed gives the same run"),
+      optional("shuffle", SettingType::boolean, "true",
+               "reshuffle the training set each epoch (§4.1)"),
+      optional("predict", SettingType::text, "",
+               "node whose largest output is the predicted class (default: the first input of the "
+               "first loss node)"),
+      optional("precision", SettingType::text, "float", "float (float32, fast) or double"),
+      optional("threads", SettingType::integer, "1",
+               "threads for matrix products (Eigen/OpenMP); 1 is fastest for online learning")};
+  return settings;
+}
+
+const std::vector<SettingSpec>& data_settings() {
+  static const std::vector<SettingSpec> settings{
+      optional("dir", SettingType::text, "",
+               "directory holding train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz] and "
+               "t10k-* or test-* files"),
+      optional("train-images", SettingType::text, "", "IDX file of training examples"),
+      optional("train-labels", SettingType::text, "", "IDX file of training labels"),
+      optional("test-images", SettingType::text, "", "IDX file of test examples"),
+      optional("test-labels", SettingType::text, "", "IDX file of test labels"),
+      optional("train-csv", SettingType::text, "", "CSV file of training examples (label first)"),
+      optional("test-csv", SettingType::text, "", "CSV file of test examples"),
+      optional("label-column", SettingType::integer, "0", "CSV column of the label (-1: last)"),
+      optional("center", SettingType::text, "per-feature",
+               "§4.3 subtract the training-set mean: none, per-feature or global"),
+      optional("scale", SettingType::text, "global",
+               "§4.3 divide by the training-set standard deviation: none, per-feature or global"),
+      optional("target-low", SettingType::real, "-1", "§4.5 target of the wrong classes"),
+      optional("target-high", SettingType::real, "1", "§4.5 target of the right class"),
+      optional("train-limit", SettingType::integer, "0",
+               "use only the first N training examples (0: all)"),
+      optional("test-limit", SettingType::integer, "0",
+               "use only the first N test examples (0: all)")};
+  return settings;
+}
+
+std::string schema_table(const std::vector<SettingSpec>& schema) {
+  std::string text;
+  for (const auto& s : schema) {
+    std::string head =
+        "  " + s.name + " = " +
+        (s.default_value ? (s.default_value->empty() ? "\"\"" : *s.default_value) : "(required)");
+    head.resize(std::max<std::size_t>(head.size() + 1, 30), ' ');
+    text += head + s.doc + "\n";
+  }
+  return text;
+}
+
+// Splits KEY=VALUE from the command line.
+static std::pair<std::string, RawSetting> split_assignment(const std::string& text,
+                                                           const std::string& option) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw Error("--" + option + " expects KEY=VALUE, found '" + text + "'");
+  return {text.substr(0, eq), {text.substr(eq + 1), {"command line (--" + option + ")", 0, 0}}};
+}
+
+static bool in_schema(const std::vector<SettingSpec>& schema, const std::string& key) {
+  for (const auto& s : schema)
+    if (s.name == key) return true;
+  return false;
+}
+
+RunConfig merge_config(const Overrides& cli, const GraphSpec& spec, const Registry& registry) {
+  RawSettings run = spec.run.settings, data = spec.data.settings;
+  for (const auto& item : cli.set) {
+    auto [key, value] = split_assignment(item, "set");
+    if (in_schema(run_settings(), key))
+      run[key] = value;
+    else if (in_schema(data_settings(), key))
+      data[key] = value;
+    else {
+      std::vector<std::string> known;
+      for (const auto& s : run_settings()) known.push_back(s.name);
+      for (const auto& s : data_settings()) known.push_back(s.name);
+      const std::string hint = did_you_mean(key, known);
+      throw Error("--set: unknown key '" + key + "'" + (hint.empty() ? "" : "; " + hint) +
+                  " (known: " + join(known) + ")");
+    }
+  }
+
+  RunConfig config;
+  const SourceLocation file_where{spec.file, 0, 0};
+  config.run = Settings::validate(run_settings(), run, "[run]",
+                                  spec.run.present ? spec.run.where : file_where);
+  config.data = Settings::validate(data_settings(), data, "[data]",
+                                   spec.data.present ? spec.data.where : file_where);
+
+  config.optimizer = spec.optimizer.present ? spec.optimizer.argument : "sgd";
+  RawSettings opt = spec.optimizer.settings;
+  SourceLocation opt_where = spec.optimizer.where;
+  if (!cli.optimizer.empty() && cli.optimizer != config.optimizer) {
+    config.optimizer = cli.optimizer;  // the file's settings were for another optimizer
+    opt.clear();
+    opt_where = {"command line (--optimizer)", 0, 0};
+  }
+  for (const auto& item : cli.opt) {
+    auto [key, value] = split_assignment(item, "opt");
+    opt[key] = value;
+  }
+  const OptimizerInfo* info = nullptr;
+  try {
+    info = &registry.optimizer_info(config.optimizer);
+  } catch (const Error& e) {
+    if (spec.optimizer.present && cli.optimizer.empty())
+      throw SourceError(spec.optimizer.where, e.what());
+    throw;
+  }
+  config.optimizer_settings =
+      Settings::validate(info->settings, opt, "optimizer " + config.optimizer, opt_where);
+  config.base_dir = boost::filesystem::path(spec.file).parent_path().string();
+  return config;
+}
+
+std::string resolve_path(const RunConfig& config, const Settings& settings,
+                         const std::string& key) {
+  const std::string& value = settings.text(key);
+  namespace fs = boost::filesystem;
+  const bool from_file = settings.given(key) && settings.where(key).line > 0;
+  if (value.empty() || !from_file || fs::path(value).is_absolute() || config.base_dir.empty())
+    return value;
+  return (fs::path(config.base_dir) / value).lexically_normal().string();
+}
+
+Data load_data(const RunConfig& config) {
+  const Settings& d = config.data;
+  std::string train_images = resolve_path(config, d, "train-images");
+  std::string train_labels = resolve_path(config, d, "train-labels");
+  std::string test_images = resolve_path(config, d, "test-images");
+  std::string test_labels = resolve_path(config, d, "test-labels");
+  const std::string dir = resolve_path(config, d, "dir");
+  if (!dir.empty()) {
+    const auto files = data::find_idx_files(dir);
+    if (train_images.empty()) train_images = files.train_images;
+    if (train_labels.empty()) train_labels = files.train_labels;
+    if (test_images.empty()) test_images = files.test_images;
+    if (test_labels.empty()) test_labels = files.test_labels;
+  }
+  const std::string train_csv = resolve_path(config, d, "train-csv");
+  const std::string test_csv = resolve_path(config, d, "test-csv");
+  data::CsvOptions csv;
+  csv.label_column = static_cast<int>(d.integer("label-column"));
+
+  Data result;
+  if (!train_csv.empty())
+    result.train = data::load_csv(train_csv, csv);
+  else if (!train_images.empty() && !train_labels.empty())
+    result.train = data::load_idx(train_images, train_labels);
+  else
+    throw Error(
+        "no training data: give [data] dir, train-images and train-labels, or train-csv "
+        "(in the graph file or with --data-dir / --set)");
+  if (!test_csv.empty()) {
+    result.test = data::load_csv(test_csv, csv);
+    result.has_test = true;
+  } else if (!test_images.empty() && !test_labels.empty()) {
+    result.test = data::load_idx(test_images, test_labels);
+    result.has_test = true;
+  }
+  if (d.integer("train-limit") > 0)
+    data::truncate(result.train, static_cast<int>(d.integer("train-limit")));
+  if (result.has_test && d.integer("test-limit") > 0)
+    data::truncate(result.test, static_cast<int>(d.integer("test-limit")));
+
+  // §4.3: statistics from the training set only; §4.5: one-of-N targets at ±1.
+  data::Normalizer normalizer;
+  normalizer.fit(result.train, data::parse_centering(d.text("center")),
+                 data::parse_scaling(d.text("scale")));
+  normalizer.apply(result.train);
+  const int classes = std::max(result.train.classes, result.has_test ? result.test.classes : 0);
+  const auto low = static_cast<float>(d.real("target-low"));
+  const auto high = static_cast<float>(d.real("target-high"));
+  data::encode_targets(result.train, classes, low, high);
+  if (result.has_test) {
+    normalizer.apply(result.test);
+    data::encode_targets(result.test, classes, low, high);
+  }
+  return result;
+}
+
+}  // namespace ebprop::tools

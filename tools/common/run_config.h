@@ -1,0 +1,53 @@
+// What the tools share: the [run] and [data] sections of a graph file merged with the command
+// line's overrides, each validated against its schema (so a typo is an error with the file:line,
+// or "command line", where it was written), and the data sets they name, loaded and prepared
+// (§4.3 normalization with training-set statistics, §4.5 ±1 targets).
+#pragma once
+
+#include <ebprop/data/dataset.h>
+#include <ebprop/graph_spec.h>
+#include <ebprop/registry.h>
+#include <ebprop/settings.h>
+
+#include <string>
+#include <vector>
+
+namespace ebprop::tools {
+
+// The keys of [run] and [data], with their defaults and docs.
+const std::vector<SettingSpec>& run_settings();
+const std::vector<SettingSpec>& data_settings();
+
+// "  key = default    doc" lines, for --help.
+std::string schema_table(const std::vector<SettingSpec>& schema);
+
+// What the command line says over the graph file.
+struct Overrides {
+  std::vector<std::string> set;  // KEY=VALUE for [run] or [data]
+  std::vector<std::string> opt;  // KEY=VALUE for the optimizer
+  std::string optimizer;         // replaces [optimizer NAME] (and drops its settings)
+};
+
+struct RunConfig {
+  Settings run, data;
+  std::string optimizer;  // type
+  Settings optimizer_settings;
+  std::string base_dir;  // directory of the graph file: relative data paths start there
+};
+
+// Throws SourceError / Error naming where a bad key or value was written.
+RunConfig merge_config(const Overrides& overrides, const GraphSpec& spec, const Registry& registry);
+
+// A data path from the config: relative paths in the graph file are relative to the file.
+std::string resolve_path(const RunConfig& config, const Settings& settings, const std::string& key);
+
+struct Data {
+  data::Dataset train, test;
+  bool has_test = false;
+};
+
+// Loads the [data] section's training (and test) sets, normalizes them with the training set's
+// statistics and encodes the targets. Throws FileError / Error naming the file or key.
+Data load_data(const RunConfig& config);
+
+}  // namespace ebprop::tools

@@ -12,7 +12,9 @@ function(ebprop_add_plugin name)
   set_target_properties(${name} PROPERTIES CXX_VISIBILITY_PRESET hidden)
   if(TARGET ebprop_flags)  # building inside the ebprop tree
     target_link_libraries(${name} PRIVATE ebprop_flags)
-    set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${EBPROP_PLUGIN_OUTPUT_DIR})
+    # Installed in lib/ebprop/plugins: the engine library is two directories up.
+    set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${EBPROP_PLUGIN_OUTPUT_DIR}
+                                             INSTALL_RPATH "$ORIGIN/../..")
     install(TARGETS ${name} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/${EBPROP_PLUGIN_SUBDIR})
     set_property(GLOBAL APPEND PROPERTY EBPROP_PLUGIN_TARGETS ${name})
   else()

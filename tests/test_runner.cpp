@@ -202,3 +202,17 @@ BOOST_AUTO_TEST_CASE(describe_prints_nodes_shapes_and_parameters) {
   BOOST_TEST(contains(r.output, "hidden.weight"), r.output);
   BOOST_TEST(contains(r.output, "28x28"), r.output);
 }
+
+BOOST_AUTO_TEST_CASE(lr_auto_sets_the_rate_from_the_online_estimate) {
+  Scratch s;
+  const std::string graph = s.file("n.graph", small_net), metrics = s.file("m.jsonl");
+  const Result r = run(graph + " --lr auto --metrics " + metrics);
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  const auto at = r.output.find("lr = 1/λmax = ");
+  BOOST_TEST_REQUIRE(at != std::string::npos, r.output);
+  const double rate = std::stod(r.output.substr(at + std::string("lr = 1/λmax = ").size()));
+  const std::string m = slurp(metrics);
+  const double used = std::stod(m.substr(m.find("\"rate\": ") + 8));
+  BOOST_TEST(rate > 0);
+  BOOST_TEST(std::abs(used - rate) < 1e-5 * rate, m);  // trained with it (printed to 6 digits)
+}

@@ -1,4 +1,5 @@
 // ebprop-run: trains, tests and inspects a network described by a graph file.
+#include <ebprop/curvature/eigen.h>
 #include <ebprop/graph.h>
 #include <ebprop/graph_parser.h>
 #include <ebprop/plugin_loader.h>
@@ -98,17 +99,44 @@ std::string percent(double v) {
   return s.str();
 }
 
+// §9.2: the rate 1/λmax, with λmax from the online estimator (Eq. 64) on the weights training
+// starts from (the same seed gives the same initial weights in double as in float).
+double automatic_rate(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
+                      const tools::RunConfig& config, const tools::Data& data) {
+  const auto seed = static_cast<std::uint64_t>(config.run.integer("seed"));
+  Rng rng(seed);
+  Graph<double> graph(spec, registry, rng);
+  if (!cli.load.empty()) load_weights(graph.parameters(), cli.load);
+  curvature::Loss loss(graph, data.train);
+  const int presentations = 500;
+  const auto estimate = curvature::online_estimate(loss, presentations, 0.01, 1e-4, seed);
+  if (!std::isfinite(estimate.lambda) || estimate.lambda <= 0)
+    throw NumericError("--lr auto: the online estimate of λmax is " +
+                       std::to_string(estimate.lambda) + "; give the rate with --lr");
+  if (!cli.quiet)
+    std::cout << "lr auto: λmax ≈ " << estimate.lambda << " (online estimate, Eq. 64, "
+              << presentations << " presentations) → lr = 1/λmax = " << 1 / estimate.lambda << "\n";
+  return 1 / estimate.lambda;
+}
+
 template <typename T>
 int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
-        const tools::RunConfig& config) {
+        tools::RunConfig config) {
   Rng rng(static_cast<std::uint64_t>(config.run.integer("seed")));
   Graph<T> graph(spec, registry, rng);
-  if (cli.describe) {
-    describe(graph);
-    return 0;
-  }
   if (!cli.load.empty()) load_weights(graph.parameters(), cli.load);
   const tools::Data data = tools::load_data(config);
+  if (cli.lr_auto) {
+    bool has_rate = false;
+    for (const auto& s : registry.optimizer_info(config.optimizer).settings)
+      has_rate = has_rate || s.name == "lr";
+    if (!has_rate) throw Error("--lr auto: optimizer " + config.optimizer + " has no lr setting");
+    std::ostringstream rate;
+    rate << std::setprecision(10) << automatic_rate(cli, spec, registry, config, data);
+    tools::Overrides overrides = cli.overrides;
+    overrides.opt.push_back("lr=" + rate.str());
+    config = merge_config(overrides, spec, registry);
+  }
 
   auto optimizer = registry.make_optimizer<T>(config.optimizer, config.optimizer_settings);
   TrainerConfig tc;
@@ -201,6 +229,11 @@ int main_checked(int argc, char** argv) {
   }
   const GraphSpec spec = parse_graph_file(cli->graph_file);
   const tools::RunConfig config = merge_config(cli->overrides, spec, registry);
+  if (cli->describe) {
+    Rng rng(static_cast<std::uint64_t>(config.run.integer("seed")));
+    describe(Graph<float>(spec, registry, rng));
+    return 0;
+  }
   const int threads = static_cast<int>(config.run.integer("threads"));
   if (threads < 1) throw Error("threads must be at least 1");
   // One thread policy for the process: OpenMP's, which Eigen in the engine and in every plugin

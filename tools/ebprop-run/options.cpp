@@ -1,6 +1,5 @@
 #include "options.h"
 
-
 #include <boost/program_options.hpp>
 #include <iostream>
 
@@ -27,7 +26,9 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
       "seed", po::value<std::string>(), "random seed: the same seed gives the same run")(
       "threads", po::value<std::string>(), "threads for matrix products")(
       "optimizer", po::value(&cli.overrides.optimizer), "optimizer type (see --list-plugins)")(
-      "lr", po::value<std::string>(), "the optimizer's lr setting (same as --opt lr=X)")(
+      "lr", po::value<std::string>(),
+      "the optimizer's lr setting (same as --opt lr=X); 'auto': 1/λmax from the online "
+      "estimate of Eq. 64 (500 presentations) on the starting weights (§9.2)")(
       "opt", po::value(&cli.overrides.opt)->composing(),
       "KEY=VALUE: an optimizer setting; may be repeated")(
       "data-dir", po::value(&data_dir), "directory of IDX files (the [data] key dir)")(
@@ -76,7 +77,11 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
     if (vm.count(key))
       cli.overrides.set.push_back(std::string(key) + "=" + vm[key].as<std::string>());
   if (!data_dir.empty()) cli.overrides.set.push_back("dir=" + data_dir);
-  if (vm.count("lr")) cli.overrides.opt.push_back("lr=" + vm["lr"].as<std::string>());
+  if (vm.count("lr")) {
+    const std::string lr = vm["lr"].as<std::string>();
+    cli.lr_auto = lr == "auto";
+    if (!cli.lr_auto) cli.overrides.opt.push_back("lr=" + lr);
+  }
   if (cli.graph_file.empty() && !cli.list_plugins)
     throw Error("no graph file given (usage: ebprop-run GRAPH-FILE [options]; see --help)");
   return cli;

@@ -15,6 +15,7 @@ struct CommandLine {
   tools::Overrides overrides;  // --set, --opt, --optimizer and their shortcuts
   std::string metrics, save, load;
   bool list_plugins = false, describe = false, test_only = false, quiet = false;
+  bool lr_auto = false;  // --lr auto
 };
 
 // Parses argv. Returns nothing when the program should exit 0 at once (--help printed).

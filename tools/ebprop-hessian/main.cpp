@@ -1,0 +1,299 @@
+// ebprop-hessian: second-order information of a network on its data (§5, §7, §9.2): the bbprop
+// diagonal and its per-layer spread (Fig. 21), λmax and η_opt = 1/λmax by each estimator
+// (power method Eq. 60, Taylor Eq. 63, online Eq. 64), the top-k eigenvalues (Lanczos) or the
+// full spectrum of a small net (Fig. 19-20), as a table, CSV/JSON files and SVG plots.
+#include <ebprop/curvature/eigen.h>
+#include <ebprop/curvature/matrices.h>
+#include <ebprop/graph_parser.h>
+#include <ebprop/plugin_loader.h>
+#include <ebprop/weights_file.h>
+#include <omp.h>
+
+#include <boost/filesystem.hpp>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "run_config.h"
+#include "svg_plot.h"
+
+namespace ebprop::hessian {
+namespace {
+
+namespace po = boost::program_options;
+namespace fs = boost::filesystem;
+using curvature::EigenEstimate;
+using curvature::HvpMethod;
+
+struct Options {
+  std::string graph_file, load, out, hvp = "auto", estimators = "power,taylor,online";
+  std::vector<std::string> plugin_paths;
+  tools::Overrides overrides;
+  int samples = 1000, iterations = 100, presentations = 500, top_k = 0, max_weights = 5000;
+  double gamma = 0.01, alpha = 1e-4, tolerance = 1e-6;
+  std::uint64_t seed = 1;
+  bool spectrum = false;
+};
+
+std::optional<Options> parse(int argc, char** argv) {
+  Options o;
+  std::string data_dir;
+  po::options_description options("Options");
+  options.add_options()("help,h", "print this help and exit")(
+      "load", po::value(&o.load), "weights to analyse (default: the initial weights)")(
+      "plugin-path", po::value(&o.plugin_paths)->composing(), "more plugins; may be repeated")(
+      "data-dir", po::value(&data_dir), "directory of IDX files (the [data] key dir)")(
+      "set", po::value(&o.overrides.set)->composing(), "KEY=VALUE: any [run] or [data] key")(
+      "samples", po::value(&o.samples), "training examples the Hessian is taken over (1000)")(
+      "seed", po::value(&o.seed), "seed of the random start vectors and presentations (1)")(
+      "estimators", po::value(&o.estimators),
+      "comma-separated: power (Eq. 60), taylor (Eq. 63), online (Eq. 64); 'none' for none")(
+      "iterations", po::value(&o.iterations), "most iterations of the power method (100)")(
+      "tolerance", po::value(&o.tolerance), "relative change that stops the power method (1e-6)")(
+      "presentations", po::value(&o.presentations), "presentations of the online estimator (500)")(
+      "gamma", po::value(&o.gamma), "leak γ of the online estimator (0.01)")(
+      "alpha", po::value(&o.alpha), "step α of the Taylor and online estimators (1e-4)")(
+      "top-k", po::value(&o.top_k), "the k largest eigenvalues by Lanczos, and λ1/λk (0: skip)")(
+      "spectrum", po::bool_switch(&o.spectrum), "the full spectrum of the exact Hessian")(
+      "max-weights", po::value(&o.max_weights), "--spectrum refuses larger nets (5000)")(
+      "hvp", po::value(&o.hvp), "Hessian-vector products: auto, exact (R-operator) or fd (Eq. 59)")(
+      "out", po::value(&o.out), "directory for summary.json, CSV files and SVG plots");
+  po::options_description hidden;
+  hidden.add_options()("graph", po::value(&o.graph_file));
+  po::positional_options_description positional;
+  positional.add("graph", 1);
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw Error(std::string(e.what()) + " (see ebprop-hessian --help)");
+  }
+  if (vm.count("help")) {
+    std::cout
+        << "Usage: ebprop-hessian GRAPH-FILE [options]\n"
+           "Second-order information of a network on the first --samples examples of its\n"
+           "training set: the bbprop diagonal by layer, λmax and η_opt = 1/λmax by each\n"
+           "estimator, top-k eigenvalues or the full spectrum. Data keys as in ebprop-run.\n"
+           "Example: ebprop-hessian graphs/digits-mlp.graph --load digits.w --top-k 10 --out h\n\n"
+        << options;
+    return std::nullopt;
+  }
+  if (o.graph_file.empty()) throw Error("no graph file given (see ebprop-hessian --help)");
+  if (!data_dir.empty()) o.overrides.set.push_back("dir=" + data_dir);
+  if (o.samples < 1) throw Error("--samples must be at least 1");
+  return o;
+}
+
+HvpMethod parse_hvp(const std::string& text) {
+  if (text == "auto") return HvpMethod::automatic;
+  if (text == "exact") return HvpMethod::exact;
+  if (text == "fd") return HvpMethod::finite_difference;
+  throw Error("--hvp must be auto, exact or fd, found '" + text + "'");
+}
+
+std::string number(double v) {
+  std::ostringstream s;
+  s << std::setprecision(10) << v;
+  return std::isfinite(v) ? s.str() : "null";
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary);
+    out << text;
+    if (!out.flush()) throw FileError("cannot write '" + temporary + "'");
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0)
+    throw FileError("cannot rename '" + temporary + "' to '" + path + "'");
+}
+
+struct Row {
+  std::string name;
+  EigenEstimate estimate;
+  double seconds;
+};
+
+int run(int argc, char** argv) {
+  std::optional<Options> parsed;
+  try {
+    parsed = parse(argc, argv);
+  } catch (const Error& e) {
+    std::cerr << "ebprop-hessian: " << e.what() << "\n";
+    return 2;
+  }
+  if (!parsed) return 0;
+  const Options& o = *parsed;
+  const HvpMethod method = parse_hvp(o.hvp);
+  std::vector<std::string> estimators;
+  if (o.estimators != "none") {
+    std::stringstream list(o.estimators);
+    for (std::string name; std::getline(list, name, ',');) {
+      if (name != "power" && name != "taylor" && name != "online")
+        throw Error("--estimators: unknown estimator '" + name + "' (power, taylor, online)");
+      estimators.push_back(name);
+    }
+  }
+  if (!o.out.empty()) fs::create_directories(o.out);
+  omp_set_num_threads(1);
+
+  Registry registry;
+  load_plugins(registry, o.plugin_paths);
+  const GraphSpec spec = parse_graph_file(o.graph_file);
+  const tools::RunConfig config = tools::merge_config(o.overrides, spec, registry);
+  Rng rng(static_cast<std::uint64_t>(config.run.integer("seed")));
+  Graph<double> graph(spec, registry, rng);
+  if (!o.load.empty()) load_weights(graph.parameters(), o.load);
+  tools::Data data = tools::load_data(config);
+  data::truncate(data.train, o.samples);
+  curvature::Loss loss(graph, data.train);
+  std::cout << "graph " << o.graph_file << ": " << loss.dimension() << " weights; Hessian of the "
+            << "mean loss over " << loss.examples()
+            << " training examples; E = " << std::setprecision(6) << loss.value() << "\n";
+
+  // The bbprop diagonal and its spread over layers (Fig. 21).
+  Vector<double> diagonal;
+  loss.bbprop_diagonal(diagonal);
+  std::string diagonal_csv = "parameter,index,value\n",
+              layers_csv = "parameter,size,mean,min,max\n";
+  std::cout << "\nbbprop diagonal of the Hessian, by parameter (Gauss-Newton, §7.3):\n"
+            << "  parameter                    size        mean         min         max\n";
+  for (const auto& block : graph.parameters().blocks()) {
+    const auto d = diagonal.segment(block.offset, block.size());
+    for (Eigen::Index i = 0; i < d.size(); ++i)
+      diagonal_csv += block.name + "," + std::to_string(i) + "," + number(d[i]) + "\n";
+    layers_csv += block.name + "," + std::to_string(block.size()) + "," + number(d.mean()) + "," +
+                  number(d.minCoeff()) + "," + number(d.maxCoeff()) + "\n";
+    std::printf("  %-24s %8lld  %10.4g  %10.4g  %10.4g\n", block.name.c_str(),
+                static_cast<long long>(block.size()), d.mean(), d.minCoeff(), d.maxCoeff());
+  }
+
+  // λmax by each estimator.
+  std::vector<Row> rows;
+  for (const auto& name : estimators) {
+    const auto start = std::chrono::steady_clock::now();
+    EigenEstimate e =
+        name == "power" ? curvature::power_method(loss, o.iterations, o.tolerance, o.seed, method)
+        : name == "taylor"
+            ? curvature::taylor_estimate(loss, std::min(o.iterations, 50), o.alpha, o.seed)
+            : curvature::online_estimate(loss, o.presentations, o.gamma, o.alpha, o.seed);
+    rows.push_back(
+        {name, std::move(e),
+         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()});
+  }
+  for (const auto& note : loss.notes()) std::cout << "\nnote: " << note << "\n";
+  if (!rows.empty()) {
+    std::cout
+        << "\nlargest eigenvalue and learning rates (§5.1, §9.2):\n"
+        << "  estimator        λmax     Rayleigh   η_opt=1/λ   η_max=2/λ   iterations   seconds\n";
+    for (const auto& r : rows)
+      std::printf("  %-10s %10.5g %12.5g %11.4g %11.4g %12d %9.2f\n", r.name.c_str(),
+                  r.estimate.lambda, r.estimate.rayleigh, 1 / r.estimate.lambda,
+                  2 / r.estimate.lambda, r.estimate.iterations, r.seconds);
+  }
+
+  Vector<double> top;
+  if (o.top_k > 0) {
+    top = curvature::lanczos(loss, o.top_k, 0, o.seed, method);
+    std::cout << "\ntop " << o.top_k << " eigenvalues (Lanczos):";
+    for (Eigen::Index i = 0; i < top.size(); ++i)
+      std::cout << " " << std::setprecision(5) << top[i];
+    std::cout << "\n  λ1/λ" << o.top_k << " = " << top[0] / top[top.size() - 1] << "\n";
+  }
+  Vector<double> eigenvalues;
+  if (o.spectrum) {
+    if (loss.dimension() > o.max_weights)
+      throw Error("--spectrum: the net has " + std::to_string(loss.dimension()) +
+                  " weights, more than --max-weights " + std::to_string(o.max_weights) +
+                  " (use --top-k)");
+    eigenvalues =
+        curvature::spectrum(loss.exact_hvp_available() ? curvature::full_hessian_exact(loss)
+                                                       : curvature::full_hessian(loss));
+    const Eigen::Index n = eigenvalues.size();
+    std::cout << "\nfull spectrum: λ1 = " << eigenvalues[0] << ", λ" << n << " = "
+              << eigenvalues[n - 1] << ", " << (eigenvalues.array() < 0).count() << " negative";
+    if (n >= 11) std::cout << ", λ1/λ11 = " << eigenvalues[0] / eigenvalues[10];
+    std::cout << "\n";
+  }
+
+  if (o.out.empty()) return 0;
+  const std::string dir = o.out + "/";
+  write_file(dir + "diagonal.csv", diagonal_csv);
+  write_file(dir + "layers.csv", layers_csv);
+  std::string json = "{\"graph\": \"" + o.graph_file +
+                     "\", \"examples\": " + std::to_string(loss.examples()) +
+                     ", \"weights\": " + std::to_string(loss.dimension()) + ", \"estimators\": {";
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    json += std::string(i ? ", " : "") + "\"" + rows[i].name +
+            "\": {\"lambda\": " + number(rows[i].estimate.lambda) +
+            ", \"rayleigh\": " + number(rows[i].estimate.rayleigh) +
+            ", \"eta_opt\": " + number(1 / rows[i].estimate.lambda) +
+            ", \"eta_max\": " + number(2 / rows[i].estimate.lambda) +
+            ", \"iterations\": " + std::to_string(rows[i].estimate.iterations) +
+            ", \"seconds\": " + number(rows[i].seconds) + "}";
+  json += "}, \"top_k\": [";
+  for (Eigen::Index i = 0; i < top.size(); ++i) json += (i ? ", " : "") + number(top[i]);
+  json += "]}\n";
+  write_file(dir + "summary.json", json);
+
+  // Estimator convergence against presentations / iterations (Fig. 24).
+  plot::Chart convergence{"λmax estimates",
+                          "iteration or presentation",
+                          "estimate of λmax",
+                          false,
+                          false,
+                          {},
+                          false,
+                          0};
+  std::string convergence_csv = "estimator,step,estimate\n";
+  for (const auto& r : rows) {
+    plot::Series s{r.name, {}, {}};
+    for (std::size_t i = 0; i < r.estimate.history.size(); ++i) {
+      s.x.push_back(static_cast<double>(i + 1));
+      s.y.push_back(r.estimate.history[i]);
+      convergence_csv +=
+          r.name + "," + std::to_string(i + 1) + "," + number(r.estimate.history[i]) + "\n";
+    }
+    convergence.series.push_back(std::move(s));
+  }
+  if (!rows.empty()) {
+    convergence.log_x = true;
+    write_file(dir + "convergence.csv", convergence_csv);
+    write_file(dir + "convergence.svg", plot::render(convergence));
+  }
+  if (eigenvalues.size() > 0) {
+    std::string csv = "rank,eigenvalue\n";
+    std::vector<double> values(eigenvalues.data(), eigenvalues.data() + eigenvalues.size());
+    for (std::size_t i = 0; i < values.size(); ++i)
+      csv += std::to_string(i + 1) + "," + number(values[i]) + "\n";
+    write_file(dir + "spectrum.csv", csv);
+    plot::Chart chart{"Hessian eigenvalues", "eigenvalue", "count", false, false, {}, true, 0};
+    chart.series.push_back(plot::histogram(values, 40, chart.bar_width));
+    write_file(dir + "spectrum.svg", plot::render(chart));
+  }
+  std::cout << "\nwrote " << o.out << "/{summary.json, diagonal.csv, layers.csv"
+            << (rows.empty() ? "" : ", convergence.csv, convergence.svg")
+            << (eigenvalues.size() ? ", spectrum.csv, spectrum.svg" : "") << "}\n";
+  return 0;
+}
+
+}  // namespace
+}  // namespace ebprop::hessian
+
+int main(int argc, char** argv) {
+  try {
+    return ebprop::hessian::run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cout.flush();
+    std::cerr << "ebprop-hessian: error: " << e.what() << "\n";
+    return 1;
+  }
+}

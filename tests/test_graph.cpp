@@ -136,8 +136,8 @@ l = mse(h, t)
   const auto& p = graph->parameters();
   const ParamBlock* bias = p.find("h.bias");
   const ParamBlock* weight = p.find("h.weight");
-  BOOST_TEST(p.lr_scale[bias->offset] == 0.25);
-  BOOST_TEST(p.lr_scale[weight->offset] == 1.0);
+  BOOST_TEST(p.lr_scale()[bias->offset] == 0.25);
+  BOOST_TEST(p.lr_scale()[weight->offset] == 1.0);
 }
 
 BOOST_AUTO_TEST_CASE(initialization_follows_the_fan_in_rule) {

@@ -58,6 +58,17 @@ BOOST_AUTO_TEST_CASE(a_per_epoch_schedule_sets_the_global_rate) {
   BOOST_TEST(opt->current_rate() == 0.25);
 }
 
+BOOST_AUTO_TEST_CASE(annealing_lowers_the_global_rate_as_eq_12) {
+  test::Quadratic q = problem();
+  auto opt = test::optimizer("sdlm", {{"lr", "0.5"}, {"anneal", "2"}});
+  opt->attach(q.parameters());
+  opt->begin_epoch(1, q);
+  for (int t = 1; t <= 10; ++t) {
+    opt->step(q);
+    BOOST_TEST(opt->current_rate() == std::min(0.5, 2.0 / t));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(it_converges_where_the_condition_number_stalls_sgd) {
   test::Quadratic a = problem(), b = problem();
   auto sdlm = test::optimizer("sdlm", {{"lr", "0.5"}, {"mu", "0.001"}});

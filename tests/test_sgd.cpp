@@ -54,7 +54,7 @@ BOOST_AUTO_TEST_CASE(rates_above_two_over_lambda_max_diverge) {
 
 BOOST_AUTO_TEST_CASE(per_parameter_multipliers_scale_each_rate) {
   test::Quadratic q = problem();
-  q.parameters().lr_scale[1] = 0.5;
+  q.parameters().set_lr_scale(1, 1, 0.5);
   auto opt = sgd({{"lr", "0.1"}});
   opt->attach(q.parameters());
   opt->step(q);

@@ -255,7 +255,7 @@ Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : fil
         } catch (const Error& e) {
           throw SourceError(lr->second.where, "lr." + s.role + ": " + e.what());
         }
-        params_.lr_scale.segment(block.offset, block.size()).setConstant(static_cast<T>(scale));
+        params_.set_lr_scale(block.offset, block.size(), static_cast<T>(scale));
       }
     }
     node.module->bind(views);
@@ -339,6 +339,7 @@ void Graph<T>::bprop() {
     node.state.dx.setZero(node.state.x.rows(), node.state.x.cols());
     if (node.is_loss) node.state.dx.setConstant(T(1) / static_cast<T>(node.state.batch()));
   }
+  params_.note_gradients_written();
   for (std::size_t i = nodes_.size(); i-- > 0;)
     if (!nodes_[i].is_input) nodes_[i].module->bprop(inputs_[i], nodes_[i].state);
 }

@@ -1,5 +1,6 @@
 #include "ebprop/parameters.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "ebprop/error.h"
@@ -43,7 +44,8 @@ void ParameterStore<T>::allocate() {
   ddw = Vector<T>::Zero(n);
   rw = Vector<T>::Zero(n);
   rdw = Vector<T>::Zero(n);
-  lr_scale = Vector<T>::Ones(n);
+  lr_scale_ = Vector<T>::Ones(n);
+  uniform_lr_scale_ = true;
 }
 
 template <typename T>
@@ -76,6 +78,22 @@ void ParameterStore<T>::initialize(Rng& rng) {
       }
     }
   }
+}
+
+template <typename T>
+void ParameterStore<T>::descend(T eta) {
+  // Blocks small enough to stay in L1 between the update and the clearing.
+  const Eigen::Index block = 2048;
+  for (Eigen::Index start = 0; start < w.size(); start += block) {
+    const Eigen::Index n = std::min(block, w.size() - start);
+    auto g = dw.segment(start, n);
+    if (uniform_lr_scale_)
+      w.segment(start, n).noalias() -= eta * g;
+    else
+      w.segment(start, n).array() -= eta * lr_scale_.segment(start, n).array() * g.array();
+    g.setZero();
+  }
+  dw_known_zero_ = true;
 }
 
 template class ParameterStore<float>;

@@ -104,7 +104,7 @@ double Trainer<T>::forward_checked() {
 template <typename T>
 double Trainer<T>::gradient_of_loaded() {
   const double loss = forward_checked();
-  graph_.parameters().clear_gradients();
+  graph_.parameters().clear_gradients_if_needed();
   graph_.bprop();
   return loss;
 }
@@ -157,6 +157,7 @@ double Trainer<T>::full_gradient() {
     total += static_cast<T>(weight) * params.dw;
   }
   params.dw = total;
+  params.note_gradients_written();
   return loss;
 }
 

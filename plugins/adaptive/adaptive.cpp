@@ -26,10 +26,10 @@ class Adaptive final : public Optimizer<T> {
   double step(Objective<T>& objective) override {
     const double loss = objective.batch_gradient();
     auto& p = objective.parameters();
-    // Eq. 17: W ← W − η ∂E/∂W (times the per-parameter multipliers).
-    p.w.array() -= static_cast<T>(rate_) * p.lr_scale.array() * p.dw.array();
     // Eq. 18: r ← (1 − δ) r + δ ∂E/∂W.
     average_ = static_cast<T>(1 - delta_) * average_ + static_cast<T>(delta_) * p.dw;
+    // Eq. 17: W ← W − η ∂E/∂W (times the per-parameter multipliers); clears dw.
+    p.descend(static_cast<T>(rate_));
     // Eq. 19: η ← η + α η (β ‖r‖ − η).
     rate_ += alpha_ * rate_ * (beta_ * static_cast<double>(average_.norm()) - rate_);
     if (!(rate_ > 0))

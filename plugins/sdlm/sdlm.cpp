@@ -29,7 +29,8 @@ class Sdlm final : public Optimizer<T> {
         samples_(static_cast<int>(s.integer("samples"))),
         every_(s.integer("every")),
         gamma_(s.real("gamma")),
-        momentum_(s.real("momentum")) {
+        momentum_(s.real("momentum")),
+        anneal_(s.real("anneal")) {
     if (s.text("estimate") != "running" && s.text("estimate") != "sampled")
       throw Error("estimate must be 'sampled' or 'running', found '" + s.text("estimate") + "'");
     if (rate_ <= 0) throw Error("lr must be positive");
@@ -38,6 +39,7 @@ class Sdlm final : public Optimizer<T> {
     if (every_ < 0) throw Error("every must be >= 0");
     if (gamma_ <= 0 || gamma_ > 1) throw Error("gamma must be in (0, 1]");
     if (momentum_ < 0 || momentum_ >= 1) throw Error("momentum must be in [0, 1)");
+    if (anneal_ < 0) throw Error("anneal must be >= 0");
   }
 
   void attach(ParameterStore<T>& params) override {
@@ -71,9 +73,13 @@ class Sdlm final : public Optimizer<T> {
     auto& p = objective.parameters();
     // Eq. 61: each weight's rate is η / (⟨h_kk⟩ + μ); where that sum is 0 (μ = 0 and no
     // curvature) there is no information, and the weight does not move.
-    const T eta = static_cast<T>(rate_), mu = static_cast<T>(mu_);
+    // Eq. 12 on the global rate: min(η, c/t) when annealing.
+    last_rate_ = anneal_ > 0
+                     ? std::min(rate_, anneal_ / static_cast<double>(objective.examples_seen()))
+                     : rate_;
+    const T eta = static_cast<T>(last_rate_), mu = static_cast<T>(mu_);
     const auto denominator = curvature_.array() + mu;
-    const auto rates = (denominator > T(0)).select(eta * p.lr_scale.array() / denominator, T(0));
+    const auto rates = (denominator > T(0)).select(eta * p.lr_scale().array() / denominator, T(0));
     if (momentum_ == 0) {
       p.w.array() -= rates * p.dw.array();
     } else {
@@ -83,7 +89,7 @@ class Sdlm final : public Optimizer<T> {
     return loss;
   }
 
-  double current_rate() const override { return rate_; }
+  double current_rate() const override { return anneal_ > 0 ? last_rate_ : rate_; }
 
   std::map<std::string, Vector<double>> state() const override {
     return {{"curvature", curvature_.template cast<double>()},
@@ -118,7 +124,8 @@ class Sdlm final : public Optimizer<T> {
   bool running_;
   int samples_;
   std::int64_t every_;
-  double gamma_, momentum_;
+  double gamma_, momentum_, anneal_;
+  double last_rate_ = 0;
   Vector<T> curvature_, velocity_;
   bool has_curvature_ = false;
   std::int64_t estimated_at_ = 0;
@@ -141,7 +148,9 @@ void register_sdlm(Registry& registry) {
         optional("every", SettingType::integer, "0",
                  "re-estimate after this many examples (0: once per epoch)"),
         optional("gamma", SettingType::real, "0.01", "memory γ of the running average (Eq. 62)"),
-        optional("momentum", SettingType::real, "0", "momentum μ in [0, 1) (§4.7)")}});
+        optional("momentum", SettingType::real, "0", "momentum μ in [0, 1) (§4.7)"),
+        optional("anneal", SettingType::real, "0",
+                 "c of Eq. 12: the global rate becomes min(η, c/t) after t examples; 0: off")}});
 }
 
 }  // namespace

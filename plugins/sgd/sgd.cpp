@@ -20,7 +20,6 @@ class Sgd final : public ebprop::Optimizer<T> {
 
   void attach(ebprop::ParameterStore<T>& params) override {
     velocity_ = ebprop::Vector<T>::Zero(params.size());
-    uniform_scale_ = (params.lr_scale.array() == T(1)).all();
   }
 
   double step(ebprop::Objective<T>& objective) override {
@@ -32,14 +31,11 @@ class Sgd final : public ebprop::Optimizer<T> {
       last_rate_ = std::min(rate_, anneal_ / static_cast<double>(objective.examples_seen()));
     const T eta = static_cast<T>(last_rate_);
     if (momentum_ == 0) {
-      if (uniform_scale_)
-        p.w.noalias() -= eta * p.dw;
-      else
-        p.w.array() -= eta * p.lr_scale.array() * p.dw.array();
+      p.descend(eta);
     } else {
       // §4.7: Δw(t+1) = −η ∂E/∂w + μ Δw(t).
       velocity_.array() =
-          static_cast<T>(momentum_) * velocity_.array() - eta * p.lr_scale.array() * p.dw.array();
+          static_cast<T>(momentum_) * velocity_.array() - eta * p.lr_scale().array() * p.dw.array();
       p.w += velocity_;
     }
     return loss;
@@ -60,7 +56,6 @@ class Sgd final : public ebprop::Optimizer<T> {
  private:
   double rate_, momentum_, anneal_;
   double last_rate_ = std::numeric_limits<double>::quiet_NaN();
-  bool uniform_scale_ = true;
   ebprop::Vector<T> velocity_;
 };
 

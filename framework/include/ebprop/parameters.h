@@ -78,7 +78,12 @@ class ParameterStore {
   Vector<T> rw, rdw;  // direction v and Hessian-vector product H v (§7.5)
   // Per-parameter learning-rate multipliers (§4.7): 1 unless the graph file sets `lr.ROLE=` or a
   // rule sets them. Optimizers that use a global rate multiply it by these.
-  Vector<T> lr_scale;
+  const Vector<T>& lr_scale() const { return lr_scale_; }
+  void set_lr_scale(std::int64_t offset, std::int64_t size, T scale) {
+    lr_scale_.segment(offset, size).setConstant(scale);
+    uniform_lr_scale_ = (lr_scale_.array() == T(1)).all();
+  }
+  bool uniform_lr_scale() const { return uniform_lr_scale_; }  // all multipliers are 1
 
   const std::vector<ParamBlock>& blocks() const { return blocks_; }
   std::int64_t size() const { return w.size(); }
@@ -98,11 +103,29 @@ class ParameterStore {
   // Draws every block according to its Init (Eq. 16 for fan_in).
   void initialize(Rng& rng);
 
-  void clear_gradients() { dw.setZero(); }
+  void clear_gradients() {
+    dw.setZero();
+    dw_known_zero_ = true;
+  }
+  // The same, skipped when dw is known to be zero already: after descend(), until Graph::bprop or
+  // note_gradients_written(). Online learning saves a pass over the weights per example.
+  void clear_gradients_if_needed() {
+    if (!dw_known_zero_) clear_gradients();
+  }
+  // Whoever writes dw other than through Graph::bprop says so (Graph::bprop does it itself).
+  void note_gradients_written() { dw_known_zero_ = false; }
+
+  // Gradient descent in one pass over memory (§4.1): w ← w − η·lr_scale⊙dw, then dw ← 0. The
+  // update and the clearing share the pass, which matters in online learning, where a pass over
+  // the weights costs as much as a forward propagation.
+  void descend(T eta);
   void clear_hessian() { ddw.setZero(); }
 
  private:
   std::vector<ParamBlock> blocks_;
+  Vector<T> lr_scale_;
+  bool uniform_lr_scale_ = true;
+  bool dw_known_zero_ = false;
 };
 
 extern template class ParameterStore<float>;

@@ -1,0 +1,388 @@
+// conv2d: a convolutional layer, the shared-weight feature maps of LeNet (§4.7; LeCun, Bottou,
+// Bengio & Haffner 1998, "Gradient-based learning applied to document recognition", §II.A).
+//
+// Every unit of output map j sees a k×k window of some input maps, and all units of a map use
+// the same kernels: y[j, r, c] = b_j + Σ_{i → j} Σ_{a,b} w_ji[a, b] x[i, r·s + a − p, c·s + b − p],
+// with zeros outside the input (padding p) and stride s. Which input maps i feed map j is the
+// connection table: all of them by default, or a list per output map, e.g. LeNet-5's C3 (Table I
+// of LeCun et al. 1998), which breaks the symmetry between maps and saves connections.
+//
+// Shapes: the input is maps × rows × columns, or rows × columns for a single map; the output is
+// maps × rows' × columns' with rows' = (rows + 2p − k)/s + 1 (likewise columns'), which must be
+// a whole number.
+//
+// Parameters: "weight" holds only the connected kernels, k·k × (number of connections), one
+// column per (output map j, input map i) pair in order of j then i, each kernel row-major; with a
+// full table that is k·k × (maps_in · maps_out). An unconnected pair has no weight at all, so it
+// can never move. "bias" holds one value per output map.
+//
+// Implementation: the input windows are unrolled once per fprop (im2col), so every pass is a
+// matrix product over a dense maps_in·k·k × maps_out kernel matrix that has zeros where the table
+// leaves pairs unconnected.
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ebprop/plugin.h"
+
+namespace {
+
+using namespace ebprop;
+
+// Table I of LeCun et al. 1998: the S2 maps (of 6) that feed each of the 16 C3 maps.
+const char* const lenet5_c3_table =
+    "0,1,2; 1,2,3; 2,3,4; 3,4,5; 4,5,0; 5,0,1; 0,1,2,3; 1,2,3,4; 2,3,4,5; 3,4,5,0; 4,5,0,1; "
+    "5,0,1,2; 0,1,3,4; 1,2,4,5; 0,2,3,5; 0,1,2,3,4,5";
+
+int integer_setting(const Settings& settings, const std::string& name, int minimum) {
+  const std::int64_t value = settings.integer(name);
+  if (value < minimum || value > std::numeric_limits<int>::max())
+    throw SourceError(settings.where(name), "setting '" + name + "' of conv2d must be " +
+                                                (minimum > 0 ? "a positive" : "a non-negative") +
+                                                " integer, not " + std::to_string(value));
+  return static_cast<int>(value);
+}
+
+SourceError table_error(const Settings& settings, const std::string& why) {
+  return SourceError(settings.where("table"), "setting 'table' of conv2d: " + why);
+}
+
+// The table setting: "" (every input map feeds every output map), "lenet5-c3", or one group of
+// input-map indices per output map, "0,1,2; 1,2,3; ...". Each group comes back sorted.
+std::vector<std::vector<int>> parse_table(const Settings& settings, int maps) {
+  const std::string& text = settings.text("table");
+  if (text.empty()) return {};
+  std::vector<std::vector<int>> groups;
+  std::istringstream group_stream(text == "lenet5-c3" ? lenet5_c3_table : text);
+  for (std::string group; std::getline(group_stream, group, ';');) {
+    const std::string j = std::to_string(groups.size());
+    std::vector<int>& sources = groups.emplace_back();
+    std::istringstream index_stream(group);
+    for (std::string item; std::getline(index_stream, item, ',');) {
+      const auto first = item.find_first_not_of(" \t");
+      const auto last = item.find_last_not_of(" \t");
+      const std::string index = first == std::string::npos ? "" : item.substr(first, last + 1);
+      if (index.empty() || index.size() > 6 ||
+          index.find_first_not_of("0123456789") != std::string::npos)
+        throw table_error(settings, "output map " + j + " lists '" + index +
+                                        "': expected input-map indices in groups like "
+                                        "'0,1,2;1,2,3', one group per output map, or 'lenet5-c3'");
+      sources.push_back(std::stoi(index));
+    }
+    if (sources.empty()) throw table_error(settings, "output map " + j + " has no input maps");
+    std::sort(sources.begin(), sources.end());
+    const auto twice = std::adjacent_find(sources.begin(), sources.end());
+    if (twice != sources.end())
+      throw table_error(
+          settings, "output map " + j + " lists input map " + std::to_string(*twice) + " twice");
+  }
+  if (static_cast<int>(groups.size()) != maps)
+    throw table_error(settings, "expected one group per output map (maps=" + std::to_string(maps) +
+                                    "), found " + std::to_string(groups.size()));
+  return groups;
+}
+
+template <typename T>
+class Conv2d final : public Module<T> {
+ public:
+  explicit Conv2d(const Settings& settings)
+      : maps_(integer_setting(settings, "maps", 1)),
+        kernel_(integer_setting(settings, "kernel", 1)),
+        stride_(integer_setting(settings, "stride", 1)),
+        padding_(integer_setting(settings, "padding", 0)),
+        bias_(settings.boolean("bias")),
+        table_(parse_table(settings, maps_)) {}
+
+  Shape output_shape(const std::vector<Shape>& inputs) override {
+    const Shape& shape = inputs.at(0);
+    if (shape.size() != 2 && shape.size() != 3)
+      throw ShapeError("conv2d expects maps x rows x columns (or rows x columns for one map), " +
+                       std::string("found ") + shape_str(shape));
+    inputs_ = shape.size() == 3 ? shape[0] : 1;
+    rows_ = shape[shape.size() - 2];
+    cols_ = shape[shape.size() - 1];
+    out_rows_ = output_size(rows_, "rows");
+    out_cols_ = output_size(cols_, "columns");
+    connect();
+    for (int offset = 0; offset < kernel_; ++offset) {
+      row_range_.push_back(inside(offset, rows_, out_rows_));
+      col_range_.push_back(inside(offset, cols_, out_cols_));
+    }
+    return {maps_, out_rows_, out_cols_};
+  }
+
+  std::vector<ParamSpec> parameters() const override {
+    // Eq. 16: m = the inputs of one output unit, k·k per connected input map, plus the bias. With
+    // a table the maps differ (75 to 150 in LeNet-5's C3); the mean stands for them all.
+    const int area = kernel_ * kernel_, connections = static_cast<int>(connections_.size());
+    const int fan_in = (connections * area + maps_ / 2) / maps_ + (bias_ ? 1 : 0);
+    std::vector<ParamSpec> specs{{"weight", area, connections, fan_in, Init::fan_in}};
+    if (bias_) specs.push_back({"bias", maps_, 1, fan_in, Init::fan_in});
+    return specs;
+  }
+
+  void bind(const std::vector<ParamView<T>>& views) override {
+    weight_ = views.at(0);
+    if (bias_) bias_view_ = views.at(1);
+  }
+
+  // Per example: Y = X̃ W, X̃ the unrolled windows (positions × maps_in·k·k), W the dense kernels.
+  void fprop(const Inputs<T>& in, State<T>& out) override {
+    const int batch = in[0]->batch();
+    out.resize(batch);
+    unroll(in[0]->x, windows_);
+    const Matrix<T>& w = dense(weight_.w, w_);
+    for (int e = 0; e < batch; ++e) {
+      auto y = maps(out.x, e);
+      y.noalias() = example(windows_, e) * w;
+      if (bias_) y.rowwise() += bias_view_.value().col(0).transpose();
+    }
+  }
+
+  // Eq. 4-5 with weight sharing (§4.7): a kernel's gradient is the sum over every position it
+  // is used at, dW = Σ X̃ᵀ dY; dX̃ = dY Wᵀ folds back onto the input; db = Σ dY.
+  void bprop(const Inputs<T>& in, const State<T>& out) override {
+    State<T>& input = *in[0];
+    const Matrix<T>& w = dense(weight_.w, w_);
+    dw_.setZero(w.rows(), w.cols());
+    for (int e = 0; e < input.batch(); ++e) {
+      const auto dy = maps(out.dx, e);
+      dw_.noalias() += example(windows_, e).transpose() * dy;
+      if (input.needs_gradient) {
+        window_.noalias() = dy * w.transpose();
+        fold(window_, input.dx, e);
+      }
+      if (bias_) bias_view_.grad().col(0) += dy.colwise().sum().transpose();
+    }
+    add_connected(dw_, weight_.dw);
+  }
+
+  // Gauss-Newton (§7.3), Eq. 54 and 56 summed over the positions that share a kernel:
+  // ddW = Σ (X̃∘X̃)ᵀ ddY, ddX̃ = ddY (W∘W)ᵀ folded back (an input reaches an output unit through one
+  // weight at most), ddb = Σ ddY.
+  void bbprop(const Inputs<T>& in, const State<T>& out) override {
+    State<T>& input = *in[0];
+    w_squared_ = dense(weight_.w, w_).array().square();
+    dw_.setZero(w_.rows(), w_.cols());
+    for (int e = 0; e < input.batch(); ++e) {
+      const auto ddy = maps(out.ddx, e);
+      window_ = example(windows_, e).array().square();
+      dw_.noalias() += window_.transpose() * ddy;
+      if (input.needs_gradient) {
+        window_.noalias() = ddy * w_squared_.transpose();
+        fold(window_, input.ddx, e);
+      }
+      if (bias_) bias_view_.hess().col(0) += ddy.colwise().sum().transpose();
+    }
+    add_connected(dw_, weight_.ddw);
+  }
+
+  bool has_r_passes() const override { return true; }
+
+  // R{Y} = R{X̃} W + X̃ V + R{b}, V the direction of the kernels (§7.5).
+  void r_fprop(const Inputs<T>& in, State<T>& out) override {
+    const int batch = in[0]->batch();
+    out.rx.resize(out.size(), batch);
+    unroll(in[0]->rx, r_windows_);
+    const Matrix<T>& w = dense(weight_.w, w_);
+    const Matrix<T>& v = dense(weight_.rw, v_);
+    for (int e = 0; e < batch; ++e) {
+      auto ry = maps(out.rx, e);
+      ry.noalias() = example(r_windows_, e) * w;
+      ry.noalias() += example(windows_, e) * v;
+      if (bias_) ry.rowwise() += bias_view_.direction().col(0).transpose();
+    }
+  }
+
+  // R{dX̃} = dY Vᵀ + R{dY} Wᵀ;  R{dW} = Σ X̃ᵀ R{dY} + R{X̃}ᵀ dY;  R{db} = Σ R{dY}.
+  void r_bprop(const Inputs<T>& in, const State<T>& out) override {
+    State<T>& input = *in[0];
+    const Matrix<T>& w = dense(weight_.w, w_);
+    const Matrix<T>& v = dense(weight_.rw, v_);
+    dw_.setZero(w.rows(), w.cols());
+    for (int e = 0; e < input.batch(); ++e) {
+      const auto dy = maps(out.dx, e);
+      const auto rdy = maps(out.rdx, e);
+      dw_.noalias() += example(windows_, e).transpose() * rdy;
+      dw_.noalias() += example(r_windows_, e).transpose() * dy;
+      if (input.needs_gradient) {
+        window_.noalias() = dy * v.transpose();
+        window_.noalias() += rdy * w.transpose();
+        fold(window_, input.rdx, e);
+      }
+      if (bias_) bias_view_.r_grad().col(0) += rdy.colwise().sum().transpose();
+    }
+    add_connected(dw_, weight_.rdw);
+  }
+
+ private:
+  struct Connection {
+    int out, in;  // output map j is fed by input map i
+  };
+
+  int output_size(int size, const char* what) const {
+    const int padded = size + 2 * padding_;
+    if (kernel_ > padded)
+      throw ShapeError("conv2d: the " + std::to_string(kernel_) + "x" + std::to_string(kernel_) +
+                       " kernel is larger than the padded input: expected " + what +
+                       " + 2*padding >= " + std::to_string(kernel_) + ", found " +
+                       std::to_string(size) + " + 2*" + std::to_string(padding_) + " = " +
+                       std::to_string(padded));
+    if ((padded - kernel_) % stride_ != 0)
+      throw ShapeError(
+          "conv2d: the input's " + std::string(what) + " do not fit the kernel: " + "expected " +
+          what + " + 2*padding - kernel to be a multiple of the stride " + std::to_string(stride_) +
+          ", found " + std::to_string(size) + " + 2*" + std::to_string(padding_) + " - " +
+          std::to_string(kernel_) + " = " + std::to_string(padded - kernel_));
+    return (padded - kernel_) / stride_ + 1;
+  }
+
+  // The connections in storage order, from the table and the number of input maps.
+  void connect() {
+    for (int j = 0; j < maps_; ++j) {
+      if (table_.empty()) {
+        for (int i = 0; i < inputs_; ++i) connections_.push_back({j, i});
+        continue;
+      }
+      for (int i : table_[j]) {
+        if (i >= inputs_)
+          throw ShapeError("conv2d: the connection table feeds output map " + std::to_string(j) +
+                           " from input map " + std::to_string(i) + ", but the input has " +
+                           std::to_string(inputs_) + " maps");
+        connections_.push_back({j, i});
+      }
+    }
+    std::vector<bool> used(inputs_, false);
+    for (const Connection& c : connections_) used[c.in] = true;
+    const auto unused = std::find(used.begin(), used.end(), false);
+    if (unused != used.end())
+      throw ShapeError("conv2d: the connection table feeds no output map from input map " +
+                       std::to_string(unused - used.begin()) + " of the input's " +
+                       std::to_string(inputs_) + " maps");
+  }
+
+  // The output positions [first, last) along one axis whose input index o·stride + offset −
+  // padding lies inside the input; the others read the zero padding.
+  std::pair<int, int> inside(int offset, int size, int outputs) const {
+    int first = 0, last = outputs;
+    while (first < last && first * stride_ + offset - padding_ < 0) ++first;
+    while (last > first && (last - 1) * stride_ + offset - padding_ >= size) --last;
+    return {first, last};
+  }
+
+  int positions() const { return out_rows_ * out_cols_; }
+  int depth() const { return inputs_ * kernel_ * kernel_; }  // rows of the dense kernel matrix
+
+  // Example e of a batch of outputs as a positions × maps matrix (each map is contiguous).
+  Eigen::Map<Matrix<T>> maps(Matrix<T>& batch, int e) const {
+    return {batch.col(e).data(), positions(), maps_};
+  }
+  Eigen::Map<const Matrix<T>> maps(const Matrix<T>& batch, int e) const {
+    return {batch.col(e).data(), positions(), maps_};
+  }
+  // Example e's unrolled windows, positions × depth.
+  auto example(const Matrix<T>& windows, int e) const {
+    return windows.middleCols(e * depth(), depth());
+  }
+
+  // im2col: column (i·k + a)·k + b of example e's block holds input map i at kernel offset
+  // (a, b) for every output position r·columns' + c. The entries that read the padding are
+  // zeroed when the buffer is sized and never written after.
+  void unroll(const Matrix<T>& x, Matrix<T>& windows) const {
+    const int batch = static_cast<int>(x.cols());
+    if (windows.rows() != positions() || windows.cols() != depth() * batch)
+      windows.setZero(positions(), depth() * batch);
+    for (int e = 0; e < batch; ++e)
+      for (int i = 0; i < inputs_; ++i) {
+        const T* map = x.col(e).data() + i * rows_ * cols_;
+        for (int a = 0; a < kernel_; ++a)
+          for (int b = 0; b < kernel_; ++b) {
+            T* column = windows.col(e * depth() + (i * kernel_ + a) * kernel_ + b).data();
+            const auto [c0, c1] = col_range_[b];
+            for (int r = row_range_[a].first; r < row_range_[a].second; ++r) {
+              const T* row = map + (r * stride_ + a - padding_) * cols_ + b - padding_;
+              for (int c = c0; c < c1; ++c) column[r * out_cols_ + c] = row[c * stride_];
+            }
+          }
+      }
+  }
+
+  // col2im, the transpose of unroll for one example: adds each window entry onto the input
+  // value it was read from.
+  void fold(const Matrix<T>& window, Matrix<T>& dx, int e) const {
+    for (int i = 0; i < inputs_; ++i) {
+      T* map = dx.col(e).data() + i * rows_ * cols_;
+      for (int a = 0; a < kernel_; ++a)
+        for (int b = 0; b < kernel_; ++b) {
+          const T* column = window.col((i * kernel_ + a) * kernel_ + b).data();
+          const auto [c0, c1] = col_range_[b];
+          for (int r = row_range_[a].first; r < row_range_[a].second; ++r) {
+            T* row = map + (r * stride_ + a - padding_) * cols_ + b - padding_;
+            for (int c = c0; c < c1; ++c) row[c * stride_] += column[r * out_cols_ + c];
+          }
+        }
+    }
+  }
+
+  // The dense depth × maps kernel matrix from the stored kernels (of w, or of the direction v):
+  // column j stacks output map j's kernels over every input map, zeros where unconnected.
+  const Matrix<T>& dense(const T* stored, Matrix<T>& kernels) const {
+    const int area = kernel_ * kernel_;
+    kernels.setZero(depth(), maps_);
+    for (std::size_t n = 0; n < connections_.size(); ++n)
+      kernels.col(connections_[n].out).segment(connections_[n].in * area, area) =
+          Eigen::Map<const Vector<T>>(stored + n * area, area);
+    return kernels;
+  }
+
+  // Adds the connected entries of a dense depth × maps matrix into the stored kernels' layout;
+  // the unconnected entries are dropped.
+  void add_connected(const Matrix<T>& kernels, T* stored) const {
+    const int area = kernel_ * kernel_;
+    for (std::size_t n = 0; n < connections_.size(); ++n)
+      Eigen::Map<Vector<T>>(stored + n * area, area) +=
+          kernels.col(connections_[n].out).segment(connections_[n].in * area, area);
+  }
+
+  const int maps_, kernel_, stride_, padding_;
+  const bool bias_;
+  const std::vector<std::vector<int>> table_;  // empty: full connection
+
+  int inputs_ = 0, rows_ = 0, cols_ = 0, out_rows_ = 0, out_cols_ = 0;
+  std::vector<Connection> connections_;
+  std::vector<std::pair<int, int>> row_range_, col_range_;  // per kernel offset, see inside()
+  ParamView<T> weight_, bias_view_;
+
+  // Scratch, sized on first use: the unrolled windows of x (from fprop) and of R{x} (from
+  // r_fprop), one example's window derivatives, and dense kernel matrices.
+  Matrix<T> windows_, r_windows_, window_;
+  Matrix<T> w_, v_, w_squared_, dw_;
+};
+
+void register_conv2d(Registry& registry) {
+  registry.add_module<Conv2d>(
+      {"conv2d",
+       "convolution with shared weights (§4.7; LeCun et al. 1998) of maps x rows x columns (or "
+       "rows x columns): one k x k kernel per connected pair of maps; bbprop by Eq. 54 and 56",
+       {"x"},
+       {required("maps", SettingType::integer, "number of output maps (> 0)"),
+        required("kernel", SettingType::integer, "k: the kernels are k x k (> 0)"),
+        optional("stride", SettingType::integer, "1", "step between windows (> 0)"),
+        optional("padding", SettingType::integer, "0",
+                 "rows and columns of zeros around each "
+                 "input map"),
+        optional("bias", SettingType::boolean, "true", "add a trainable bias per output map"),
+        optional(
+            "table", SettingType::text, "",
+            "input maps feeding each output map: '' for all, 'lenet5-c3' for LeNet-5's C3 "
+            "(LeCun et al. 1998, Table I), or groups like '0,1,2;1,2,3' (one per output map)")},
+       false});
+}
+
+}  // namespace
+
+EBPROP_PLUGIN(register_conv2d)

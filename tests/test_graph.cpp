@@ -275,3 +275,38 @@ BOOST_AUTO_TEST_CASE(an_empty_graph_is_refused) {
   const auto f = build_failure("# nothing but a comment\n");
   BOOST_TEST(f.message.find("the graph has no nodes") != std::string::npos, f.message);
 }
+
+BOOST_AUTO_TEST_CASE(shared_weights_get_the_square_root_rate_of_section_4_7) {
+  auto graph = graph_from<double>(R"(
+x  = input shape=1x6x6
+c  = conv2d(x) maps=2 kernel=3 lr.bias=0.5     # each kernel weight serves 4x4 = 16 positions
+a  = stanh(c)
+h1 = linear(a) outputs=4
+h2 = linear(a) outputs=4 share.weight=h1.weight   # one weight, two connections
+)");
+  const auto& p = graph->parameters();
+  const ParamBlock* kernel = p.find("c.weight");
+  const ParamBlock* bias = p.find("c.bias");
+  const ParamBlock* shared = p.find("h1.weight");
+  const ParamBlock* plain = p.find("h1.bias");
+  BOOST_TEST(kernel->connections == 16);
+  BOOST_TEST(shared->connections == 2);
+  BOOST_TEST(plain->connections == 1);
+  BOOST_TEST(p.shared_lr_scale()[kernel->offset] == 4.0);
+  BOOST_TEST(p.shared_lr_scale()[bias->offset] == 0.5 * 4.0);  // the user's multiplier too
+  BOOST_TEST(p.shared_lr_scale()[shared->offset] == std::sqrt(2.0));
+  BOOST_TEST(p.shared_lr_scale()[plain->offset] == 1.0);
+  BOOST_TEST(p.lr_scale()[kernel->offset] == 1.0);  // what SDLM uses: no √n
+  BOOST_TEST(p.lr_scale()[bias->offset] == 0.5);
+}
+
+BOOST_AUTO_TEST_CASE(descend_applies_the_rates_and_clears_the_gradient) {
+  auto graph = graph_from<double>("x = input shape=1x6x6\nc = conv2d(x) maps=1 kernel=3\n");
+  auto& p = graph->parameters();
+  const Vector<double> before = p.w;
+  p.dw.setOnes();
+  p.note_gradients_written();
+  p.descend(0.1);
+  BOOST_TEST((p.w - before).cwiseAbs().maxCoeff() == 0.1 * 4.0, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(p.dw.isZero());
+}

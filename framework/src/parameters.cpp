@@ -21,6 +21,7 @@ ParamBlock& ParameterStore<T>::declare(const std::string& name, const ParamSpec&
   for (auto& block : blocks_)
     if (block.name == name) {
       ++block.users;
+      block.connections += spec.connections;
       return block;
     }
   if (w.size() != 0) throw Error("parameter '" + name + "' declared after the store was allocated");
@@ -31,6 +32,7 @@ ParamBlock& ParameterStore<T>::declare(const std::string& name, const ParamSpec&
   block.fan_in = spec.fan_in;
   block.init = spec.init;
   block.users = 1;
+  block.connections = spec.connections;
   block.offset = blocks_.empty() ? 0 : blocks_.back().offset + blocks_.back().size();
   blocks_.push_back(block);
   return blocks_.back();
@@ -45,7 +47,7 @@ void ParameterStore<T>::allocate() {
   rw = Vector<T>::Zero(n);
   rdw = Vector<T>::Zero(n);
   lr_scale_ = Vector<T>::Ones(n);
-  uniform_lr_scale_ = true;
+  update_shared_lr_scale();
 }
 
 template <typename T>
@@ -81,16 +83,31 @@ void ParameterStore<T>::initialize(Rng& rng) {
 }
 
 template <typename T>
+void ParameterStore<T>::set_lr_scale(std::int64_t offset, std::int64_t size, T scale) {
+  lr_scale_.segment(offset, size).setConstant(scale);
+  update_shared_lr_scale();
+}
+
+template <typename T>
+void ParameterStore<T>::update_shared_lr_scale() {
+  shared_lr_scale_ = lr_scale_;
+  for (const auto& block : blocks_)  // §4.7: √n for a weight shared by n connections
+    shared_lr_scale_.segment(block.offset, block.size()) *= static_cast<T>(
+        std::sqrt(static_cast<double>(std::max<std::int64_t>(1, block.connections))));
+  uniform_shared_lr_scale_ = (shared_lr_scale_.array() == T(1)).all();
+}
+
+template <typename T>
 void ParameterStore<T>::descend(T eta) {
   // Blocks small enough to stay in L1 between the update and the clearing.
   const Eigen::Index block = 2048;
   for (Eigen::Index start = 0; start < w.size(); start += block) {
     const Eigen::Index n = std::min(block, w.size() - start);
     auto g = dw.segment(start, n);
-    if (uniform_lr_scale_)
+    if (uniform_shared_lr_scale_)
       w.segment(start, n).noalias() -= eta * g;
     else
-      w.segment(start, n).array() -= eta * lr_scale_.segment(start, n).array() * g.array();
+      w.segment(start, n).array() -= eta * shared_lr_scale_.segment(start, n).array() * g.array();
     g.setZero();
   }
   dw_known_zero_ = true;

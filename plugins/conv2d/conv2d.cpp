@@ -120,8 +120,10 @@ class Conv2d final : public Module<T> {
     // a table the maps differ (75 to 150 in LeNet-5's C3); the mean stands for them all.
     const int area = kernel_ * kernel_, connections = static_cast<int>(connections_.size());
     const int fan_in = (connections * area + maps_ / 2) / maps_ + (bias_ ? 1 : 0);
-    std::vector<ParamSpec> specs{{"weight", area, connections, fan_in, Init::fan_in}};
-    if (bias_) specs.push_back({"bias", maps_, 1, fan_in, Init::fan_in});
+    // §4.7: every kernel weight and bias serves each output position.
+    const int positions = out_rows_ * out_cols_;
+    std::vector<ParamSpec> specs{{"weight", area, connections, fan_in, Init::fan_in, positions}};
+    if (bias_) specs.push_back({"bias", maps_, 1, fan_in, Init::fan_in, positions});
     return specs;
   }
 

@@ -34,8 +34,8 @@ class Sgd final : public ebprop::Optimizer<T> {
       p.descend(eta);
     } else {
       // §4.7: Δw(t+1) = −η ∂E/∂w + μ Δw(t).
-      velocity_.array() =
-          static_cast<T>(momentum_) * velocity_.array() - eta * p.lr_scale().array() * p.dw.array();
+      velocity_.array() = static_cast<T>(momentum_) * velocity_.array() -
+                          eta * p.shared_lr_scale().array() * p.dw.array();
       p.w += velocity_;
     }
     return loss;

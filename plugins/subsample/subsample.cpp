@@ -44,7 +44,9 @@ class Subsample final : public Module<T> {
 
   std::vector<ParamSpec> parameters() const override {
     const int fan_in = size_ * size_ + 1;  // Eq. 16's m, for the record: both start fixed
-    return {{"coefficient", maps_, 1, fan_in, Init::one}, {"bias", maps_, 1, fan_in, Init::zero}};
+    const int positions = (rows_ / size_) * (cols_ / size_);  // §4.7: shared by every output
+    return {{"coefficient", maps_, 1, fan_in, Init::one, positions},
+            {"bias", maps_, 1, fan_in, Init::zero, positions}};
   }
 
   void bind(const std::vector<ParamView<T>>& views) override {

@@ -70,6 +70,12 @@ void describe(const Graph<T>& graph) {
   for (const auto& block : graph.parameters().blocks())
     std::cout << "  " << std::left << std::setw(24) << block.name << std::right << block.rows << "x"
               << block.cols << (block.users > 1 ? "  shared by " + std::to_string(block.users) : "")
+              << (block.connections > 1
+                      ? "  " + std::to_string(block.connections) + " connections (SGD rate ×" +
+                            std::to_string(std::sqrt(static_cast<double>(block.connections)))
+                                .substr(0, 5) +
+                            ")"
+                      : "")
               << "\n";
 }
 

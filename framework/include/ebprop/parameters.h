@@ -38,6 +38,10 @@ struct ParamSpec {
   int cols = 1;
   int fan_in = 1;  // m of Eq. 16: the number of inputs feeding each unit this parameter serves
   Init init = Init::fan_in;
+  // §4.7: the connections each weight serves — the output positions of a convolution kernel,
+  // 1 for an ordinary weight. Optimizers with a global rate give a weight shared by n
+  // connections (over all the modules that share it) the rate multiplier √n.
+  int connections = 1;
 };
 
 // A module's window on its parameter block. Valid from Module::bind() until the graph is destroyed.
@@ -67,7 +71,8 @@ struct ParamBlock {
   std::int64_t offset = 0;  // index of the first element in w, dw, ddw
   int fan_in = 1;
   Init init = Init::fan_in;
-  int users = 0;  // how many module parameters share this block (1 when not shared)
+  int users = 0;                 // how many module parameters share this block (1 when not shared)
+  std::int64_t connections = 0;  // Σ ParamSpec::connections over the users (§4.7)
   std::int64_t size() const { return static_cast<std::int64_t>(rows) * cols; }
 };
 
@@ -76,14 +81,14 @@ class ParameterStore {
  public:
   Vector<T> w, dw, ddw;
   Vector<T> rw, rdw;  // direction v and Hessian-vector product H v (§7.5)
-  // Per-parameter learning-rate multipliers (§4.7): 1 unless the graph file sets `lr.ROLE=` or a
-  // rule sets them. Optimizers that use a global rate multiply it by these.
+  // Per-parameter learning-rate multipliers: the user's, 1 unless the graph file sets
+  // `lr.ROLE=`. An optimizer that sets per-weight rates itself (SDLM) multiplies by these.
   const Vector<T>& lr_scale() const { return lr_scale_; }
-  void set_lr_scale(std::int64_t offset, std::int64_t size, T scale) {
-    lr_scale_.segment(offset, size).setConstant(scale);
-    uniform_lr_scale_ = (lr_scale_.array() == T(1)).all();
-  }
-  bool uniform_lr_scale() const { return uniform_lr_scale_; }  // all multipliers are 1
+  // The same times √connections (§4.7: "the learning rate should be proportional to the square
+  // root of the number of connections sharing that weight"). An optimizer with one global rate
+  // (SGD, the adaptive rate) multiplies by these; descend() does.
+  const Vector<T>& shared_lr_scale() const { return shared_lr_scale_; }
+  void set_lr_scale(std::int64_t offset, std::int64_t size, T scale);
 
   const std::vector<ParamBlock>& blocks() const { return blocks_; }
   std::int64_t size() const { return w.size(); }
@@ -115,7 +120,7 @@ class ParameterStore {
   // Whoever writes dw other than through Graph::bprop says so (Graph::bprop does it itself).
   void note_gradients_written() { dw_known_zero_ = false; }
 
-  // Gradient descent in one pass over memory (§4.1): w ← w − η·lr_scale⊙dw, then dw ← 0. The
+  // Gradient descent in one pass over memory (§4.1): w ← w − η·shared_lr_scale⊙dw, then dw ← 0. The
   // update and the clearing share the pass, which matters in online learning, where a pass over
   // the weights costs as much as a forward propagation.
   void descend(T eta);
@@ -123,8 +128,9 @@ class ParameterStore {
 
  private:
   std::vector<ParamBlock> blocks_;
-  Vector<T> lr_scale_;
-  bool uniform_lr_scale_ = true;
+  void update_shared_lr_scale();
+  Vector<T> lr_scale_, shared_lr_scale_;
+  bool uniform_shared_lr_scale_ = true;
   bool dw_known_zero_ = false;
 };
 

@@ -216,3 +216,23 @@ BOOST_AUTO_TEST_CASE(lr_auto_sets_the_rate_from_the_online_estimate) {
   BOOST_TEST(rate > 0);
   BOOST_TEST(std::abs(used - rate) < 1e-5 * rate, m);  // trained with it (printed to 6 digits)
 }
+
+BOOST_AUTO_TEST_CASE(sdlm_trains_every_bundled_graph) {
+  // §9.1 on each architecture of graphs/, fed with 600 bundled digits (every graph there takes
+  // 28x28 images of ten classes; the Fashion-MNIST ones too).
+  Scratch s;
+  int graphs = 0;
+  for (const auto& entry : fs::directory_iterator(std::string(EBPROP_SOURCE_DIR) + "/graphs")) {
+    if (entry.path().extension() != ".graph") continue;
+    ++graphs;
+    const std::string metrics = s.file(entry.path().stem().string() + ".jsonl");
+    const Result r = run(entry.path().string() + " --optimizer sdlm --opt lr=0.0005 --epochs 2 " +
+                         "--data-dir " + data_dir +
+                         " --set train-limit=600 --set test-limit=300 --metrics " + metrics);
+    BOOST_TEST_REQUIRE(r.status == 0, entry.path() << ": " << r.output);
+    const std::string m = slurp(metrics);
+    const double error = std::stod(m.substr(m.rfind("\"test_error\": ") + 14));
+    BOOST_TEST(error < 50.0, entry.path() << ": " << m);  // chance is 90 %
+  }
+  BOOST_TEST(graphs >= 2);
+}

@@ -6,33 +6,25 @@
 #define BOOST_TEST_MODULE conv
 #include <boost/test/unit_test.hpp>
 #include <cmath>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "ebprop/testing/derivative_check.h"
+#include "graph_checks.h"
 #include "test_util.h"
 
 using namespace ebprop;
 using test::build_failure;
+using test::gradient_error;
 using test::graph_from;
+using test::hessian_vector_error;
+using test::make_module;
 using test::plugins;
-using SettingMap = std::map<std::string, std::string>;
+using test::random_inputs;
+using test::random_matrix;
+using test::SettingMap;
 
 namespace {
-
-ModulePtr<double> make(const std::string& type, const SettingMap& given) {
-  RawSettings raw;
-  for (const auto& [key, value] : given) raw[key] = RawSetting{value, SourceLocation{}};
-  const ModuleInfo& info = plugins().module_info(type);
-  return plugins().make_module<double>(type, Settings::validate(info.settings, raw, type, {}));
-}
-
-Matrix<double> random_matrix(Eigen::Index rows, Eigen::Index cols, Rng& rng) {
-  Matrix<double> m(rows, cols);
-  for (auto& v : m.reshaped()) v = 2 * uniform01(rng) - 1;
-  return m;
-}
 
 // One module wired to an input, an output and its own parameters, with random values.
 struct Layer {
@@ -43,7 +35,7 @@ struct Layer {
 
   Layer(const std::string& type, const SettingMap& settings, const Shape& shape, int batch = 2,
         std::uint64_t seed = 1)
-      : module(make(type, settings)) {
+      : module(make_module<double>(type, settings)) {
     in.shape = shape;
     out.shape = module->output_shape({shape});
     specs = module->parameters();
@@ -69,7 +61,7 @@ struct Layer {
 bool shape_error(const std::string& type, const SettingMap& settings, const Shape& input,
                  const std::string& text) {
   try {
-    make(type, settings)->output_shape({input});
+    make_module<double>(type, settings)->output_shape({input});
   } catch (const ShapeError& e) {
     BOOST_TEST_MESSAGE(e.what());
     return std::string(e.what()).find(text) != std::string::npos;
@@ -80,7 +72,7 @@ bool shape_error(const std::string& type, const SettingMap& settings, const Shap
 // Whether making the module throws a SourceError containing `text`.
 bool settings_error(const std::string& type, const SettingMap& settings, const std::string& text) {
   try {
-    make(type, settings);
+    make_module<double>(type, settings);
   } catch (const SourceError& e) {
     BOOST_TEST_MESSAGE(e.what());
     return std::string(e.what()).find(text) != std::string::npos;
@@ -169,61 +161,6 @@ const std::vector<Case> cases = {
     {"pad", {{"size", "2"}}, {3, 3}},
 };
 
-// Loss of the graph for the inputs already set.
-double energy(Graph<double>& graph) {
-  graph.fprop();
-  return graph.loss();
-}
-
-void random_inputs(Graph<double>& graph, int batch, Rng& rng) {
-  for (int i : graph.input_nodes()) {
-    auto& state = graph.node(i).state;
-    state.x = random_matrix(state.size(), batch, rng);
-  }
-}
-
-// Largest relative difference between the graph's gradient and central differences of E.
-double gradient_error(Graph<double>& graph) {
-  auto& p = graph.parameters();
-  graph.fprop();
-  p.clear_gradients();
-  graph.bprop();
-  const Vector<double> analytic = p.dw;
-  Vector<double> numeric(p.size());
-  const double h = 1e-6;
-  for (Eigen::Index i = 0; i < p.size(); ++i) {
-    const double saved = p.w[i];
-    p.w[i] = saved + h;
-    const double plus = energy(graph);
-    p.w[i] = saved - h;
-    const double minus = energy(graph);
-    p.w[i] = saved;
-    numeric[i] = (plus - minus) / (2 * h);
-  }
-  return (analytic - numeric).lpNorm<Eigen::Infinity>() / numeric.lpNorm<Eigen::Infinity>();
-}
-
-// Largest relative difference between the R-operator's H v and central differences of the
-// gradient along v (§7.5).
-double hessian_vector_error(Graph<double>& graph, Rng& rng) {
-  auto& p = graph.parameters();
-  p.rw = random_matrix(p.size(), 1, rng);
-  const Vector<double> w = p.w;
-  const auto gradient = [&](double step) -> Vector<double> {
-    p.w = w + step * p.rw;
-    graph.fprop();
-    p.clear_gradients();
-    graph.bprop();
-    p.w = w;
-    return p.dw;
-  };
-  const double h = 1e-5;
-  const Vector<double> numeric = (gradient(h) - gradient(-h)) / (2 * h);
-  gradient(0);
-  graph.hessian_vector();
-  return (p.rdw - numeric).lpNorm<Eigen::Infinity>() / numeric.lpNorm<Eigen::Infinity>();
-}
-
 // A small convolutional network with every layer of this file: C1 → S2 → C3 (with a table) →
 // max pooling → full connection.
 const char* const small_convnet = R"(
@@ -301,10 +238,10 @@ BOOST_AUTO_TEST_CASE(output_sizes_follow_rows_plus_twice_the_padding_minus_the_k
                                          {0, 2, 5, {3, 9, 11}, {2, 3, 4}},
                                          {1, 1, 5, {3, 3}, {2, 1, 1}},
                                          {0, 3, 1, {1, 7, 4}, {2, 3, 2}}}) {
-    auto conv = make("conv2d", {{"maps", "2"},
-                                {"kernel", std::to_string(s.kernel)},
-                                {"stride", std::to_string(s.stride)},
-                                {"padding", std::to_string(s.padding)}});
+    auto conv = make_module<double>("conv2d", {{"maps", "2"},
+                                               {"kernel", std::to_string(s.kernel)},
+                                               {"stride", std::to_string(s.stride)},
+                                               {"padding", std::to_string(s.padding)}});
     BOOST_TEST(conv->output_shape({s.input}) == s.output, shape_str(s.input));
   }
   const SettingMap k3s2 = {{"maps", "2"}, {"kernel", "3"}, {"stride", "2"}};
@@ -477,7 +414,8 @@ BOOST_AUTO_TEST_CASE(flatten_reshape_and_pad_move_values_into_place) {
   expected << 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0,  //
       0, 0, 0, 0, 0, 3, 4, 0, 0, 0, 0, 0;
   BOOST_TEST((pad.fprop().col(0) - expected).norm() == 0);
-  BOOST_TEST(make("pad", {{"size", "2"}})->output_shape({{28, 28}}) == (Shape{32, 32}));
+  BOOST_TEST(make_module<double>("pad", {{"size", "2"}})->output_shape({{28, 28}}) ==
+             (Shape{32, 32}));
   BOOST_TEST(shape_error("pad", {{"size", "1"}}, {10}, "pad expects maps x rows x columns"));
 }
 

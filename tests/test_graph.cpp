@@ -2,49 +2,16 @@
 #define BOOST_TEST_MODULE graph
 #include <boost/test/unit_test.hpp>
 
+#include "graph_checks.h"
 #include "test_util.h"
 
 using namespace ebprop;
 using test::build_failure;
+using test::gradient_error;
 using test::graph_from;
+using test::random_inputs;
 
 namespace {
-
-// Loss of the graph for the inputs already set.
-double energy(Graph<double>& graph) {
-  graph.fprop();
-  return graph.loss();
-}
-
-// Fills every input node with random values.
-void random_inputs(Graph<double>& graph, int batch, Rng& rng) {
-  for (int i : graph.input_nodes()) {
-    auto& state = graph.node(i).state;
-    state.x.resize(state.size(), batch);
-    for (Eigen::Index k = 0; k < state.x.size(); ++k) state.x(k) = 2 * uniform01(rng) - 1;
-  }
-}
-
-// Largest relative difference between the graph's gradient and central differences of E.
-double gradient_error(Graph<double>& graph) {
-  auto& p = graph.parameters();
-  graph.fprop();
-  p.clear_gradients();
-  graph.bprop();
-  const Vector<double> analytic = p.dw;
-  Vector<double> numeric(p.size());
-  const double h = 1e-6;
-  for (Eigen::Index i = 0; i < p.size(); ++i) {
-    const double saved = p.w[i];
-    p.w[i] = saved + h;
-    const double plus = energy(graph);
-    p.w[i] = saved - h;
-    const double minus = energy(graph);
-    p.w[i] = saved;
-    numeric[i] = (plus - minus) / (2 * h);
-  }
-  return (analytic - numeric).lpNorm<Eigen::Infinity>() / numeric.lpNorm<Eigen::Infinity>();
-}
 
 const char* branched = R"(
 x  = input shape=4 source=inputs
@@ -307,6 +274,7 @@ BOOST_AUTO_TEST_CASE(descend_applies_the_rates_and_clears_the_gradient) {
   p.dw.setOnes();
   p.note_gradients_written();
   p.descend(0.1);
-  BOOST_TEST((p.w - before).cwiseAbs().maxCoeff() == 0.1 * 4.0, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST((p.w - before).cwiseAbs().maxCoeff() == 0.1 * 4.0,
+             boost::test_tools::tolerance(1e-12));
   BOOST_TEST(p.dw.isZero());
 }

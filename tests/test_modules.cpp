@@ -2,42 +2,22 @@
 // and the Gauss-Newton bookkeeping of a loss (§7.3, Eq. 53-56).
 #define BOOST_TEST_MODULE modules
 #include <boost/test/unit_test.hpp>
-#include <map>
 #include <string>
 #include <vector>
 
-#include "ebprop/plugin_loader.h"
-#include "ebprop/registry.h"
 #include "ebprop/testing/derivative_check.h"
+#include "test_util.h"
 
 namespace {
 
 using namespace ebprop;
+using test::make_module;
+using test::module_settings;
+using test::random_matrix;
+using test::SettingMap;
 using testing::check_module;
 using testing::CheckOptions;
 using testing::CheckReport;
-using SettingMap = std::map<std::string, std::string>;
-
-struct Plugins {
-  Registry registry;
-  Plugins() { load_plugins(registry); }
-
-  Settings settings(const std::string& type, const SettingMap& given) const {
-    RawSettings raw;
-    for (const auto& [key, value] : given) raw[key] = RawSetting{value, SourceLocation{}};
-    return Settings::validate(registry.module_info(type).settings, raw, type, SourceLocation{});
-  }
-  template <typename T>
-  ModulePtr<T> make(const std::string& type, const SettingMap& given = {}) const {
-    return registry.make_module<T>(type, settings(type, given));
-  }
-};
-
-Matrix<double> random_matrix(int rows, int cols, Rng& rng) {
-  Matrix<double> m(rows, cols);
-  for (auto& v : m.reshaped()) v = 2 * uniform01(rng) - 1;
-  return m;
-}
 
 // Targets of ±1, as for a classifier with stanh outputs (§4.5).
 Matrix<double> sign_targets(int rows, int cols, Rng& rng) {
@@ -79,13 +59,13 @@ CheckOptions options_for(const Case& c, int batch) {
 
 }  // namespace
 
-BOOST_FIXTURE_TEST_SUITE(plugins, Plugins)
+BOOST_AUTO_TEST_SUITE(plugins)
 
 BOOST_AUTO_TEST_CASE(every_module_passes_the_derivative_checks) {
   for (const Case& c : cases)
     for (int batch : {1, 3, 7}) {
       const CheckReport report =
-          check_module(registry, c.type, c.settings, c.inputs, options_for(c, batch));
+          check_module(test::plugins(), c.type, c.settings, c.inputs, options_for(c, batch));
       BOOST_TEST_MESSAGE(report.summary());
       BOOST_TEST(report.passed(), report.summary());
     }
@@ -94,7 +74,7 @@ BOOST_AUTO_TEST_CASE(every_module_passes_the_derivative_checks) {
 BOOST_AUTO_TEST_CASE(every_built_in_module_has_checked_r_passes) {
   for (const Case& c : cases) {
     const CheckReport report =
-        check_module(registry, c.type, c.settings, c.inputs, options_for(c, 2));
+        check_module(test::plugins(), c.type, c.settings, c.inputs, options_for(c, 2));
     BOOST_TEST(report.r_checked, c.type);
   }
 }
@@ -102,7 +82,7 @@ BOOST_AUTO_TEST_CASE(every_built_in_module_has_checked_r_passes) {
 BOOST_AUTO_TEST_CASE(backward_passes_add_rather_than_overwrite) {
   for (const Case& c : cases) {
     const CheckReport report =
-        check_module(registry, c.type, c.settings, c.inputs, options_for(c, 4));
+        check_module(test::plugins(), c.type, c.settings, c.inputs, options_for(c, 4));
     BOOST_TEST(report.accumulate <= 1e-12, report.summary());
   }
 }
@@ -111,8 +91,8 @@ BOOST_AUTO_TEST_CASE(backward_passes_add_rather_than_overwrite) {
 // (§7.3), J_e = d(output of example e)/dw, because the loss adds its curvature dy · 1.
 BOOST_AUTO_TEST_CASE(linear_under_mse_gives_the_gauss_newton_diagonal) {
   const int inputs = 4, outputs = 3, batch = 5;
-  auto linear = make<double>("linear", {{"outputs", std::to_string(outputs)}});
-  auto mse = make<double>("mse");
+  auto linear = make_module<double>("linear", {{"outputs", std::to_string(outputs)}});
+  auto mse = make_module<double>("mse");
 
   State<double> x, target, y, loss;
   x.shape = {inputs};
@@ -170,7 +150,7 @@ BOOST_AUTO_TEST_CASE(linear_under_mse_gives_the_gauss_newton_diagonal) {
 // with 0, so no curvature ever entered the network. With ddy = 0, dy = 1/B: ddx = 1/B exactly.
 BOOST_AUTO_TEST_CASE(mse_curvature_survives_a_zero_ddy_seed) {
   const int batch = 4;
-  auto mse = make<float>("mse");
+  auto mse = make_module<float>("mse");
   State<float> output, target, loss;
   output.shape = target.shape = {3};
   loss.shape = mse->output_shape({output.shape, target.shape});
@@ -190,17 +170,17 @@ BOOST_AUTO_TEST_CASE(mse_curvature_survives_a_zero_ddy_seed) {
 }
 
 BOOST_AUTO_TEST_CASE(linear_without_outputs_is_a_settings_error) {
-  BOOST_CHECK_EXCEPTION(settings("linear", {}), SourceError, [](const SourceError& e) {
+  BOOST_CHECK_EXCEPTION(module_settings("linear", {}), SourceError, [](const SourceError& e) {
     return std::string(e.what()).find("'outputs'") != std::string::npos;
   });
-  BOOST_CHECK_EXCEPTION(make<double>("linear", {{"outputs", "0"}}), Error, [](const Error& e) {
-    return std::string(e.what()).find("'outputs'") != std::string::npos;
-  });
+  BOOST_CHECK_EXCEPTION(
+      make_module<double>("linear", {{"outputs", "0"}}), Error,
+      [](const Error& e) { return std::string(e.what()).find("'outputs'") != std::string::npos; });
 }
 
 BOOST_AUTO_TEST_CASE(mse_rejects_output_and_target_of_different_sizes) {
   BOOST_CHECK_EXCEPTION(
-      make<double>("mse")->output_shape({{10}, {9}}), ShapeError, [](const ShapeError& e) {
+      make_module<double>("mse")->output_shape({{10}, {9}}), ShapeError, [](const ShapeError& e) {
         return std::string(e.what()) == "output has shape 10 but target has shape 9";
       });
 }

@@ -1,56 +1,16 @@
 // ebprop-plot: CSV columns to SVG, and its errors.
 #define BOOST_TEST_MODULE plot
-#include <sys/wait.h>
-
 #include <boost/filesystem.hpp>
 #include <boost/test/unit_test.hpp>
-#include <cstdio>
-#include <fstream>
-#include <sstream>
+
+#include "command.h"
 
 namespace fs = boost::filesystem;
+using namespace ebprop::test;  // run_tool, Result, Scratch, slurp, contains
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string output;
-};
-
-Result run(const std::string& arguments) {
-  const std::string command =
-      std::string(EBPROP_BINARY_DIR) + "/bin/ebprop-plot " + arguments + " 2>&1";
-  Result result;
-  FILE* pipe = popen(command.c_str(), "r");
-  char buffer[4096];
-  std::size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-  const int status = pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-struct Scratch {
-  fs::path dir = fs::temp_directory_path() / fs::unique_path("ebprop-plot-%%%%%%");
-  Scratch() { fs::create_directories(dir); }
-  ~Scratch() { fs::remove_all(dir); }
-  std::string file(const std::string& name, const std::string& text = "") const {
-    const std::string path = (dir / name).string();
-    if (!text.empty()) std::ofstream(path) << text;
-    return path;
-  }
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+Result run(const std::string& arguments) { return run_tool("ebprop-plot", arguments); }
 
 const char* table = "n,online,power\n1,0.5,2\n10,1.5,2\n100,1.9,2\n";
 

@@ -4,32 +4,28 @@
 #define BOOST_TEST_MODULE rbf
 #include <boost/test/unit_test.hpp>
 #include <cmath>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "ebprop/testing/derivative_check.h"
 #include "ebprop/trainer.h"
+#include "graph_checks.h"
 #include "test_util.h"
 
 namespace {
 
 using namespace ebprop;
 using test::build_failure;
+using test::gradient_error;
 using test::graph_from;
+using test::hessian_vector_error;
+using test::make_module;
 using test::plugins;
+using test::random_inputs;
+using test::SettingMap;
 using testing::check_module;
 using testing::CheckOptions;
 using testing::CheckReport;
-using SettingMap = std::map<std::string, std::string>;
-
-template <typename T>
-ModulePtr<T> make(const std::string& type, const SettingMap& given = {}) {
-  RawSettings raw;
-  for (const auto& [key, value] : given) raw[key] = RawSetting{value, SourceLocation{}};
-  const auto& schema = plugins().module_info(type).settings;
-  return plugins().make_module<T>(type, Settings::validate(schema, raw, type, SourceLocation{}));
-}
 
 // One-of-N codes at ±1 (§4.5), a random class per column.
 Matrix<double> one_of_n(int classes, int batch, Rng& rng) {
@@ -73,67 +69,6 @@ CheckOptions options_for(const Case& c, int batch) {
   return options;
 }
 
-// --- graph helpers, as in test_graph.cpp ---
-
-double energy(Graph<double>& graph) {
-  graph.fprop();
-  return graph.loss();
-}
-
-void random_inputs(Graph<double>& graph, int batch, Rng& rng) {
-  for (int i : graph.input_nodes()) {
-    auto& state = graph.node(i).state;
-    state.x.resize(state.size(), batch);
-    for (Eigen::Index k = 0; k < state.x.size(); ++k) state.x(k) = 2 * uniform01(rng) - 1;
-  }
-}
-
-Vector<double> gradient(Graph<double>& graph) {
-  graph.fprop();
-  graph.parameters().clear_gradients();
-  graph.bprop();
-  return graph.parameters().dw;
-}
-
-// Largest relative difference between the graph's gradient and central differences of E.
-double gradient_error(Graph<double>& graph) {
-  auto& p = graph.parameters();
-  const Vector<double> analytic = gradient(graph);
-  Vector<double> numeric(p.size());
-  const double h = 1e-6;
-  for (Eigen::Index i = 0; i < p.size(); ++i) {
-    const double saved = p.w[i];
-    p.w[i] = saved + h;
-    const double plus = energy(graph);
-    p.w[i] = saved - h;
-    const double minus = energy(graph);
-    p.w[i] = saved;
-    numeric[i] = (plus - minus) / (2 * h);
-  }
-  return (analytic - numeric).lpNorm<Eigen::Infinity>() / numeric.lpNorm<Eigen::Infinity>();
-}
-
-// Largest relative difference between the R-operator's H v (§7.5) and central differences of the
-// gradient along v.
-double hessian_vector_error(Graph<double>& graph, Rng& rng) {
-  auto& p = graph.parameters();
-  for (Eigen::Index i = 0; i < p.size(); ++i) p.rw[i] = 2 * uniform01(rng) - 1;
-  graph.fprop();
-  p.clear_gradients();
-  graph.bprop();
-  graph.hessian_vector();
-  const Vector<double> exact = p.rdw;
-  const double h = 1e-5;
-  const Vector<double> w = p.w, v = p.rw;
-  p.w = w + h * v;
-  const Vector<double> plus = gradient(graph);
-  p.w = w - h * v;
-  const Vector<double> minus = gradient(graph);
-  p.w = w;
-  const Vector<double> numeric = (plus - minus) / (2 * h);
-  return (exact - numeric).lpNorm<Eigen::Infinity>() / numeric.lpNorm<Eigen::Infinity>();
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(every_module_passes_the_derivative_checks) {
@@ -152,7 +87,7 @@ BOOST_AUTO_TEST_CASE(every_module_passes_the_derivative_checks) {
 // give its own curvature p (1 − p) / B.
 BOOST_AUTO_TEST_CASE(softmax_xent_curvature_survives_a_zero_ddy_seed) {
   const int classes = 5, batch = 4;
-  auto loss = make<float>("softmax_xent");
+  auto loss = make_module<float>("softmax_xent");
   State<float> scores, target, out;
   scores.shape = target.shape = {classes};
   out.shape = loss->output_shape({scores.shape, target.shape});
@@ -182,7 +117,7 @@ BOOST_AUTO_TEST_CASE(softmax_xent_curvature_survives_a_zero_ddy_seed) {
 // Same for euclidean_loss: its curvature is exactly 1 per component, so ddx = 1/B.
 BOOST_AUTO_TEST_CASE(euclidean_loss_curvature_survives_a_zero_ddy_seed) {
   const int batch = 4;
-  auto loss = make<float>("euclidean_loss");
+  auto loss = make_module<float>("euclidean_loss");
   State<float> x, target, out;
   x.shape = {6};
   target.shape = {3};
@@ -205,9 +140,11 @@ BOOST_AUTO_TEST_CASE(euclidean_loss_curvature_survives_a_zero_ddy_seed) {
 // codes and not parameters.
 BOOST_AUTO_TEST_CASE(the_layer_and_the_loss_draw_the_same_fixed_prototypes) {
   const int classes = 4, inputs = 7, batch = 5;
-  auto layer = make<double>("euclidean", {{"units", std::to_string(classes)}, {"seed", "3"}});
-  auto loss = make<double>("euclidean_loss", {{"seed", "3"}});
-  auto other = make<double>("euclidean", {{"units", std::to_string(classes)}, {"seed", "4"}});
+  auto layer =
+      make_module<double>("euclidean", {{"units", std::to_string(classes)}, {"seed", "3"}});
+  auto loss = make_module<double>("euclidean_loss", {{"seed", "3"}});
+  auto other =
+      make_module<double>("euclidean", {{"units", std::to_string(classes)}, {"seed", "4"}});
   State<double> x, target, scores, other_scores, out;
   x.shape = {inputs};
   target.shape = {classes};
@@ -237,7 +174,7 @@ BOOST_AUTO_TEST_CASE(the_layer_and_the_loss_draw_the_same_fixed_prototypes) {
   other->fprop({&x}, other_scores);
   BOOST_TEST((scores.x - other_scores.x).norm() > 0.1);
 
-  auto trainable = make<double>("euclidean", {{"units", "4"}, {"trainable", "true"}});
+  auto trainable = make_module<double>("euclidean", {{"units", "4"}, {"trainable", "true"}});
   trainable->output_shape({x.shape});
   const auto specs = trainable->parameters();
   BOOST_REQUIRE(specs.size() == 1u);
@@ -413,9 +350,7 @@ data::Dataset rings(int examples, std::uint64_t seed) {
 Evaluation train(Graph<float>& graph, const data::Dataset& set, const std::string& predict,
                  const std::string& optimizer, const std::string& lr, int epochs,
                  Evaluation& before) {
-  auto opt = test::plugins().make_optimizer<float>(
-      optimizer, Settings::validate(test::plugins().optimizer_info(optimizer).settings,
-                                    {{"lr", {lr, {}}}}, optimizer, {}));
+  auto opt = test::optimizer<float>(optimizer, {{"lr", lr}});
   TrainerConfig config;
   config.predict = predict;
   Trainer<float> trainer(graph, *opt, set, config);

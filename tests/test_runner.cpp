@@ -1,51 +1,18 @@
 // ebprop-run end to end: it learns the digits, reproduces runs, saves and loads, and stops with a
 // located message and a non-zero exit on every bad input.
 #define BOOST_TEST_MODULE runner
-#include <sys/wait.h>
-
 #include <boost/filesystem.hpp>
 #include <boost/test/unit_test.hpp>
-#include <cstdio>
-#include <fstream>
 #include <sstream>
 
+#include "command.h"
+
 namespace fs = boost::filesystem;
+using namespace ebprop::test;  // run_tool, Result, Scratch, slurp, contains
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string output;  // stdout and stderr
-};
-
-Result run(const std::string& arguments) {
-  const std::string command =
-      std::string(EBPROP_BINARY_DIR) + "/bin/ebprop-run " + arguments + " 2>&1";
-  Result result;
-  FILE* pipe = popen(command.c_str(), "r");
-  char buffer[4096];
-  std::size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-  const int status = pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-// A scratch directory, removed at the end of the test.
-struct Scratch {
-  fs::path dir = fs::temp_directory_path() / fs::unique_path("ebprop-runner-%%%%%%");
-  Scratch() { fs::create_directories(dir); }
-  ~Scratch() { fs::remove_all(dir); }
-  std::string file(const std::string& name, const std::string& text = "") const {
-    const std::string path = (dir / name).string();
-    if (!text.empty()) std::ofstream(path) << text;
-    return path;
-  }
-};
+Result run(const std::string& arguments) { return run_tool("ebprop-run", arguments); }
 
 const std::string digits = std::string(EBPROP_SOURCE_DIR) + "/graphs/digits-mlp.graph";
 const std::string data_dir = std::string(EBPROP_SOURCE_DIR) + "/data/mnist10k";
@@ -61,13 +28,6 @@ const std::string small_net =
     "[run]\nepochs = 1\n"
     "[data]\ndir = " +
     data_dir + "\ntrain-limit = 500\ntest-limit = 200\n";
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 }  // namespace
 

@@ -133,9 +133,7 @@ l2 = mse(z, t)
     set.targets(0, e) = set.inputs(0, e) * set.inputs(1, e) > 0 ? 1.f : -1.f;
     set.targets(1, e) = set.inputs(2, e) > set.inputs(3, e) ? 1.f : -1.f;
   }
-  RawSettings raw{{"lr", {"0.02", {}}}, {"samples", {"100", {}}}};
-  auto opt = test::plugins().make_optimizer<float>(
-      "sdlm", Settings::validate(test::plugins().optimizer_info("sdlm").settings, raw, "sdlm", {}));
+  auto opt = test::optimizer<float>("sdlm", {{"lr", "0.02"}, {"samples", "100"}});
   TrainerConfig config;
   config.predict = "y";
   Trainer<float> trainer(*graph, *opt, set, config);

@@ -10,9 +10,7 @@ using namespace ebprop;
 
 namespace {
 
-OptimizerPtr<double> sgd(std::initializer_list<std::pair<std::string, std::string>> items) {
-  return test::optimizer("sgd", items);
-}
+OptimizerPtr<double> sgd(const test::SettingMap& items) { return test::optimizer("sgd", items); }
 
 test::Quadratic problem() {
   Vector<double> h(3), c(3);

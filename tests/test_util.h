@@ -6,9 +6,13 @@
 #include <ebprop/graph_parser.h>
 #include <ebprop/plugin_loader.h>
 
+#include <map>
 #include <string>
 
 namespace ebprop::test {
+
+// Settings of a module or an optimizer as a graph file would write them: {{"outputs", "4"}}.
+using SettingMap = std::map<std::string, std::string>;
 
 // The registry with the plugins of this build (loaded once per test executable).
 inline const Registry& plugins() {
@@ -20,14 +24,38 @@ inline const Registry& plugins() {
   return registry;
 }
 
-// An optimizer of this build's plugins, with settings validated as a graph file's would be.
-inline OptimizerPtr<double> optimizer(
-    const std::string& type, std::initializer_list<std::pair<std::string, std::string>> items) {
+// `given` as a graph file's settings, without locations.
+inline RawSettings raw_settings(const SettingMap& given) {
   RawSettings raw;
-  for (const auto& [k, v] : items) raw[k] = {v, {}};
-  return plugins().make_optimizer<double>(
-      type,
-      Settings::validate(plugins().optimizer_info(type).settings, raw, "optimizer " + type, {}));
+  for (const auto& [key, value] : given) raw[key] = RawSetting{value, SourceLocation{}};
+  return raw;
+}
+
+// An optimizer of this build's plugins, with settings validated as a graph file's would be.
+template <typename T = double>
+OptimizerPtr<T> optimizer(const std::string& type, const SettingMap& given) {
+  return plugins().make_optimizer<T>(
+      type, Settings::validate(plugins().optimizer_info(type).settings, raw_settings(given),
+                               "optimizer " + type, {}));
+}
+
+// The settings of a module of this build's plugins, validated as a graph file's would be (throws
+// the SourceError a graph file would get).
+inline Settings module_settings(const std::string& type, const SettingMap& given = {}) {
+  return Settings::validate(plugins().module_info(type).settings, raw_settings(given), type, {});
+}
+
+// A module of this build's plugins, made as a graph file would make it.
+template <typename T>
+ModulePtr<T> make_module(const std::string& type, const SettingMap& given = {}) {
+  return plugins().make_module<T>(type, module_settings(type, given));
+}
+
+// A rows x cols matrix of values uniform in [-1, 1), drawn in storage order.
+inline Matrix<double> random_matrix(Eigen::Index rows, Eigen::Index cols, Rng& rng) {
+  Matrix<double> m(rows, cols);
+  for (auto& v : m.reshaped()) v = 2 * uniform01(rng) - 1;
+  return m;
 }
 
 // Builds a graph from graph-file text named "test.graph".

@@ -159,4 +159,14 @@ const SourceLocation& Settings::where(const std::string& name) const {
   return it != where_.end() ? it->second : owner_where_;
 }
 
+int int_setting(const Settings& settings, const std::string& name, const std::string& type,
+                int minimum, int maximum) {
+  const std::int64_t value = settings.integer(name);
+  if (value < minimum || value > maximum)
+    throw SourceError(settings.where(name), "setting '" + name + "' of " + type + " must be " +
+                                                (minimum > 0 ? "a positive" : "a non-negative") +
+                                                " integer, not " + std::to_string(value));
+  return static_cast<int>(value);
+}
+
 }  // namespace ebprop

@@ -20,8 +20,6 @@
 // matrix product over a dense maps_in·k·k × maps_out kernel matrix that has zeros where the table
 // leaves pairs unconnected.
 #include <algorithm>
-#include <cstdint>
-#include <limits>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -37,15 +35,6 @@ using namespace ebprop;
 const char* const lenet5_c3_table =
     "0,1,2; 1,2,3; 2,3,4; 3,4,5; 4,5,0; 5,0,1; 0,1,2,3; 1,2,3,4; 2,3,4,5; 3,4,5,0; 4,5,0,1; "
     "5,0,1,2; 0,1,3,4; 1,2,4,5; 0,2,3,5; 0,1,2,3,4,5";
-
-int integer_setting(const Settings& settings, const std::string& name, int minimum) {
-  const std::int64_t value = settings.integer(name);
-  if (value < minimum || value > std::numeric_limits<int>::max())
-    throw SourceError(settings.where(name), "setting '" + name + "' of conv2d must be " +
-                                                (minimum > 0 ? "a positive" : "a non-negative") +
-                                                " integer, not " + std::to_string(value));
-  return static_cast<int>(value);
-}
 
 SourceError table_error(const Settings& settings, const std::string& why) {
   return SourceError(settings.where("table"), "setting 'table' of conv2d: " + why);
@@ -90,10 +79,10 @@ template <typename T>
 class Conv2d final : public Module<T> {
  public:
   explicit Conv2d(const Settings& settings)
-      : maps_(integer_setting(settings, "maps", 1)),
-        kernel_(integer_setting(settings, "kernel", 1)),
-        stride_(integer_setting(settings, "stride", 1)),
-        padding_(integer_setting(settings, "padding", 0)),
+      : maps_(int_setting(settings, "maps", "conv2d", 1)),
+        kernel_(int_setting(settings, "kernel", "conv2d", 1)),
+        stride_(int_setting(settings, "stride", "conv2d", 1)),
+        padding_(int_setting(settings, "padding", "conv2d", 0)),
         bias_(settings.boolean("bias")),
         table_(parse_table(settings, maps_)) {}
 

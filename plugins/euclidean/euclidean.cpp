@@ -26,7 +26,6 @@
 // `share.prototypes=NODE.prototypes` (§4.7). Trained under euclidean_loss alone, prototypes can
 // collapse onto one point with x (the trivial minimum of §II.C); softmax_xent on the layer's
 // scores has no such minimum.
-#include <limits>
 #include <string>
 
 #include "ebprop/plugin.h"
@@ -101,7 +100,7 @@ template <typename T>
 class Euclidean final : public Module<T> {
  public:
   explicit Euclidean(const Settings& settings)
-      : units_(positive_units(settings)), prototypes_(settings) {}
+      : units_(int_setting(settings, "units", "euclidean", 1)), prototypes_(settings) {}
 
   Shape output_shape(const std::vector<Shape>& inputs) override {
     prototypes_.resize(units_, shape_size(inputs.at(0)));
@@ -168,15 +167,6 @@ class Euclidean final : public Module<T> {
   }
 
  private:
-  static int positive_units(const Settings& settings) {
-    const std::int64_t units = settings.integer("units");
-    if (units <= 0 || units > std::numeric_limits<int>::max())
-      throw SourceError(
-          settings.where("units"),
-          "setting 'units' of euclidean must be a positive integer, not " + std::to_string(units));
-    return static_cast<int>(units);
-  }
-
   // x − p_i and R{x} − V_i for every example (one column each), in scratch matrices.
   const Matrix<T>& difference(const Matrix<T>& x, int i) {
     diff_ = x.colwise() - prototypes_.row(i);

@@ -1,36 +1,20 @@
 // flatten: the same values as a vector, {maps, rows, columns} → {maps·rows·columns}, e.g. from
 // the last feature maps of a convolutional network to a full connection. The Jacobian is the
-// identity, so every pass copies or adds.
+// identity, so every pass copies or adds (ebprop/relabel.h does them).
 #include "ebprop/plugin.h"
+#include "ebprop/relabel.h"
 
 namespace {
 
 using namespace ebprop;
 
 template <typename T>
-class Flatten final : public Module<T> {
+class Flatten final : public Relabel<T> {
  public:
   explicit Flatten(const Settings& /*settings*/) {}
 
   Shape output_shape(const std::vector<Shape>& inputs) override {
     return {shape_size(inputs.at(0))};
-  }
-
-  void fprop(const Inputs<T>& in, State<T>& out) override {
-    out.resize(in[0]->batch());
-    out.x = in[0]->x;
-  }
-  void bprop(const Inputs<T>& in, const State<T>& out) override {
-    if (in[0]->needs_gradient) in[0]->dx += out.dx;
-  }
-  void bbprop(const Inputs<T>& in, const State<T>& out) override {
-    if (in[0]->needs_gradient) in[0]->ddx += out.ddx;
-  }
-
-  bool has_r_passes() const override { return true; }
-  void r_fprop(const Inputs<T>& in, State<T>& out) override { out.rx = in[0]->rx; }
-  void r_bprop(const Inputs<T>& in, const State<T>& out) override {
-    if (in[0]->needs_gradient) in[0]->rdx += out.rdx;
   }
 };
 

@@ -1,5 +1,4 @@
 // linear: the full connection y = W x + b, the weighted sums of a layer (§1.2).
-#include <limits>
 #include <string>
 
 #include "ebprop/plugin.h"
@@ -12,7 +11,7 @@ template <typename T>
 class Linear final : public Module<T> {
  public:
   explicit Linear(const Settings& settings)
-      : outputs_(positive_outputs(settings)), bias_(settings.boolean("bias")) {}
+      : outputs_(int_setting(settings, "outputs", "linear", 1)), bias_(settings.boolean("bias")) {}
 
   Shape output_shape(const std::vector<Shape>& inputs) override {
     inputs_ = shape_size(inputs.at(0));  // any shape, taken flat
@@ -81,15 +80,6 @@ class Linear final : public Module<T> {
   }
 
  private:
-  static int positive_outputs(const Settings& settings) {
-    const std::int64_t outputs = settings.integer("outputs");
-    if (outputs <= 0 || outputs > std::numeric_limits<int>::max())
-      throw SourceError(
-          settings.where("outputs"),
-          "setting 'outputs' of linear must be a positive integer, not " + std::to_string(outputs));
-    return static_cast<int>(outputs);
-  }
-
   // g += a bᵀ summed over the batch. For one example this is the rank-1 update of online
   // learning (§4.1); Eigen would otherwise run a depth-1 matrix product through its GEMM kernel.
   static void add_outer(typename ParamView<T>::MatrixMap g, const Matrix<T>& a,

@@ -6,8 +6,6 @@
 //
 // Shapes: maps × rows × columns, or rows × columns for one map; the output has the same rank with
 // (rows − k)/s + 1 rows (likewise columns), which must be a whole number.
-#include <cstdint>
-#include <limits>
 #include <string>
 
 #include "ebprop/plugin.h"
@@ -16,21 +14,13 @@ namespace {
 
 using namespace ebprop;
 
-int integer_setting(const Settings& settings, const std::string& name, int minimum) {
-  const std::int64_t value = settings.integer(name);
-  if (value < minimum || value > std::numeric_limits<int>::max())
-    throw SourceError(settings.where(name), "setting '" + name + "' of maxpool must be " +
-                                                (minimum > 0 ? "a positive" : "a non-negative") +
-                                                " integer, not " + std::to_string(value));
-  return static_cast<int>(value);
-}
-
 template <typename T>
 class MaxPool final : public Module<T> {
  public:
   explicit MaxPool(const Settings& settings)
-      : size_(integer_setting(settings, "size", 1)),
-        stride_(settings.integer("stride") == 0 ? size_ : integer_setting(settings, "stride", 1)) {}
+      : size_(int_setting(settings, "size", "maxpool", 1)),
+        stride_(settings.integer("stride") == 0 ? size_
+                                                : int_setting(settings, "stride", "maxpool", 1)) {}
 
   Shape output_shape(const std::vector<Shape>& inputs) override {
     const Shape& shape = inputs.at(0);

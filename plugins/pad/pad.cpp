@@ -2,7 +2,6 @@
 // columns + 2p} (or rows × columns for one map, keeping that rank). LeNet-5 reads its 28×28
 // digits centred in a 32×32 field (LeCun et al. 1998, §II.B): pad size=2. The Jacobian is 1 from
 // each input to its place in the output and 0 elsewhere, so the backward passes crop and add.
-#include <cstdint>
 #include <limits>
 #include <string>
 
@@ -15,7 +14,8 @@ using namespace ebprop;
 template <typename T>
 class Pad final : public Module<T> {
  public:
-  explicit Pad(const Settings& settings) : padding_(non_negative_size(settings)) {}
+  explicit Pad(const Settings& settings)
+      : padding_(int_setting(settings, "size", "pad", 0, std::numeric_limits<int>::max() / 4)) {}
 
   Shape output_shape(const std::vector<Shape>& inputs) override {
     const Shape& shape = inputs.at(0);
@@ -56,15 +56,6 @@ class Pad final : public Module<T> {
 
  private:
   using Image = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-  static int non_negative_size(const Settings& settings) {
-    const std::int64_t size = settings.integer("size");
-    if (size < 0 || size > std::numeric_limits<int>::max() / 4)
-      throw SourceError(
-          settings.where("size"),
-          "setting 'size' of pad must be a non-negative integer, not " + std::to_string(size));
-    return static_cast<int>(size);
-  }
 
   // Map m of example e of an input batch, rows × columns (row-major, state.h).
   Eigen::Map<Image> map(Matrix<T>& x, int e, int m) const {

@@ -9,7 +9,6 @@
 // sensible start. For inputs normalized as §4.3 advises (zero mean, unit variance), and centres
 // drawn with unit variance too (Init::fan_in with m = 1, Eq. 16's rule for a single input), the
 // squared distance is about 2n, so the units start near e^-1, on the steep part of the Gaussian.
-#include <limits>
 #include <string>
 
 #include "ebprop/plugin.h"
@@ -21,7 +20,7 @@ using namespace ebprop;
 template <typename T>
 class Rbf final : public Module<T> {
  public:
-  explicit Rbf(const Settings& settings) : units_(positive_units(settings)) {}
+  explicit Rbf(const Settings& settings) : units_(int_setting(settings, "units", "rbf", 1)) {}
 
   Shape output_shape(const std::vector<Shape>& inputs) override {
     inputs_ = shape_size(inputs.at(0));  // any shape, taken flat
@@ -111,15 +110,6 @@ class Rbf final : public Module<T> {
   }
 
  private:
-  static int positive_units(const Settings& settings) {
-    const std::int64_t units = settings.integer("units");
-    if (units <= 0 || units > std::numeric_limits<int>::max())
-      throw SourceError(
-          settings.where("units"),
-          "setting 'units' of rbf must be a positive integer, not " + std::to_string(units));
-    return static_cast<int>(units);
-  }
-
   // x − ν_i for every example (one column each), in a scratch matrix.
   const Matrix<T>& difference(const Matrix<T>& x, int i) {
     diff_ = x.colwise() - centre_.value().row(i).transpose();

@@ -8,8 +8,6 @@
 //
 // Shapes: maps × rows × columns, or rows × columns for one map, with rows and columns multiples
 // of k; the output has the same rank with rows/k and columns/k.
-#include <cstdint>
-#include <limits>
 #include <string>
 
 #include "ebprop/plugin.h"
@@ -21,7 +19,8 @@ using namespace ebprop;
 template <typename T>
 class Subsample final : public Module<T> {
  public:
-  explicit Subsample(const Settings& settings) : size_(positive_size(settings)) {}
+  explicit Subsample(const Settings& settings)
+      : size_(int_setting(settings, "size", "subsample", 1)) {}
 
   Shape output_shape(const std::vector<Shape>& inputs) override {
     const Shape& shape = inputs.at(0);
@@ -108,15 +107,6 @@ class Subsample final : public Module<T> {
   }
 
  private:
-  static int positive_size(const Settings& settings) {
-    const std::int64_t size = settings.integer("size");
-    if (size <= 0 || size > std::numeric_limits<int>::max())
-      throw SourceError(
-          settings.where("size"),
-          "setting 'size' of subsample must be a positive integer, not " + std::to_string(size));
-    return static_cast<int>(size);
-  }
-
   T area() const { return static_cast<T>(size_ * size_); }
   int outputs_per_map() const { return (rows_ / size_) * (cols_ / size_); }
 

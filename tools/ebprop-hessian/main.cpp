@@ -14,11 +14,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 
+#include "files.h"
 #include "run_config.h"
 #include "svg_plot.h"
 
@@ -103,17 +103,6 @@ std::string number(double v) {
   std::ostringstream s;
   s << std::setprecision(10) << v;
   return std::isfinite(v) ? s.str() : "null";
-}
-
-void write_file(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary);
-    out << text;
-    if (!out.flush()) throw FileError("cannot write '" + temporary + "'");
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0)
-    throw FileError("cannot rename '" + temporary + "' to '" + path + "'");
 }
 
 struct Row {
@@ -226,8 +215,8 @@ int run(int argc, char** argv) {
 
   if (o.out.empty()) return 0;
   const std::string dir = o.out + "/";
-  write_file(dir + "diagonal.csv", diagonal_csv);
-  write_file(dir + "layers.csv", layers_csv);
+  tools::write_file_atomically(dir + "diagonal.csv", diagonal_csv);
+  tools::write_file_atomically(dir + "layers.csv", layers_csv);
   std::string json = "{\"graph\": \"" + o.graph_file +
                      "\", \"examples\": " + std::to_string(loss.examples()) +
                      ", \"weights\": " + std::to_string(loss.dimension()) + ", \"estimators\": {";
@@ -242,7 +231,7 @@ int run(int argc, char** argv) {
   json += "}, \"top_k\": [";
   for (Eigen::Index i = 0; i < top.size(); ++i) json += (i ? ", " : "") + number(top[i]);
   json += "]}\n";
-  write_file(dir + "summary.json", json);
+  tools::write_file_atomically(dir + "summary.json", json);
 
   // Estimator convergence against presentations / iterations (Fig. 24).
   plot::Chart convergence{"λmax estimates",
@@ -266,18 +255,18 @@ int run(int argc, char** argv) {
   }
   if (!rows.empty()) {
     convergence.log_x = true;
-    write_file(dir + "convergence.csv", convergence_csv);
-    write_file(dir + "convergence.svg", plot::render(convergence));
+    tools::write_file_atomically(dir + "convergence.csv", convergence_csv);
+    tools::write_file_atomically(dir + "convergence.svg", plot::render(convergence));
   }
   if (eigenvalues.size() > 0) {
     std::string csv = "rank,eigenvalue\n";
     std::vector<double> values(eigenvalues.data(), eigenvalues.data() + eigenvalues.size());
     for (std::size_t i = 0; i < values.size(); ++i)
       csv += std::to_string(i + 1) + "," + number(values[i]) + "\n";
-    write_file(dir + "spectrum.csv", csv);
+    tools::write_file_atomically(dir + "spectrum.csv", csv);
     plot::Chart chart{"Hessian eigenvalues", "eigenvalue", "count", false, false, {}, true, 0};
     chart.series.push_back(plot::histogram(values, 40, chart.bar_width));
-    write_file(dir + "spectrum.svg", plot::render(chart));
+    tools::write_file_atomically(dir + "spectrum.svg", plot::render(chart));
   }
   std::cout << "\nwrote " << o.out << "/{summary.json, diagonal.csv, layers.csv"
             << (rows.empty() ? "" : ", convergence.csv, convergence.svg")

@@ -5,11 +5,11 @@
 
 #include <boost/program_options.hpp>
 #include <cmath>
-#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "files.h"
 #include "svg_plot.h"
 
 namespace po = boost::program_options;
@@ -119,15 +119,7 @@ int run(int argc, char** argv) {
       chart.series.push_back({y, table.column(x, input), table.column(y, input)});
     if (chart.x_label.empty()) chart.x_label = x;
   }
-  const std::string svg = ebprop::plot::render(chart);
-  const std::string temporary = output + ".tmp";
-  {
-    std::ofstream out(temporary);
-    out << svg;
-    if (!out.flush()) throw ebprop::FileError("cannot write '" + temporary + "'");
-  }
-  if (std::rename(temporary.c_str(), output.c_str()) != 0)
-    throw ebprop::FileError("cannot rename '" + temporary + "' to '" + output + "'");
+  ebprop::tools::write_file_atomically(output, ebprop::plot::render(chart));
   return 0;
 }
 

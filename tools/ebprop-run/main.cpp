@@ -11,12 +11,11 @@
 #include <Eigen/Core>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 
+#include "files.h"
 #include "options.h"
 
 namespace ebprop::run {
@@ -77,18 +76,6 @@ void describe(const Graph<T>& graph) {
                             ")"
                       : "")
               << "\n";
-}
-
-// Writes `text` to `path` atomically (temporary file, then rename).
-void write_atomically(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream file(temporary, std::ios::trunc);
-    file << text;
-    if (!file.flush()) throw FileError("cannot write '" + temporary + "'");
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0)
-    throw FileError("cannot rename '" + temporary + "' to '" + path + "'");
 }
 
 std::string json_number(double v) {
@@ -210,7 +197,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
                  ", \"seconds\": " + json_number(r.seconds) +
                  ", \"examples_per_second\": " + json_number(r.examples_per_second) +
                  ", \"rate\": " + json_number(r.rate) + "}\n";
-      write_atomically(cli.metrics, metrics);
+      tools::write_file_atomically(cli.metrics, metrics);
     }
     if (!cli.save.empty()) save_weights(graph.parameters(), cli.save);
   }

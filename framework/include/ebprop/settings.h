@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -81,5 +82,11 @@ class Settings {
 
 // Parses one value of a type. Throws ebprop::Error (without location) saying what was expected.
 Settings::Value parse_setting_value(SettingType type, const std::string& text);
+
+// The integer setting `name` of a module of type `type` as an int, for a count or a size: at least
+// `minimum` (0 or 1) and at most `maximum`. Throws SourceError at the key otherwise, e.g.
+// "setting 'size' of pad must be a non-negative integer, not -1".
+int int_setting(const Settings& settings, const std::string& name, const std::string& type,
+                int minimum, int maximum = std::numeric_limits<int>::max());
 
 }  // namespace ebprop

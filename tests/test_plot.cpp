@@ -31,6 +31,18 @@ BOOST_AUTO_TEST_CASE(lines_and_histograms_become_svg) {
   BOOST_TEST(contains(slurp(svg), "<rect x="));
 }
 
+BOOST_AUTO_TEST_CASE(empty_cells_anywhere_are_gaps_and_empty_bins_vanish_on_a_log_axis) {
+  Scratch s;
+  const std::string svg = s.file("t.svg");
+  const std::string csv = s.file("e.csv", "x,a,b\n1,2,3\n2,,4\n3,5,\n");
+  const Result gaps = run(csv + " --x x --y a --y b -o " + svg);
+  BOOST_TEST(gaps.status == 0, gaps.output);
+  const std::string values = s.file("v.csv", "v\n1\n1\n1\n10\n");  // empty bins in between
+  const Result h = run(values + " --histogram v --bins 5 --log-y -o " + svg);
+  BOOST_TEST(h.status == 0, h.output);
+  BOOST_TEST(slurp(svg).find("nan") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(errors_name_the_file_and_what_is_wrong) {
   Scratch s;
   const std::string csv = s.file("t.csv", table), svg = s.file("t.svg");

@@ -75,6 +75,15 @@ BOOST_AUTO_TEST_CASE(saved_weights_reload_to_the_same_test_loss) {
   BOOST_TEST(std::abs(trained - reloaded) < 1e-5 * trained, r.output);
 }
 
+BOOST_AUTO_TEST_CASE(zero_epochs_save_the_starting_weights) {
+  Scratch s;
+  const std::string graph = s.file("n.graph", small_net), w = s.file("w.bin");
+  const Result r = run(graph + " --epochs 0 --save " + w);
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  BOOST_TEST(contains(r.output, "test loss"), r.output);
+  BOOST_TEST(fs::exists(w));
+}
+
 BOOST_AUTO_TEST_CASE(weights_of_another_graph_are_refused) {
   Scratch s;
   const std::string w = s.file("w.bin");

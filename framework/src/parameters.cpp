@@ -99,15 +99,28 @@ void ParameterStore<T>::update_shared_lr_scale() {
 
 template <typename T>
 void ParameterStore<T>::descend(T eta) {
+  descend_in_blocks(eta, uniform_shared_lr_scale_ ? nullptr : &shared_lr_scale_);
+}
+
+template <typename T>
+void ParameterStore<T>::descend(T eta, const Vector<T>& factors) {
+  if (factors.size() != w.size())
+    throw Error("descend: " + std::to_string(factors.size()) + " rate factors for " +
+                std::to_string(w.size()) + " weights");
+  descend_in_blocks(eta, &factors);
+}
+
+template <typename T>
+void ParameterStore<T>::descend_in_blocks(T eta, const Vector<T>* factors) {
   // Blocks small enough to stay in L1 between the update and the clearing.
   const Eigen::Index block = 2048;
   for (Eigen::Index start = 0; start < w.size(); start += block) {
     const Eigen::Index n = std::min(block, w.size() - start);
     auto g = dw.segment(start, n);
-    if (uniform_shared_lr_scale_)
+    if (factors == nullptr)
       w.segment(start, n).noalias() -= eta * g;
     else
-      w.segment(start, n).array() -= eta * shared_lr_scale_.segment(start, n).array() * g.array();
+      w.segment(start, n).array() -= eta * factors->segment(start, n).array() * g.array();
     g.setZero();
   }
   dw_known_zero_ = true;

@@ -43,7 +43,9 @@ class Sdlm final : public Optimizer<T> {
   }
 
   void attach(ParameterStore<T>& params) override {
+    params_ = &params;
     curvature_ = Vector<T>::Zero(params.size());
+    update_factors();
     velocity_ = Vector<T>::Zero(params.size());
     has_curvature_ = false;
   }
@@ -67,23 +69,21 @@ class Sdlm final : public Optimizer<T> {
       else
         curvature_ = ddw;
       has_curvature_ = true;
+      update_factors();
     } else {
       loss = objective.batch_gradient();
     }
-    auto& p = objective.parameters();
-    // Eq. 61: each weight's rate is η / (⟨h_kk⟩ + μ); where that sum is 0 (μ = 0 and no
-    // curvature) there is no information, and the weight does not move.
     // Eq. 12 on the global rate: min(η, c/t) when annealing.
     last_rate_ = anneal_ > 0
                      ? std::min(rate_, anneal_ / static_cast<double>(objective.examples_seen()))
                      : rate_;
-    const T eta = static_cast<T>(last_rate_), mu = static_cast<T>(mu_);
-    const auto denominator = curvature_.array() + mu;
-    const auto rates = (denominator > T(0)).select(eta * p.lr_scale().array() / denominator, T(0));
+    const T eta = static_cast<T>(last_rate_);
+    auto& p = objective.parameters();
     if (momentum_ == 0) {
-      p.w.array() -= rates * p.dw.array();
+      p.descend(eta, factors_);
     } else {
-      velocity_.array() = static_cast<T>(momentum_) * velocity_.array() - rates * p.dw.array();
+      velocity_.array() =
+          static_cast<T>(momentum_) * velocity_.array() - eta * factors_.array() * p.dw.array();
       p.w += velocity_;
     }
     return loss;
@@ -107,14 +107,25 @@ class Sdlm final : public Optimizer<T> {
       *vector = it->second.template cast<T>();
     }
     has_curvature_ = true;
+    update_factors();
   }
 
  private:
+  // Eq. 61: each weight's rate is η·f_k with f_k = 1 / (⟨h_kk⟩ + μ) (times the user's lr.ROLE
+  // multiplier); where ⟨h_kk⟩ + μ is 0 (μ = 0 and no curvature) there is no information, and the
+  // weight does not move. Computed when the curvature changes, not at every step.
+  void update_factors() {
+    const auto denominator = curvature_.array() + static_cast<T>(mu_);
+    factors_ =
+        (denominator > T(0)).select(params_->lr_scale().array() / denominator, T(0)).matrix();
+  }
+
   // §9.1, the LeNet-5 recipe: the diagonal averaged over a few hundred samples, then kept fixed.
   void estimate(Objective<T>& objective) {
     objective.sample_curvature(samples_);
     curvature_ = objective.parameters().ddw;
     has_curvature_ = true;
+    update_factors();
     estimated_at_ = objective.examples_seen();
   }
 
@@ -126,7 +137,8 @@ class Sdlm final : public Optimizer<T> {
   std::int64_t every_;
   double gamma_, momentum_, anneal_;
   double last_rate_ = 0;
-  Vector<T> curvature_, velocity_;
+  const ParameterStore<T>* params_ = nullptr;  // set by attach()
+  Vector<T> curvature_, velocity_, factors_;
   bool has_curvature_ = false;
   std::int64_t estimated_at_ = 0;
 };

@@ -69,6 +69,7 @@ Axis make_axis(const Chart& chart, bool x, double pixel_lo, double pixel_hi) {
   for (const auto& s : chart.series)
     for (double v : x ? s.x : s.y) {
       if (!std::isfinite(v)) continue;
+      if (log && v == 0 && chart.bars && !x) continue;  // an empty bin: nothing to draw
       if (log && v <= 0)
         throw Error(std::string("a logarithmic ") + (x ? "x" : "y") + " axis cannot show " +
                     number(v) + " (series '" + s.name + "')");
@@ -80,7 +81,7 @@ Axis make_axis(const Chart& chart, bool x, double pixel_lo, double pixel_hi) {
     lo -= chart.bar_width / 2;
     hi += chart.bar_width / 2;
   }
-  if (chart.bars && !x) lo = std::min(lo, 0.0);
+  if (chart.bars && !x && !log) lo = std::min(lo, 0.0);  // bars stand on 0 (on a log axis, on lo)
   if (lo == hi) {
     lo = log ? lo / 2 : lo - 1;
     hi = log ? hi * 2 : hi + 1;
@@ -134,11 +135,12 @@ std::string render(const Chart& chart) {
     const std::string colour = colours[k % 6];
     if (chart.bars) {
       for (std::size_t i = 0; i < s.x.size(); ++i)
-        svg += "<rect x=\"" + number(ax(s.x[i] - chart.bar_width / 2)) + "\" y=\"" +
-               number(ay(s.y[i])) + "\" width=\"" +
-               number(ax(s.x[i] + chart.bar_width / 2) - ax(s.x[i] - chart.bar_width / 2)) +
-               "\" height=\"" + number(ay(std::max(ay.lo, 0.0)) - ay(s.y[i])) + "\" fill=\"" +
-               colour + "\" stroke=\"white\"/>\n";
+        if (!(chart.log_y && s.y[i] <= 0))
+          svg += "<rect x=\"" + number(ax(s.x[i] - chart.bar_width / 2)) + "\" y=\"" +
+                 number(ay(s.y[i])) + "\" width=\"" +
+                 number(ax(s.x[i] + chart.bar_width / 2) - ax(s.x[i] - chart.bar_width / 2)) +
+                 "\" height=\"" + number(ay(std::max(ay.lo, 0.0)) - ay(s.y[i])) + "\" fill=\"" +
+                 colour + "\" stroke=\"white\"/>\n";
     } else {
       std::string points;
       for (std::size_t i = 0; i < s.x.size(); ++i)

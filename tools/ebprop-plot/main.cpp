@@ -29,15 +29,20 @@ struct Table {
   }
 };
 
-std::vector<std::string> split(const std::string& line) {
+// The cells of one line; "a,,b," has four, the last two empty.
+std::vector<std::string> split(std::string line) {
+  while (!line.empty() && line.back() == '\r') line.pop_back();
   std::vector<std::string> cells;
-  std::stringstream s(line);
-  std::string cell;
-  while (std::getline(s, cell, ',')) {
-    while (!cell.empty() && (cell.back() == '\r' || cell.back() == ' ')) cell.pop_back();
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = line.find(',', start);
+    std::string cell =
+        line.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    while (!cell.empty() && cell.back() == ' ') cell.pop_back();
     cells.push_back(cell);
+    if (comma == std::string::npos) return cells;
+    start = comma + 1;
   }
-  return cells;
 }
 
 Table read_csv(const std::string& path) {

@@ -171,11 +171,12 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
         std::max(1, data.train.size() / 100));
 
   std::string metrics;
-  if (epochs == 0) {
+  if (epochs == 0) {  // --test-only or --epochs 0: evaluate (and save) the starting weights
     const Evaluation test =
         data.has_test ? trainer.evaluate(data.test) : trainer.evaluate(data.train);
     std::cout << (data.has_test ? "test" : "train") << " loss " << std::setprecision(6) << test.loss
               << " error " << percent(test.error) << "\n";
+    if (!cli.save.empty()) save_weights(graph.parameters(), cli.save);
     return 0;
   }
   for (int epoch = 1; epoch <= epochs; ++epoch) {

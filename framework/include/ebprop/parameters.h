@@ -124,11 +124,15 @@ class ParameterStore {
   // update and the clearing share the pass, which matters in online learning, where a pass over
   // the weights costs as much as a forward propagation.
   void descend(T eta);
+  // The same with a rate factor per weight instead of shared_lr_scale (SDLM's Eq. 61):
+  // w ← w − η·factors⊙dw, then dw ← 0. Requires: factors.size() == size().
+  void descend(T eta, const Vector<T>& factors);
   void clear_hessian() { ddw.setZero(); }
 
  private:
   std::vector<ParamBlock> blocks_;
   void update_shared_lr_scale();
+  void descend_in_blocks(T eta, const Vector<T>* factors);  // factors null: all 1
   Vector<T> lr_scale_, shared_lr_scale_;
   bool uniform_shared_lr_scale_ = true;
   bool dw_known_zero_ = false;

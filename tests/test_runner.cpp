@@ -146,6 +146,8 @@ BOOST_AUTO_TEST_CASE(bad_input_gives_a_located_message_and_exit_1) {
       {small_net, "--opt lr2=3", "unknown setting 'lr2' for optimizer sgd"},
       {small_net, "--set epoch=3", "--set: unknown key 'epoch'; did you mean 'epochs'?"},
       {small_net, "--set precision=half", "precision must be float or double"},
+      {small_net, "--set predict=a",
+       "the prediction node 'a' (line 4) has 20 values, but there are 10 classes"},
       {small_net, "--set train-images=/nonexistent/x.idx", "/nonexistent/x.idx"},
       {small_net, "--data-dir /nonexistent", "/nonexistent"},
       {"x = input shape=10 source=inputs\nt = input shape=10 source=targets\nl = mse(x, "

@@ -62,6 +62,15 @@ Trainer<T>::Trainer(Graph<T>& graph, Optimizer<T>& optimizer, const data::Datase
     predict_node_ = graph.find(config_.predict);
     if (predict_node_ < 0) graph.node(config_.predict);  // throws with a did-you-mean
   }
+  // The predicted class is the argmax of this node: it must have one value per class.
+  const auto& predict = graph.nodes()[predict_node_];
+  if (!train.labels.empty() && predict.state.size() != train.targets.rows())
+    throw Error("the prediction node '" + predict.name + "' (line " +
+                std::to_string(predict.where.line) + ") has " +
+                std::to_string(predict.state.size()) + " values, but there are " +
+                std::to_string(train.targets.rows()) +
+                " classes: name the node whose largest value is the class with [run] predict = "
+                "NODE (or --set predict=NODE)");
   order_.resize(train.size());
   std::iota(order_.begin(), order_.end(), 0);
   optimizer_.attach(graph.parameters());

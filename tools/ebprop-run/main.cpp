@@ -57,25 +57,36 @@ void print_plugins(const Registry& registry) {
 template <typename T>
 void describe(const Graph<T>& graph) {
   std::cout << "graph " << graph.file() << "\n";
+  std::size_t name_width = 4, type_width = 4;
+  for (const auto& node : graph.nodes()) {
+    name_width = std::max(name_width, node.name.size());
+    type_width = std::max(type_width, node.type.size());
+  }
   for (const auto& node : graph.nodes()) {
     std::string inputs;
     for (int i : node.inputs) inputs += (inputs.empty() ? "" : ", ") + graph.nodes()[i].name;
-    std::cout << "  line " << std::setw(3) << node.where.line << "  " << std::left << std::setw(12)
-              << node.name << std::setw(10) << node.type << std::setw(14)
+    std::cout << "  line " << std::setw(3) << node.where.line << "  " << std::left
+              << std::setw(static_cast<int>(name_width + 2)) << node.name
+              << std::setw(static_cast<int>(type_width + 2)) << node.type << std::setw(14)
               << shape_str(node.state.shape) << std::right << (inputs.empty() ? "" : "<- " + inputs)
               << (node.is_loss ? "  (loss)" : "") << "\n";
   }
-  std::cout << "parameters (" << graph.parameters().size() << " in all):\n";
-  for (const auto& block : graph.parameters().blocks())
-    std::cout << "  " << std::left << std::setw(24) << block.name << std::right << block.rows << "x"
-              << block.cols << (block.users > 1 ? "  shared by " + std::to_string(block.users) : "")
-              << (block.connections > 1
-                      ? "  " + std::to_string(block.connections) + " connections (SGD rate ×" +
-                            std::to_string(std::sqrt(static_cast<double>(block.connections)))
-                                .substr(0, 5) +
-                            ")"
-                      : "")
-              << "\n";
+  const auto& params = graph.parameters();
+  std::cout << "parameters (" << params.size() << " in all):\n";
+  for (const auto& block : params.blocks()) {
+    std::ostringstream line;
+    line << "  " << std::left << std::setw(24) << block.name << std::setw(12)
+         << std::to_string(block.rows) + "x" + std::to_string(block.cols);
+    if (block.users > 1) line << "  shared by " << block.users;
+    if (block.connections > 1) line << "  " << block.connections << " connections";
+    // The rate multipliers the optimizers apply: lr.ROLE (sdlm), times √connections (sgd, §4.7).
+    const double user = params.lr_scale()[block.offset];
+    const double global = params.shared_lr_scale()[block.offset];
+    if (user != 1 || global != 1)
+      line << "  rate ×" << std::setprecision(4) << global << " (sgd, adaptive), ×" << user
+           << " (sdlm)";
+    std::cout << line.str() << "\n";
+  }
 }
 
 std::string json_number(double v) {

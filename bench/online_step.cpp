@@ -1,5 +1,6 @@
-// Per-step cost of online SGD on the 784-300 layer of bench/fashion-mlp.graph, the way ebprop does
-// it now and two alternatives; not part of run.sh. The parameters are one vector of 238,510 floats
+// Per-step cost of online SGD on the 784-300 layer of bench/fashion-mlp.graph, the way ebprop did
+// it before commit b91dbb7, the way it does it since (ParameterStore::descend: the update and the
+// clearing of dw in one blocked pass) and two alternatives; not part of run.sh. The parameters are one vector of 238,510 floats
 // (954 KB) like ebprop's store, the gradient another: together they exceed the 1 MiB L2 of a core.
 // Build and run (from the repository's root):
 //   g++ -O3 -march=native -DNDEBUG -std=c++17 -I/usr/include/eigen3 -o /tmp/online_step
@@ -7,6 +8,7 @@
 #include <Eigen/Dense>
 #include <chrono>
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 using M = Eigen::Matrix<float, -1, -1>;
 using V = Eigen::VectorXf;
@@ -19,7 +21,7 @@ int main() {
   M X = M::Random(in, pool);
   V h(hid), dy = V::Random(hid) * 0.1f;
   const float eta = 0.001f;
-  double t[8] = {0};
+  double t[10] = {0};
   auto lap = [](clk::time_point& a) {
     auto b = clk::now();
     double s = std::chrono::duration<double>(b - a).count();
@@ -29,13 +31,13 @@ int main() {
   // The variants alternate in blocks of 1,000 steps, so that drifts of the machine's speed hit
   // them alike.
   for (int block = 0; block < steps / 1000; ++block)
-    for (int variant = 0; variant < 3; ++variant)
+    for (int variant = 0; variant < 4; ++variant)
       for (int s = block * 1000; s < (block + 1) * 1000; ++s) {
         auto x = X.col(s % pool);
         auto a = clk::now();
         h.noalias() = W * x;                // fprop gemv
         dy = (h.array() * 1e-3f).matrix();  // stand-in for the backward of the rest
-        if (variant == 0) {                 // ebprop now: zero dw, dw += dy x', w -= eta dw
+        if (variant == 0) {                 // ebprop before b91dbb7: zero dw, dw += dy x', w -= eta dw
           t[0] += lap(a);
           std::memset(dw.data(), 0, sizeof(float) * nparams);
           t[1] += lap(a);
@@ -48,6 +50,16 @@ int main() {
           dW.noalias() = dy * x.transpose();
           w.noalias() -= eta * dw;
           t[5] += lap(a);
+        } else if (variant == 3) {  // ebprop since b91dbb7: dw += dy x', then descend
+          t[8] += lap(a);
+          dW.noalias() += dy * x.transpose();
+          for (long start = 0; start < nparams; start += 2048) {  // as descend_in_blocks
+            const long n = std::min(2048L, nparams - start);
+            auto g = dw.segment(start, n);
+            w.segment(start, n).noalias() -= eta * g;
+            g.setZero();
+          }
+          t[9] += lap(a);
         } else {  // fused: W -= (eta dy) x', no gradient buffer
           t[6] += lap(a);
           dy *= eta;
@@ -57,9 +69,11 @@ int main() {
       }
   auto us = [&](double s) { return 1e6 * s / steps; };
   std::printf(
-      "current: gemv %.1f us, memset dw %.1f us, rank-1 into dw %.1f us, w -= eta dw %.1f us; "
+      "before b91dbb7: gemv %.1f us, memset dw %.1f us, rank-1 into dw %.1f us, w -= eta dw %.1f us; "
       "total %.1f us/step\n",
       us(t[0]), us(t[1]), us(t[2]), us(t[3]), us(t[0] + t[1] + t[2] + t[3]));
+  std::printf("since b91dbb7: gemv %.1f us, dw += dy x' then descend (blocked axpy + zero) %.1f us; "
+              "total %.1f us/step\n", us(t[8]), us(t[9]), us(t[8] + t[9]));
   std::printf("no memset: gemv %.1f us, dw = dy x' then axpy %.1f us; total %.1f us/step\n",
               us(t[4]), us(t[5]), us(t[4] + t[5]));
   std::printf("fused: gemv %.1f us, W -= eta dy x' %.1f us; total %.1f us/step\n", us(t[6]),

@@ -13,6 +13,8 @@
 #
 # Both peers run side by side in one invocation, interleaved round by round, because the
 # machine's speed drifts: only the ratios mean anything. Takes about 4-6 minutes on 2 cores.
+# Before each round it waits while the 1-minute load average is above BENCH_MAX_LOAD (1.5), for
+# at most BENCH_MAX_WAIT seconds (600), and prints the load (bench/common.sh).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,6 +25,8 @@ data=/usr/share/datasets/fashion-mnist
 py=/usr/bin/python3   # Debian's interpreter, which has python3-torch (not a pyenv python3)
 lr_online=0.001
 lr_batch=0.01
+# shellcheck source=bench/common.sh
+source "$here/common.sh"   # wait_for_quiet
 
 fetch_openblas=0
 reference_blas=1
@@ -30,7 +34,7 @@ for arg in "$@"; do
   case $arg in
     --fetch-openblas) fetch_openblas=1 ;;
     --no-reference-blas) reference_blas=0 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -140,6 +144,7 @@ if [[ -n $openblas_dir ]]; then main_variant=openblas; fi
 start=$SECONDS
 for round in 1 2 3; do
   echo "Round $round of 3:"
+  wait_for_quiet
   ebprop 1 1
   ebprop 1 2
   if ((round <= 2)); then   # about 20-60 s an epoch: the faster of two runs

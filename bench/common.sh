@@ -1,0 +1,70 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034  # openblas_dir and torch_blas are read by the scripts that source this
+# Shared by bench/curvature.sh and bench/lenet5.sh (sourced, not run): which BLAS PyTorch gets, and
+# waiting for a quiet machine. bench/run.sh has its own copy of the BLAS logic (see README.md).
+
+# find_openblas FETCH(0|1): sets openblas_dir to a directory holding OpenBLAS's libblas.so.3 for
+# the PyTorch runs (empty when the system BLAS is OpenBLAS already, or none is found), and
+# torch_blas to a description. Same search as run.sh: EBPROP_BENCH_OPENBLAS, the openblas-pthread /
+# openblas-openmp directories of an installed libopenblas0-*, the copy unpacked by
+# --fetch-openblas under ${XDG_CACHE_HOME:-~/.cache}/ebprop-bench; with FETCH=1 and none found,
+# Debian's libopenblas0-pthread is downloaded with `apt-get download` and unpacked there (not
+# installed; nothing on the system changes).
+find_openblas() {
+  local fetch=$1 multiarch=/usr/lib/x86_64-linux-gnu system_blas cache d deb
+  system_blas=$(readlink -f "$multiarch/libblas.so.3" 2>/dev/null || echo "none")
+  openblas_dir=""
+  if [[ $system_blas == *openblas* ]]; then
+    torch_blas="system OpenBLAS ($system_blas)"
+    return 0
+  fi
+  cache=${XDG_CACHE_HOME:-$HOME/.cache}/ebprop-bench/openblas
+  for d in "${EBPROP_BENCH_OPENBLAS:-}" "$multiarch/openblas-pthread" "$multiarch/openblas-openmp" \
+           "$cache$multiarch/openblas-pthread"; do
+    if [[ -n $d && -e $d/libblas.so.3 ]]; then openblas_dir=$d; break; fi
+  done
+  if [[ -z $openblas_dir && $fetch == 1 ]]; then
+    echo "Fetching Debian's libopenblas0-pthread into $cache (unpacked, not installed)..."
+    mkdir -p "$cache"
+    (cd "$cache" && rm -f ./*.deb && { apt-get download -q libopenblas0-pthread 2>&1 | grep -v "^W: Download is performed unsandboxed" || true; })
+    deb=$(find "$cache" -maxdepth 1 -name "libopenblas0-pthread_*.deb" | head -n 1)
+    [[ -n $deb ]] || { echo "apt-get download libopenblas0-pthread failed" >&2; return 1; }
+    dpkg -x "$deb" "$cache"
+    openblas_dir=$cache$multiarch/openblas-pthread
+  fi
+  if [[ -n $openblas_dir ]]; then
+    torch_blas="OpenBLAS from $openblas_dir (LD_LIBRARY_PATH; the system's libblas.so.3 is $system_blas)"
+  else
+    torch_blas="the system's $system_blas (NOT OpenBLAS: flatters ebprop; rerun with --fetch-openblas)"
+  fi
+}
+
+# torch_env THREADS: the environment of a PyTorch run, for `env`.
+torch_env() {
+  local libs=${LD_LIBRARY_PATH:-}
+  [[ -n $openblas_dir ]] && libs=$openblas_dir${libs:+:$libs}
+  echo "LD_LIBRARY_PATH=$libs" "OMP_WAIT_POLICY=passive" "OPENBLAS_NUM_THREADS=$1"
+}
+
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+# wait_for_quiet: before a measured block, waits while the 1-minute load average is above
+# BENCH_MAX_LOAD (default 1.5), polling every 20 s for at most BENCH_MAX_WAIT seconds (default
+# 600), then goes on anyway. Prints what it found and waited.
+wait_for_quiet() {
+  local max=${BENCH_MAX_LOAD:-1.5} limit=${BENCH_MAX_WAIT:-600} waited=0 first
+  first=$(load1)
+  while awk -v l="$(load1)" -v m="$max" 'BEGIN { exit !(l > m) }'; do
+    if ((waited >= limit)); then
+      echo "  (load $(load1) still above $max after waiting ${waited} s: measuring anyway)"
+      return 0
+    fi
+    sleep 20
+    waited=$((waited + 20))
+  done
+  if ((waited > 0)); then
+    echo "  (load was $first: waited ${waited} s; now $(load1))"
+  else
+    echo "  (load $first)"
+  fi
+}

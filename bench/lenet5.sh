@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# ebprop against PyTorch (CPU) on LeNet-5 (issue "Convolutional networks"): one epoch of
+# Fashion-MNIST through graphs/lenet5.graph, trained by SGD, batch 1 and 32. See bench/README.md.
+#
+#   bench/lenet5.sh [--fetch-openblas] [--train-limit N] [--rounds R]
+#
+#   --fetch-openblas  as run.sh: PyTorch on Debian's OpenBLAS, unpacked under ~/.cache/ebprop-bench
+#   --train-limit N   train on the first N examples only, on both sides (default: all 60,000)
+#   --rounds R        runs per configuration, whose median counts (default 3)
+#
+# ebprop: build/bin/ebprop-run graphs/lenet5.graph --optimizer sgd --lr LR (the graph's SDLM
+# replaced by plain SGD without momentum) on /usr/share/datasets/fashion-mnist. PyTorch:
+# bench/torch_lenet5.py, the same network written the usual way. The update is the same on both
+# sides: ebprop's SGD multiplies the rate of a weight shared by n connections by √n (§4.7) when
+# `ebprop-run --describe` says so ("SGD rate ×"), and the PyTorch peer then does the same
+# (--shared-lr sqrt). Rates: 0.001 online, 0.01 for batch 32 (on the batch's mean loss).
+# Both peers run with 1 and 2 threads and OMP_WAIT_POLICY=passive, interleaved round by round; a
+# 2-thread configuration more than twice as slow as its 1-thread one in round 1 is not repeated.
+#
+# Environment: EBPROP_RUN (default build/bin/ebprop-run), BENCH_MAX_LOAD (1.5) and BENCH_MAX_WAIT
+# (600 s): before each round the script waits while the 1-minute load average is above
+# BENCH_MAX_LOAD, for at most BENCH_MAX_WAIT seconds. About 20 minutes on 2 cores, most of it
+# round 1's 2-thread runs (2-6 minutes each on the shared virtual machine of RESULTS.md).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$here")
+ebprop_run=${EBPROP_RUN:-$root/build/bin/ebprop-run}
+graph=$root/graphs/lenet5.graph
+data=/usr/share/datasets/fashion-mnist
+py=/usr/bin/python3
+lr_online=0.001
+lr_batch=0.01
+# shellcheck source=bench/common.sh
+source "$here/common.sh"
+
+fetch=0 limit=0 rounds=3
+while (($#)); do
+  case $1 in
+    --fetch-openblas) fetch=1 ;;
+    --train-limit) limit=$2; shift ;;
+    --rounds) rounds=$2; shift ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "lenet5.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+# --- Prerequisites -------------------------------------------------------------------------------
+if [[ ! -x $ebprop_run ]]; then
+  echo "lenet5.sh: $ebprop_run not found: build ebprop first (cmake --build build -j2)." >&2
+  exit 1
+fi
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  if [[ ! -e $data/$f.gz && ! -e $data/$f ]]; then
+    echo "lenet5.sh: ${data}/${f}[.gz] not found: apt-get install dataset-fashion-mnist" >&2
+    exit 1
+  fi
+done
+if [[ ! -x $py ]] || ! "$py" -c 'import torch, numpy' 2>/dev/null; then
+  echo "lenet5.sh: $py with torch and numpy not found (apt-get install python3-torch)." >&2
+  exit 1
+fi
+openblas_dir="" torch_blas=""
+find_openblas "$fetch"
+# Does ebprop's SGD multiply shared weights' rates by √connections? `--describe` says so, as
+# "(SGD rate ×28.00)" (commit cbb491d) or "rate ×28 (sgd, adaptive)" (commit ec222c8).
+shared_lr=none
+if "$ebprop_run" "$graph" --describe --optimizer sgd 2>/dev/null |
+    grep -Eq 'SGD rate ×|rate ×[0-9.]+ \([^)]*sgd'; then
+  shared_lr=sqrt
+fi
+
+# --- Header -------------------------------------------------------------------------------------
+cpu=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+examples=60,000
+((limit > 0)) && examples="the first $limit"
+echo "ebprop vs PyTorch (CPU), LeNet-5 (graphs/lenet5.graph), one epoch of Fashion-MNIST ($examples), float32, SGD"
+echo "date:     $(date '+%Y-%m-%d %H:%M %Z')"
+echo "machine:  $cpu, $(nproc) cores; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "ebprop:   $ebprop_run (built $(date -r "$ebprop_run" '+%H:%M:%S'), HEAD $commit)"
+echo "PyTorch:  $("$py" -c 'import torch; print(torch.__version__)') on $py, BLAS: $torch_blas"
+echo "update:   plain SGD, lr $lr_online online, $lr_batch mini-batch (mean loss);" \
+     "shared weights' rate x sqrt(connections): $([[ $shared_lr == sqrt ]] && echo "yes, both peers" || echo "no, neither peer")"
+echo "threads:  1 and 2 for both peers, OMP_WAIT_POLICY=passive for both"
+echo
+
+# --- Runs ---------------------------------------------------------------------------------------
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+results=$work/results.jsonl
+: >"$results"
+variant=openblas
+[[ -n $openblas_dir ]] || variant=system
+
+ebprop() {  # batch threads
+  local lr=$lr_online
+  (($1 > 1)) && lr=$lr_batch
+  rm -f "$work/metrics.jsonl"
+  OMP_WAIT_POLICY=passive "$ebprop_run" "$graph" --optimizer sgd --lr "$lr" --epochs 1 \
+    --batch "$1" --threads "$2" --data-dir "$data" --set "train-limit=$limit" -q \
+    --metrics "$work/metrics.jsonl" >/dev/null
+  "$py" "$here/summarize.py" record "$results" ebprop eigen "$1" "$2" <"$work/metrics.jsonl"
+}
+
+torch() {  # batch threads
+  local lr=$lr_online
+  (($1 > 1)) && lr=$lr_batch
+  # shellcheck disable=SC2046
+  env $(torch_env "$2") "$py" "$here/torch_lenet5.py" --batch "$1" --threads "$2" --lr "$lr" \
+    --shared-lr "$shared_lr" --train-limit "$limit" --data-dir "$data" \
+    | "$py" "$here/summarize.py" record "$results" pytorch "$variant" "$1" "$2"
+}
+
+# Whether round 1's 2-thread run of PEER at BATCH took more than twice its 1-thread run: such a
+# configuration is not repeated (it cannot be the peer's fastest; on this shared 2-core virtual
+# machine a second OpenMP thread that sleeps between parallel regions can cost 10-30x).
+slow_with_two() {  # peer batch
+  "$py" - "$results" "$1" "$2" <<'EOF'
+import json, sys
+runs = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+t = {r["threads"]: r["seconds"] for r in runs if r["peer"] == sys.argv[2] and r["batch"] == int(sys.argv[3])}
+sys.exit(0 if 1 in t and 2 in t and t[2] > 2 * t[1] else 1)
+EOF
+}
+two() {  # peer batch: run the 2-thread configuration in this round?
+  ((round == 1)) || ! slow_with_two "$1" "$2"
+}
+
+start=$SECONDS
+for ((round = 1; round <= rounds; ++round)); do
+  echo "Round $round of $rounds:"
+  wait_for_quiet
+  ebprop 1 1
+  if two ebprop 1; then ebprop 1 2; fi
+  torch 1 1
+  if two pytorch 1; then torch 1 2; fi
+  ebprop 32 1
+  if two ebprop 32; then ebprop 32 2; fi
+  torch 32 1
+  if two pytorch 32; then torch 32 2; fi
+done
+echo "($((SECONDS - start)) s of runs; load average at end: $(cut -d' ' -f1-3 /proc/loadavg))"
+echo
+
+"$py" "$here/tables.py" lenet5 "$results"
+echo "Times are training seconds of the epoch ($examples examples; data loading, normalization and"
+echo "the test pass excluded on both sides), median of the runs made ($rounds rounds; a 2-thread"
+echo "configuration over twice as slow as its 1-thread one in round 1 was not repeated)."

@@ -41,7 +41,7 @@ import torch.nn.functional as F
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_mlp import DATA_DIR, find, read_idx, targets  # noqa: E402
+from torch_mlp import add_common_arguments, find, prepare, read_idx, targets  # noqa: E402
 
 # Table I of LeCun et al. 1998: the S2 maps feeding each C3 map (as plugins/conv2d's lenet5-c3).
 C3_TABLE = [[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5], [4, 5, 0], [5, 0, 1], [0, 1, 2, 3],
@@ -138,23 +138,12 @@ def half_sse(output, target):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--batch", type=int, default=1)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--lr", type=float, default=0.001)
+    add_common_arguments(p)
     p.add_argument("--shared-lr", choices=("none", "sqrt"), default="none")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--data-dir", default=DATA_DIR)
-    p.add_argument("--train-limit", type=int, default=0, help="first N training examples (0: all)")
     args = p.parse_args()
 
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
     x_train, y_train, x_test, y_test = load(args.data_dir)
-    if args.train_limit > 0:
-        x_train, y_train = x_train[:args.train_limit], y_train[:args.train_limit]
-    order = np.random.default_rng(args.seed).permutation(len(y_train))
-    x = torch.from_numpy(np.ascontiguousarray(x_train[order]))
-    d = torch.from_numpy(targets(y_train[order]))
+    x, d = prepare(args, x_train, y_train)
     n, batch = x.shape[0], args.batch
 
     model = LeNet5()

@@ -102,27 +102,38 @@ def half_sse(output, target):
     return 0.5 * (output - target).pow(2).sum(dim=1).mean()
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_common_arguments(p):
+    """The options every PyTorch peer takes."""
     p.add_argument("--batch", type=int, default=1)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--lr", type=float, default=0.001)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--data-dir", default=DATA_DIR)
     p.add_argument("--train-limit", type=int, default=0, help="first N training examples (0: all)")
-    args = p.parse_args()
 
+
+def prepare(args, x_train, y_train):
+    """Sets threads and seed; returns the (limited) training set shuffled once, as tensors.
+
+    Shuffled once with a fixed seed, before the timed loop: each step then takes a slice (a view)
+    of a ready tensor, which is the cheapest honest way to feed batches (no DataLoader)."""
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    x_train, y_train, x_test, y_test = load(args.data_dir)
     if args.train_limit > 0:
         x_train, y_train = x_train[:args.train_limit], y_train[:args.train_limit]
-
-    # Shuffle once with a fixed seed, before the timed loop: each step then takes a slice (a view)
-    # of a ready tensor, which is the cheapest honest way to feed batches (no DataLoader).
     order = np.random.default_rng(args.seed).permutation(len(y_train))
     x = torch.from_numpy(np.ascontiguousarray(x_train[order]))
     d = torch.from_numpy(targets(y_train[order]))
+    return x, d
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_common_arguments(p)
+    args = p.parse_args()
+
+    x_train, y_train, x_test, y_test = load(args.data_dir)
+    x, d = prepare(args, x_train, y_train)
     n, batch = x.shape[0], args.batch
 
     model = Mlp()

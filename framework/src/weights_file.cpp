@@ -33,11 +33,12 @@ std::uint32_t crc_of(const std::string& bytes, std::size_t length) {
       crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(length)));
 }
 
-// Reads the little-endian fields of a weights file, with the file named in every error.
+// Reads the little-endian fields of bytes[begin, end) of a weights file, with the file named in
+// every error. Requires: `bytes` outlives the reader (it keeps a reference, not a copy).
 class Reader {
  public:
-  Reader(const std::string& bytes, std::size_t end, const std::string& path)
-      : bytes_(bytes), end_(end), path_(path) {}
+  Reader(const std::string& bytes, std::size_t begin, std::size_t end, const std::string& path)
+      : bytes_(bytes), end_(end), path_(path), pos_(begin) {}
   std::uint32_t u32() {
     need(4);
     std::uint32_t v = 0;
@@ -70,7 +71,7 @@ class Reader {
   const std::string& bytes_;
   std::size_t end_;
   std::string path_;
-  std::size_t pos_ = 0;
+  std::size_t pos_;
 };
 
 struct StoredBlock {
@@ -119,11 +120,11 @@ void load_weights(ParameterStore<T>& params, const std::string& path) {
   if (bytes.size() < 16 || bytes.compare(0, 8, magic, 8) != 0)
     throw FileError("'" + path + "' is not an ebprop weights file (no EBPROPW1 header)");
   const std::size_t body = bytes.size() - 4;
-  Reader crc_reader(bytes.substr(body), 4, path);
+  Reader crc_reader(bytes, body, bytes.size(), path);
   if (crc_reader.u32() != crc_of(bytes, body))
     throw FileError("weights file '" + path + "' is corrupt (checksum mismatch)");
 
-  Reader in(bytes, body, path);
+  Reader in(bytes, 0, body, path);
   in.text(8);
   std::map<std::string, StoredBlock> stored;
   const std::uint32_t count = in.u32();

@@ -1,0 +1,2 @@
+// Bad inputs: data files: IDX (plain and gzip) and CSV.
+#include "bad_input.h"

@@ -1,0 +1,2 @@
+// Bad inputs: weights files: truncated, corrupt, foreign, mismatched, non-finite.
+#include "bad_input.h"

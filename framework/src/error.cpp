@@ -29,6 +29,39 @@ NumericError::~NumericError() = default;
 PluginError::~PluginError() = default;
 FileError::~FileError() = default;
 
+// The length of the valid UTF-8 character of two to four bytes at text[i], or 0.
+static std::size_t utf8_length(const std::string& text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  const std::size_t length = lead >= 0xF0 && lead <= 0xF4   ? 4
+                             : lead >= 0xE0                 ? 3
+                             : lead >= 0xC2 && lead <= 0xDF ? 2
+                                                            : 0;
+  if (length == 0 || i + length > text.size()) return 0;
+  for (std::size_t k = i + 1; k < i + length; ++k)
+    if ((byte(k) & 0xC0) != 0x80) return 0;
+  return length;
+}
+
+std::string printable(const std::string& text, std::size_t limit) {
+  static const char hex[] = "0123456789abcdef";
+  std::string shown;
+  std::size_t characters = 0, i = 0;
+  for (; i < text.size() && characters < limit; ++characters) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7F) {
+      shown += text[i++];
+    } else if (const std::size_t n = c >= 0x80 ? utf8_length(text, i) : 0; n > 0) {
+      shown += text.substr(i, n);
+      i += n;
+    } else {
+      shown += std::string("\\x") + hex[c >> 4] + hex[c & 15];
+      ++i;
+    }
+  }
+  return i < text.size() ? shown + "..." : shown;
+}
+
 // Levenshtein distance, for suggestions.
 static std::size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<std::size_t> row(b.size() + 1);

@@ -155,15 +155,17 @@ class Cursor {
     std::size_t end = pos_ + 1;
     if (is_word_char(text()[pos_])) {
       while (end < text().size() && is_word_char(text()[end])) ++end;
+    } else {  // a whole UTF-8 character, where there is one
+      while (end < text().size() && (static_cast<unsigned char>(text()[end]) & 0xC0) == 0x80) ++end;
     }
-    return "'" + text().substr(pos_, end - pos_) + "'";
+    return "'" + printable(text().substr(pos_, end - pos_)) + "'";
   }
 
   // The run of non-blank characters here, up to a comment, for messages.
   std::string token() const {
     std::size_t end = pos_;
     while (end < text().size() && !is_blank(text()[end]) && text()[end] != '#') ++end;
-    return text().substr(pos_, end - pos_);
+    return printable(text().substr(pos_, end - pos_));
   }
 
  private:

@@ -116,7 +116,12 @@ template <typename T>
 void load_weights(ParameterStore<T>& params, const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) throw FileError("cannot open weights file '" + path + "': " + std::strerror(errno));
-  const std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::string bytes;
+  try {  // a directory opens, then fails in the first read
+    bytes.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+  } catch (const std::ios_base::failure&) {
+    throw FileError("cannot read weights file '" + path + "': " + std::strerror(errno));
+  }
   if (bytes.size() < 16 || bytes.compare(0, 8, magic, 8) != 0)
     throw FileError("'" + path + "' is not an ebprop weights file (no EBPROPW1 header)");
   const std::size_t body = bytes.size() - 4;

@@ -73,6 +73,11 @@ class FileError : public Error {
 // "Did you mean 'x'?" for a misspelt name, or "" when no candidate is close (edit distance).
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 
+// `text` as a message can show it: at most `limit` characters (then "..."), and every byte that
+// is not printable ASCII or part of a valid UTF-8 character written as \xHH, so that a NUL, a
+// terminal escape or a stray Latin-1 byte from a file shows up in the message as what it is.
+std::string printable(const std::string& text, std::size_t limit = 60);
+
 // Joins names with ", " for messages ("known types: linear, mse, stanh").
 std::string join(const std::vector<std::string>& names, const std::string& separator = ", ");
 

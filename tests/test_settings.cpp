@@ -187,11 +187,11 @@ BOOST_AUTO_TEST_CASE(a_default_outside_the_range_is_refused_at_the_owner) {
 BOOST_AUTO_TEST_CASE(constraints_print_as_help_shows_them) {
   BOOST_TEST(setting_constraint(optional("a", SettingType::real, "1", "").above(0)) == "> 0");
   BOOST_TEST(setting_constraint(optional("a", SettingType::real, "0", "").at_least(0).below(1)) ==
-             "in [0, 1)");
+             "[0, 1)");
   BOOST_TEST(setting_constraint(optional("a", SettingType::integer, "1", "").at_most(8)) == "<= 8");
   BOOST_TEST(setting_constraint(optional("a", SettingType::real_list, "", "").above(0)) ==
              "each > 0");
   BOOST_TEST(setting_constraint(optional("a", SettingType::text, "x", "").one_of({"x", "y"})) ==
-             "one of: x, y");
+             "one of x, y");
   BOOST_TEST(setting_constraint(optional("a", SettingType::integer, "1", "")).empty());
 }

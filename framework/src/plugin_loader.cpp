@@ -100,7 +100,8 @@ void load_plugin(Registry& registry, const std::string& path) {
   if (std::find(loaded.begin(), loaded.end(), canonical.string()) != loaded.end()) return;
 
   if (const std::string why = unreadable_library(path); !why.empty())
-    throw PluginError("'" + path + "' cannot be read as a shared library: " + why);
+    throw PluginError("'" + path + "' is not an ebprop plugin: it cannot be read as a shared " +
+                      "library, " + why);
   if (!is_plugin_file(path))
     throw PluginError("'" + path + "' is not an ebprop plugin: it has no '" + entry_symbol +
                       "' entry in section '" + entry_section +

@@ -152,8 +152,9 @@ static std::string range_text(const SettingSpec& spec, const std::optional<Bound
 }
 
 std::string setting_constraint(const SettingSpec& spec) {
-  if (!spec.choices.empty()) return "one of: " + join(spec.choices);
-  const std::string range = range_text(spec, spec.minimum, spec.maximum);
+  if (!spec.choices.empty()) return "one of " + join(spec.choices);
+  std::string range = range_text(spec, spec.minimum, spec.maximum);
+  if (range.rfind("in ", 0) == 0) range.erase(0, 3);
   return spec.type == SettingType::real_list && !range.empty() ? "each " + range : range;
 }
 

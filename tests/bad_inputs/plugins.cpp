@@ -69,7 +69,8 @@ BOOST_AUTO_TEST_CASE(a_truncated_library_named_with_plugin_path_is_refused) {
   write_bytes(library, plugin_bytes(100));
   const Untouched kept{library};
   BOOST_TEST(refused(run_tool("ebprop-run", "--list-plugins --plugin-path " + library), 1,
-                     {"'" + library + "' cannot be read as a shared library", "truncated"}));
+                     {"'" + library + "' is not an ebprop plugin",
+                      "cannot be read as a shared library", "truncated"}));
   BOOST_TEST(kept.changes() == "");
 }
 
@@ -78,7 +79,8 @@ BOOST_AUTO_TEST_CASE(a_plugin_path_that_is_a_text_file_is_refused) {
   const std::string notes = s.file("notes.txt", "some notes\n");
   const Untouched kept{notes};
   BOOST_TEST(refused(run_tool("ebprop-run", "--list-plugins --plugin-path " + notes), 1,
-                     {"'" + notes + "' cannot be read as a shared library", "not an ELF file"}));
+                     {"'" + notes + "' is not an ebprop plugin",
+                      "cannot be read as a shared library", "not an ELF file"}));
   BOOST_TEST(kept.changes() == "");
 }
 

@@ -100,7 +100,7 @@ std::string schema_table(const std::vector<SettingSpec>& schema) {
         (s.default_value ? (s.default_value->empty() ? "\"\"" : *s.default_value) : "(required)");
     head.resize(std::max<std::size_t>(head.size() + 1, 30), ' ');
     const std::string constraint = setting_constraint(s);
-    text += head + s.doc + (constraint.empty() ? "" : " [" + constraint + "]") + "\n";
+    text += head + s.doc + (constraint.empty() ? "" : "; allowed: " + constraint) + "\n";
   }
   return text;
 }

@@ -32,7 +32,7 @@ SourceLocation command_line(const std::string& option);
 const std::vector<SettingSpec>& run_settings();
 const std::vector<SettingSpec>& data_settings();
 
-// "  key = default    doc [range or choices]" lines, for --help.
+// "  key = default    doc; allowed: range or words" lines, for --help.
 std::string schema_table(const std::vector<SettingSpec>& schema);
 
 // What the command line says over the graph file.

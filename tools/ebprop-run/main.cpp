@@ -32,7 +32,7 @@ void print_plugins(const Registry& registry) {
           ")";
       const std::string constraint = setting_constraint(s);
       head.resize(std::max<std::size_t>(head.size() + 1, 44), ' ');
-      std::cout << head << s.doc << (constraint.empty() ? "" : " [" + constraint + "]") << "\n";
+      std::cout << head << s.doc << (constraint.empty() ? "" : "; allowed: " + constraint) << "\n";
     }
   };
   std::cout << "Module types:\n";

@@ -108,8 +108,8 @@ class Settings {
 // location) saying what was expected.
 Settings::Value parse_setting_value(SettingType type, const std::string& text);
 
-// The declared range or choices as --help and --list-plugins show them: "> 0", "in [0, 1)",
-// "each > 0", "one of: sampled, running"; "" when the spec declares none.
+// The declared range or choices as --help and --list-plugins show them: "> 0", "[0, 1)",
+// "each > 0", "one of sampled, running"; "" when the spec declares none.
 std::string setting_constraint(const SettingSpec& spec);
 
 }  // namespace ebprop

@@ -218,8 +218,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
 }
 
 int main_checked(int argc, char** argv) {
-  std::optional<CommandLine> cli;
-  cli = parse_command_line(argc, argv);
+  const std::optional<CommandLine> cli = parse_command_line(argc, argv);
   if (!cli) return 0;
 
   Registry registry;

@@ -44,8 +44,9 @@ static const char* const entry_symbol = "ebprop_plugin";
 
 // Why `path` cannot be read as a shared library of this machine, or "" when it can: an ELF
 // header of this word size and type ET_DYN, whose program and section tables and sections lie
-// within the file, with section names inside the names section. Boost.DLL's reader trusts these
-// offsets, so they are checked before it reads anything.
+// within the file, with section names inside a terminated names section. Boost.DLL's reader
+// trusts these offsets, so they are checked before it reads anything; the symbol tables are left
+// to it (a file this corrupt is rarer than a truncated one).
 static std::string unreadable_library(const std::string& path) {
   std::ifstream file(path, std::ios::binary | std::ios::ate);
   if (!file) return "it cannot be opened";
@@ -78,6 +79,10 @@ static std::string unreadable_library(const std::string& path) {
   for (const auto& section : sections)
     if (section.sh_name >= names.sh_size)
       return truncated + "a section name lies outside its table";
+  char last = 1;  // the names are compared as C strings: the table must end with a '\0'
+  file.seekg(static_cast<std::streamoff>(names.sh_offset + names.sh_size - 1));
+  if (!file.read(&last, 1) || last != '\0')
+    return truncated + "its table of section names does not end";
   return "";
 }
 

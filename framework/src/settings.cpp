@@ -119,7 +119,7 @@ Settings::Value parse_setting_value(SettingType type, const std::string& text) {
 }
 
 // A bound as a message shows it: integers' bounds as integers (int64's maximum is 2^63 as a
-// double, which would print one too high), reals' as the shortest decimal that reads back.
+// double, which would print one too high), reals' with 15 significant digits.
 static std::string bound_text(const SettingSpec& spec, double bound) {
   if (spec.type == SettingType::integer) {
     const auto largest = std::numeric_limits<std::int64_t>::max();
@@ -140,12 +140,12 @@ static std::pair<std::optional<Bound>, std::optional<Bound>> effective_range(
   return {spec.minimum.value_or(int_min), spec.maximum.value_or(int_max)};
 }
 
+// "[0, 1)", "> 0", "<= 8"; "" when unbounded.
 static std::string range_text(const SettingSpec& spec, const std::optional<Bound>& minimum,
                               const std::optional<Bound>& maximum) {
   if (minimum && maximum)
-    return std::string("in ") + (minimum->inclusive ? "[" : "(") +
-           bound_text(spec, minimum->value) + ", " + bound_text(spec, maximum->value) +
-           (maximum->inclusive ? "]" : ")");
+    return (minimum->inclusive ? "[" : "(") + bound_text(spec, minimum->value) + ", " +
+           bound_text(spec, maximum->value) + (maximum->inclusive ? "]" : ")");
   if (minimum) return (minimum->inclusive ? ">= " : "> ") + bound_text(spec, minimum->value);
   if (maximum) return (maximum->inclusive ? "<= " : "< ") + bound_text(spec, maximum->value);
   return "";
@@ -153,8 +153,7 @@ static std::string range_text(const SettingSpec& spec, const std::optional<Bound
 
 std::string setting_constraint(const SettingSpec& spec) {
   if (!spec.choices.empty()) return "one of " + join(spec.choices);
-  std::string range = range_text(spec, spec.minimum, spec.maximum);
-  if (range.rfind("in ", 0) == 0) range.erase(0, 3);
+  const std::string range = range_text(spec, spec.minimum, spec.maximum);
   return spec.type == SettingType::real_list && !range.empty() ? "each " + range : range;
 }
 
@@ -169,9 +168,9 @@ static bool within(long double value, const std::optional<Bound>& minimum,
   return true;
 }
 
-static std::string number_text(long double value) {
+static std::string number_text(double value) {
   std::ostringstream text;
-  text << std::setprecision(15) << static_cast<double>(value);
+  text << std::setprecision(15) << value;
   return text.str();
 }
 
@@ -179,8 +178,10 @@ static std::string number_text(long double value) {
 // choices, saying what is allowed and what was found.
 static void check_allowed(const SettingSpec& spec, const Settings::Value& value) {
   const auto [minimum, maximum] = effective_range(spec);
+  const std::string allowed =
+      (minimum && maximum ? "in " : "") + range_text(spec, minimum, maximum);
   const auto refuse = [&](const std::string& found) {
-    throw Error("must be " + range_text(spec, minimum, maximum) + ", found " + found);
+    throw Error("must be " + allowed + ", found " + found);
   };
   if (const auto* integer = std::get_if<std::int64_t>(&value)) {
     if (!within(static_cast<long double>(*integer), minimum, maximum))
@@ -190,8 +191,8 @@ static void check_allowed(const SettingSpec& spec, const Settings::Value& value)
   } else if (const auto* list = std::get_if<std::vector<double>>(&value)) {
     for (std::size_t i = 0; i < list->size(); ++i)
       if (!within((*list)[i], minimum, maximum))
-        throw Error("each value must be " + range_text(spec, minimum, maximum) + ", found " +
-                    number_text((*list)[i]) + " (value " + std::to_string(i + 1) + ")");
+        throw Error("each value must be " + allowed + ", found " + number_text((*list)[i]) +
+                    " (value " + std::to_string(i + 1) + ")");
   } else if (const auto* text = std::get_if<std::string>(&value)) {
     if (spec.choices.empty() ||
         std::find(spec.choices.begin(), spec.choices.end(), *text) != spec.choices.end())

@@ -64,6 +64,7 @@ BOOST_AUTO_TEST_CASE(its_state_restores_exactly) {
 
 BOOST_AUTO_TEST_CASE(bad_settings_are_refused) {
   BOOST_CHECK_EXCEPTION(test::optimizer("adaptive", {{"delta", "1"}}), Error, [](const Error& e) {
-    return std::string(e.what()).find("delta must be in (0, 1)") != std::string::npos;
+    return std::string(e.what()).find("'delta' of optimizer adaptive must be in (0, 1), found 1") !=
+           std::string::npos;
   });
 }

@@ -263,11 +263,11 @@ BOOST_AUTO_TEST_CASE(output_sizes_follow_rows_plus_twice_the_padding_minus_the_k
 
 BOOST_AUTO_TEST_CASE(conv2d_settings_are_checked) {
   BOOST_TEST(settings_error("conv2d", {{"maps", "0"}, {"kernel", "3"}},
-                            "setting 'maps' of conv2d must be a positive integer, not 0"));
+                            "setting 'maps' of conv2d must be in [1, 2147483647], found 0"));
   BOOST_TEST(settings_error("conv2d", {{"maps", "2"}, {"kernel", "3"}, {"stride", "0"}},
-                            "'stride' of conv2d must be a positive integer"));
+                            "'stride' of conv2d must be in [1, 2147483647], found 0"));
   BOOST_TEST(settings_error("conv2d", {{"maps", "2"}, {"kernel", "3"}, {"padding", "-1"}},
-                            "'padding' of conv2d must be a non-negative integer, not -1"));
+                            "'padding' of conv2d must be in [0, 2147483647], found -1"));
   const auto table = [](const std::string& text, const std::string& maps = "2") {
     return SettingMap{{"maps", maps}, {"kernel", "3"}, {"table", text}};
   };
@@ -349,7 +349,7 @@ BOOST_AUTO_TEST_CASE(subsample_averages_windows_and_needs_divisible_sizes) {
   BOOST_TEST(shape_error("subsample", {{"size", "3"}}, {4, 6},
                          "expects rows and columns divisible by 3, found 4x6"));
   BOOST_TEST(shape_error("subsample", {}, {36}, "subsample expects maps x rows x columns"));
-  BOOST_TEST(settings_error("subsample", {{"size", "0"}}, "must be a positive integer, not 0"));
+  BOOST_TEST(settings_error("subsample", {{"size", "0"}}, "must be in [1, 2147483647], found 0"));
 }
 
 BOOST_AUTO_TEST_CASE(maxpool_routes_every_pass_to_the_maximum) {

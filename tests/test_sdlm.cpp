@@ -100,12 +100,12 @@ BOOST_AUTO_TEST_CASE(its_state_is_exposed_for_snapshots) {
 BOOST_AUTO_TEST_CASE(bad_settings_are_refused) {
   BOOST_CHECK_EXCEPTION(
       test::optimizer("sdlm", {{"estimate", "exact"}}), Error, [](const Error& e) {
-        return std::string(e.what()).find("estimate must be 'sampled' or 'running'") !=
+        return std::string(e.what()).find("must be one of sampled, running, found 'exact'") !=
                std::string::npos;
       });
   BOOST_CHECK_EXCEPTION(
       test::optimizer("sdlm", {{"schedule", "0.1,-1"}}), Error, [](const Error& e) {
-        return std::string(e.what()).find("must be positive") != std::string::npos;
+        return std::string(e.what()).find("each value must be > 0, found -1") != std::string::npos;
       });
 }
 

@@ -3,6 +3,7 @@
 #include <ebprop/settings.h>
 
 #include <boost/test/unit_test.hpp>
+#include <limits>
 
 using namespace ebprop;
 
@@ -92,4 +93,105 @@ BOOST_AUTO_TEST_CASE(shapes_print_and_parse) {
 BOOST_AUTO_TEST_CASE(did_you_mean_only_suggests_close_names) {
   BOOST_TEST(did_you_mean("lineer", {"linear", "stanh"}) == "did you mean 'linear'?");
   BOOST_TEST(did_you_mean("convolution", {"linear", "stanh"}).empty());
+}
+
+namespace {
+
+// Validates one key of a one-spec schema; the message of the refusal, or "accepted".
+std::string verdict(const SettingSpec& spec, const std::string& value) {
+  try {
+    Settings::validate({spec}, {{spec.name, {value, {"f.graph", 7, 3}}}}, "optimizer sgd",
+                       {"f.graph", 6, 1});
+  } catch (const SourceError& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(an_exclusive_minimum_refuses_its_bound_and_says_so_at_the_key) {
+  const SettingSpec lr = optional("lr", SettingType::real, "0.01", "global rate").above(0);
+  BOOST_TEST(verdict(lr, "0.5") == "accepted");
+  const std::string m = verdict(lr, "-1");
+  BOOST_TEST(m.find("f.graph:7:3: setting 'lr' of optimizer sgd must be > 0, found -1") == 0, m);
+  BOOST_TEST(has(verdict(lr, "0"), "must be > 0, found 0"));
+}
+
+BOOST_AUTO_TEST_CASE(a_half_open_range_keeps_one_end_and_refuses_the_other) {
+  const SettingSpec momentum =
+      optional("momentum", SettingType::real, "0", "momentum").at_least(0).below(1);
+  BOOST_TEST(verdict(momentum, "0") == "accepted");
+  BOOST_TEST(verdict(momentum, "0.999") == "accepted");
+  const std::string m = verdict(momentum, "1");
+  BOOST_TEST(has(m, "must be in [0, 1), found 1 (momentum)"), m);
+  BOOST_TEST(has(verdict(momentum, "-0.1"), "found -0.1"));
+}
+
+BOOST_AUTO_TEST_CASE(an_integer_wider_than_int_is_refused_not_wrapped) {
+  const SettingSpec batch = optional("batch", SettingType::integer, "1", "examples").at_least(1);
+  const std::string m = verdict(batch, "4294967297");
+  BOOST_TEST(has(m, "must be in [1, 2147483647], found 4294967297"), m);
+  const SettingSpec any = optional("n", SettingType::integer, "0", "a count");
+  BOOST_TEST(has(verdict(any, "-2147483649"), "in [-2147483648, 2147483647]"));
+  BOOST_TEST(verdict(any, "-2147483648") == "accepted");
+}
+
+BOOST_AUTO_TEST_CASE(a_declared_wide_range_reads_64_bit_integers) {
+  const SettingSpec seed =
+      optional("seed", SettingType::integer, "1", "seed")
+          .at_least(0)
+          .at_most(static_cast<double>(std::numeric_limits<std::int64_t>::max()));
+  BOOST_TEST(verdict(seed, "9223372036854775807") == "accepted");
+  BOOST_TEST(has(verdict(seed, "-1"), "must be in [0, 9223372036854775807], found -1"));
+  BOOST_TEST(has(verdict(seed, "9223372036854775808"), "expected an integer"));
+}
+
+BOOST_AUTO_TEST_CASE(a_word_outside_the_choices_gets_the_list_and_a_suggestion) {
+  const SettingSpec center = optional("center", SettingType::text, "global", "§4.3")
+                                 .one_of({"none", "per-feature", "global"});
+  BOOST_TEST(verdict(center, "per-feature") == "accepted");
+  const std::string m = verdict(center, "per_feature");
+  BOOST_TEST(has(m,
+                 "f.graph:7:3: setting 'center' of optimizer sgd must be one of none, "
+                 "per-feature, global, found 'per_feature'; did you mean 'per-feature'?"),
+             m);
+  BOOST_TEST(!has(verdict(center, "median"), "did you mean"));
+}
+
+BOOST_AUTO_TEST_CASE(each_element_of_a_list_is_checked_and_the_empty_list_is_allowed) {
+  const SettingSpec schedule = optional("schedule", SettingType::real_list, "", "rates").above(0);
+  BOOST_TEST(verdict(schedule, "") == "accepted");
+  BOOST_TEST(verdict(schedule, "0.1,0.05") == "accepted");
+  const std::string m = verdict(schedule, "0.1,-0.05");
+  BOOST_TEST(has(m, "each value must be > 0, found -0.05 (value 2)"), m);
+}
+
+BOOST_AUTO_TEST_CASE(a_default_outside_the_range_is_refused_at_the_owner) {
+  const SettingSpec bad = optional("size", SettingType::integer, "0", "k").at_least(1);
+  try {
+    Settings::validate({bad}, {}, "maxpool 'p'", {"f.graph", 6, 1});
+    BOOST_FAIL("a default of 0 passed at_least(1)");
+  } catch (const SourceError& e) {
+    BOOST_TEST(
+        has(e.what(),
+            "f.graph:6:1: setting 'size' of maxpool 'p' must be in [1, 2147483647], found 0"),
+        e.what());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(constraints_print_as_help_shows_them) {
+  BOOST_TEST(setting_constraint(optional("a", SettingType::real, "1", "").above(0)) == "> 0");
+  BOOST_TEST(setting_constraint(optional("a", SettingType::real, "0", "").at_least(0).below(1)) ==
+             "[0, 1)");
+  BOOST_TEST(setting_constraint(optional("a", SettingType::integer, "1", "").at_most(8)) == "<= 8");
+  BOOST_TEST(setting_constraint(optional("a", SettingType::real_list, "", "").above(0)) ==
+             "each > 0");
+  BOOST_TEST(setting_constraint(optional("a", SettingType::text, "x", "").one_of({"x", "y"})) ==
+             "one of x, y");
+  BOOST_TEST(setting_constraint(optional("a", SettingType::integer, "1", "")).empty());
 }

@@ -86,9 +86,11 @@ BOOST_AUTO_TEST_CASE(annealing_follows_eq_12) {
 
 BOOST_AUTO_TEST_CASE(bad_settings_are_refused) {
   BOOST_CHECK_EXCEPTION(sgd({{"lr", "-1"}}), Error, [](const Error& e) {
-    return std::string(e.what()).find("lr must be positive") != std::string::npos;
+    return std::string(e.what()).find("'lr' of optimizer sgd must be > 0, found -1") !=
+           std::string::npos;
   });
   BOOST_CHECK_EXCEPTION(sgd({{"momentum", "1"}}), Error, [](const Error& e) {
-    return std::string(e.what()).find("momentum must be in [0, 1)") != std::string::npos;
+    return std::string(e.what()).find("'momentum' of optimizer sgd must be in [0, 1), found 1") !=
+           std::string::npos;
   });
 }

@@ -1,8 +1,12 @@
 #include "ebprop/settings.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <iomanip>
+#include <limits>
+#include <sstream>
 
 namespace ebprop {
 
@@ -25,12 +29,43 @@ std::string setting_type_name(SettingType type) {
 }
 
 SettingSpec required(std::string name, SettingType type, std::string doc) {
-  return {std::move(name), type, std::nullopt, std::move(doc)};
+  return {std::move(name), type, std::nullopt, std::move(doc), std::nullopt, std::nullopt, {}};
 }
 
 SettingSpec optional(std::string name, SettingType type, std::string default_value,
                      std::string doc) {
-  return {std::move(name), type, std::move(default_value), std::move(doc)};
+  return {std::move(name), type, std::move(default_value), std::move(doc), std::nullopt,
+          std::nullopt,    {}};
+}
+
+SettingSpec SettingSpec::at_least(double bound) const {
+  SettingSpec spec = *this;
+  spec.minimum = Bound{bound, true};
+  return spec;
+}
+
+SettingSpec SettingSpec::above(double bound) const {
+  SettingSpec spec = *this;
+  spec.minimum = Bound{bound, false};
+  return spec;
+}
+
+SettingSpec SettingSpec::at_most(double bound) const {
+  SettingSpec spec = *this;
+  spec.maximum = Bound{bound, true};
+  return spec;
+}
+
+SettingSpec SettingSpec::below(double bound) const {
+  SettingSpec spec = *this;
+  spec.maximum = Bound{bound, false};
+  return spec;
+}
+
+SettingSpec SettingSpec::one_of(std::vector<std::string> words) const {
+  SettingSpec spec = *this;
+  spec.choices = std::move(words);
+  return spec;
 }
 
 static bool parse_real(const std::string& text, double& value) {
@@ -66,6 +101,7 @@ Settings::Value parse_setting_value(SettingType type, const std::string& text) {
       return parse_shape(text);
     case SettingType::real_list: {
       std::vector<double> list;
+      if (text.empty()) return list;
       std::size_t start = 0;
       while (start <= text.size()) {
         const std::size_t end = std::min(text.find(',', start), text.size());
@@ -80,6 +116,91 @@ Settings::Value parse_setting_value(SettingType type, const std::string& text) {
     }
   }
   throw Error("unknown setting type");
+}
+
+// A bound as a message shows it: integers' bounds as integers (int64's maximum is 2^63 as a
+// double, which would print one too high), reals' with 15 significant digits.
+static std::string bound_text(const SettingSpec& spec, double bound) {
+  if (spec.type == SettingType::integer) {
+    const auto largest = std::numeric_limits<std::int64_t>::max();
+    return std::to_string(bound >= static_cast<double>(largest) ? largest
+                                                                : static_cast<std::int64_t>(bound));
+  }
+  std::ostringstream text;
+  text << std::setprecision(15) << bound;
+  return text.str();
+}
+
+// The range that applies, with int's range on the sides an integer setting leaves open.
+static std::pair<std::optional<Bound>, std::optional<Bound>> effective_range(
+    const SettingSpec& spec) {
+  if (spec.type != SettingType::integer) return {spec.minimum, spec.maximum};
+  const Bound int_min{static_cast<double>(std::numeric_limits<int>::min()), true};
+  const Bound int_max{static_cast<double>(std::numeric_limits<int>::max()), true};
+  return {spec.minimum.value_or(int_min), spec.maximum.value_or(int_max)};
+}
+
+// "[0, 1)", "> 0", "<= 8"; "" when unbounded.
+static std::string range_text(const SettingSpec& spec, const std::optional<Bound>& minimum,
+                              const std::optional<Bound>& maximum) {
+  if (minimum && maximum)
+    return (minimum->inclusive ? "[" : "(") + bound_text(spec, minimum->value) + ", " +
+           bound_text(spec, maximum->value) + (maximum->inclusive ? "]" : ")");
+  if (minimum) return (minimum->inclusive ? ">= " : "> ") + bound_text(spec, minimum->value);
+  if (maximum) return (maximum->inclusive ? "<= " : "< ") + bound_text(spec, maximum->value);
+  return "";
+}
+
+std::string setting_constraint(const SettingSpec& spec) {
+  if (!spec.choices.empty()) return "one of " + join(spec.choices);
+  const std::string range = range_text(spec, spec.minimum, spec.maximum);
+  return spec.type == SettingType::real_list && !range.empty() ? "each " + range : range;
+}
+
+// Long double holds every int64 and every double exactly, so one comparison serves both types.
+static bool within(long double value, const std::optional<Bound>& minimum,
+                   const std::optional<Bound>& maximum) {
+  const auto bound = [](const Bound& b) { return static_cast<long double>(b.value); };
+  if (minimum && (minimum->inclusive ? value < bound(*minimum) : value <= bound(*minimum)))
+    return false;
+  if (maximum && (maximum->inclusive ? value > bound(*maximum) : value >= bound(*maximum)))
+    return false;
+  return true;
+}
+
+static std::string number_text(double value) {
+  std::ostringstream text;
+  text << std::setprecision(15) << value;
+  return text.str();
+}
+
+// Throws Error (the caller adds the location) when `value` is outside the spec's range or
+// choices, saying what is allowed and what was found.
+static void check_allowed(const SettingSpec& spec, const Settings::Value& value) {
+  const auto [minimum, maximum] = effective_range(spec);
+  const std::string allowed =
+      (minimum && maximum ? "in " : "") + range_text(spec, minimum, maximum);
+  const auto refuse = [&](const std::string& found) {
+    throw Error("must be " + allowed + ", found " + found);
+  };
+  if (const auto* integer = std::get_if<std::int64_t>(&value)) {
+    if (!within(static_cast<long double>(*integer), minimum, maximum))
+      refuse(std::to_string(*integer));
+  } else if (const auto* real = std::get_if<double>(&value)) {
+    if (!within(*real, minimum, maximum)) refuse(number_text(*real));
+  } else if (const auto* list = std::get_if<std::vector<double>>(&value)) {
+    for (std::size_t i = 0; i < list->size(); ++i)
+      if (!within((*list)[i], minimum, maximum))
+        throw Error("each value must be " + allowed + ", found " + number_text((*list)[i]) +
+                    " (value " + std::to_string(i + 1) + ")");
+  } else if (const auto* text = std::get_if<std::string>(&value)) {
+    if (spec.choices.empty() ||
+        std::find(spec.choices.begin(), spec.choices.end(), *text) != spec.choices.end())
+      return;
+    const std::string hint = did_you_mean(*text, spec.choices);
+    throw Error("must be one of " + join(spec.choices) + ", found '" + *text + "'" +
+                (hint.empty() ? "" : "; " + hint));
+  }
 }
 
 Settings Settings::validate(const std::vector<SettingSpec>& schema, const RawSettings& raw,
@@ -114,6 +235,12 @@ Settings Settings::validate(const std::vector<SettingSpec>& schema, const RawSet
       throw;
     } catch (const Error& e) {
       throw SourceError(where, "setting '" + spec.name + "' of " + owner + ": " + e.what());
+    }
+    try {
+      check_allowed(spec, settings.values_[spec.name]);
+    } catch (const Error& e) {  // the doc says what the bounds are for (threads: this machine's)
+      throw SourceError(where, "setting '" + spec.name + "' of " + owner + " " + e.what() + " (" +
+                                   spec.doc + ")");
     }
     settings.where_[spec.name] = where;
     settings.given_[spec.name] = it != raw.end();
@@ -157,16 +284,6 @@ bool Settings::given(const std::string& name) const {
 const SourceLocation& Settings::where(const std::string& name) const {
   const auto it = where_.find(name);
   return it != where_.end() ? it->second : owner_where_;
-}
-
-int int_setting(const Settings& settings, const std::string& name, const std::string& type,
-                int minimum, int maximum) {
-  const std::int64_t value = settings.integer(name);
-  if (value < minimum || value > maximum)
-    throw SourceError(settings.where(name), "setting '" + name + "' of " + type + " must be " +
-                                                (minimum > 0 ? "a positive" : "a non-negative") +
-                                                " integer, not " + std::to_string(value));
-  return static_cast<int>(value);
 }
 
 }  // namespace ebprop

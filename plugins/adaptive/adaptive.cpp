@@ -14,12 +14,7 @@ class Adaptive final : public Optimizer<T> {
       : rate_(s.real("lr")),
         delta_(s.real("delta")),
         alpha_(s.real("alpha")),
-        beta_(s.real("beta")) {
-    if (rate_ <= 0) throw Error("lr must be positive");
-    if (delta_ <= 0 || delta_ >= 1) throw Error("delta must be in (0, 1)");
-    if (alpha_ <= 0) throw Error("alpha must be positive");
-    if (beta_ <= 0) throw Error("beta must be positive");
-  }
+        beta_(s.real("beta")) {}
 
   void attach(ParameterStore<T>& params) override { average_ = Vector<T>::Zero(params.size()); }
 
@@ -66,10 +61,14 @@ void register_adaptive(Registry& registry) {
       {"adaptive",
        "Online gradient descent with the adaptive global rate of §4.7 (Eq. 17-19): a leaky "
        "average r of the gradient drives η ← η + α η (β‖r‖ − η).",
-       {optional("lr", SettingType::real, "0.01", "initial rate η(0)"),
-        optional("delta", SettingType::real, "0.05", "leak δ of the gradient average (Eq. 18)"),
-        optional("alpha", SettingType::real, "0.01", "α: how fast η follows β‖r‖ (Eq. 19)"),
-        optional("beta", SettingType::real, "1", "β: the rate η settles at β‖r‖ (Eq. 19)")}});
+       {optional("lr", SettingType::real, "0.01", "initial rate η(0)").above(0),
+        optional("delta", SettingType::real, "0.05", "leak δ of the gradient average (Eq. 18)")
+            .above(0)
+            .below(1),
+        optional("alpha", SettingType::real, "0.01", "α: how fast η follows β‖r‖ (Eq. 19)")
+            .above(0),
+        optional("beta", SettingType::real, "1", "β: the rate η settles at β‖r‖ (Eq. 19)")
+            .above(0)}});
 }
 
 }  // namespace

@@ -79,10 +79,10 @@ template <typename T>
 class Conv2d final : public Module<T> {
  public:
   explicit Conv2d(const Settings& settings)
-      : maps_(int_setting(settings, "maps", "conv2d", 1)),
-        kernel_(int_setting(settings, "kernel", "conv2d", 1)),
-        stride_(int_setting(settings, "stride", "conv2d", 1)),
-        padding_(int_setting(settings, "padding", "conv2d", 0)),
+      : maps_(static_cast<int>(settings.integer("maps"))),
+        kernel_(static_cast<int>(settings.integer("kernel"))),
+        stride_(static_cast<int>(settings.integer("stride"))),
+        padding_(static_cast<int>(settings.integer("padding"))),
         bias_(settings.boolean("bias")),
         table_(parse_table(settings, maps_)) {}
 
@@ -360,12 +360,12 @@ void register_conv2d(Registry& registry) {
        "convolution with shared weights (§4.7; LeCun et al. 1998) of maps x rows x columns (or "
        "rows x columns): one k x k kernel per connected pair of maps; bbprop by Eq. 54 and 56",
        {"x"},
-       {required("maps", SettingType::integer, "number of output maps (> 0)"),
-        required("kernel", SettingType::integer, "k: the kernels are k x k (> 0)"),
-        optional("stride", SettingType::integer, "1", "step between windows (> 0)"),
+       {required("maps", SettingType::integer, "number of output maps").at_least(1),
+        required("kernel", SettingType::integer, "k: the kernels are k x k").at_least(1),
+        optional("stride", SettingType::integer, "1", "step between windows").at_least(1),
         optional("padding", SettingType::integer, "0",
-                 "rows and columns of zeros around each "
-                 "input map"),
+                 "rows and columns of zeros around each input map")
+            .at_least(0),
         optional("bias", SettingType::boolean, "true", "add a trainable bias per output map"),
         optional(
             "table", SettingType::text, "",

@@ -26,6 +26,7 @@
 // `share.prototypes=NODE.prototypes` (§4.7). Trained under euclidean_loss alone, prototypes can
 // collapse onto one point with x (the trivial minimum of §II.C); softmax_xent on the layer's
 // scores has no such minimum.
+#include <limits>
 #include <string>
 
 #include "ebprop/plugin.h"
@@ -93,14 +94,16 @@ class Prototypes {
 std::vector<SettingSpec> prototype_settings() {
   return {optional("trainable", SettingType::boolean, "false",
                    "train the prototypes (else fixed random ±1 codes, as LeNet-5 kept them fixed)"),
-          optional("seed", SettingType::integer, "1", "draws the fixed ±1 codes")};
+          optional("seed", SettingType::integer, "1", "draws the fixed ±1 codes")
+              .at_least(0)
+              .at_most(static_cast<double>(std::numeric_limits<std::int64_t>::max()))};
 }
 
 template <typename T>
 class Euclidean final : public Module<T> {
  public:
   explicit Euclidean(const Settings& settings)
-      : units_(int_setting(settings, "units", "euclidean", 1)), prototypes_(settings) {}
+      : units_(static_cast<int>(settings.integer("units"))), prototypes_(settings) {}
 
   Shape output_shape(const std::vector<Shape>& inputs) override {
     prototypes_.resize(units_, shape_size(inputs.at(0)));
@@ -264,7 +267,8 @@ class EuclideanLoss final : public Module<T> {
 
 void register_euclidean(Registry& registry) {
   std::vector<SettingSpec> layer_settings{
-      required("units", SettingType::integer, "number of classes (one prototype each, > 0)")};
+      required("units", SettingType::integer, "number of classes (one prototype each)")
+          .at_least(1)};
   for (const SettingSpec& s : prototype_settings()) layer_settings.push_back(s);
   registry.add_module<Euclidean>(
       {"euclidean",

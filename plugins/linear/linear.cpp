@@ -11,7 +11,7 @@ template <typename T>
 class Linear final : public Module<T> {
  public:
   explicit Linear(const Settings& settings)
-      : outputs_(int_setting(settings, "outputs", "linear", 1)), bias_(settings.boolean("bias")) {}
+      : outputs_(static_cast<int>(settings.integer("outputs"))), bias_(settings.boolean("bias")) {}
 
   Shape output_shape(const std::vector<Shape>& inputs) override {
     inputs_ = shape_size(inputs.at(0));  // any shape, taken flat
@@ -103,7 +103,7 @@ void register_linear(Registry& registry) {
        "full connection y = W x + b (§1.2); weights drawn with sigma = m^-1/2 (Eq. 16), "
        "bbprop by Eq. 54 and 56",
        {"x"},
-       {required("outputs", SettingType::integer, "number of output units (> 0)"),
+       {required("outputs", SettingType::integer, "number of output units").at_least(1),
         optional("bias", SettingType::boolean, "true", "add a trainable bias per output")},
        false});
 }

@@ -18,9 +18,9 @@ template <typename T>
 class MaxPool final : public Module<T> {
  public:
   explicit MaxPool(const Settings& settings)
-      : size_(int_setting(settings, "size", "maxpool", 1)),
+      : size_(static_cast<int>(settings.integer("size"))),
         stride_(settings.integer("stride") == 0 ? size_
-                                                : int_setting(settings, "stride", "maxpool", 1)) {}
+                                                : static_cast<int>(settings.integer("stride"))) {}
 
   Shape output_shape(const std::vector<Shape>& inputs) override {
     const Shape& shape = inputs.at(0);
@@ -107,9 +107,10 @@ void register_maxpool(Registry& registry) {
       {"maxpool",
        "the largest value of each k x k window; every pass routes to the argmax (J is 0/1)",
        {"x"},
-       {optional("size", SettingType::integer, "2", "k: the windows are k x k (> 0)"),
+       {optional("size", SettingType::integer, "2", "k: the windows are k x k").at_least(1),
         optional("stride", SettingType::integer, "0",
-                 "step between windows; 0 means k (non-overlapping)")},
+                 "step between windows; 0 means k (non-overlapping)")
+            .at_least(0)},
        false});
 }
 

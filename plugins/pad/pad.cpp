@@ -14,8 +14,7 @@ using namespace ebprop;
 template <typename T>
 class Pad final : public Module<T> {
  public:
-  explicit Pad(const Settings& settings)
-      : padding_(int_setting(settings, "size", "pad", 0, std::numeric_limits<int>::max() / 4)) {}
+  explicit Pad(const Settings& settings) : padding_(static_cast<int>(settings.integer("size"))) {}
 
   Shape output_shape(const std::vector<Shape>& inputs) override {
     const Shape& shape = inputs.at(0);
@@ -91,7 +90,10 @@ void register_pad(Registry& registry) {
        "p rows and columns of zeros around each map: maps x rows x columns → maps x (rows + 2p) "
        "x (columns + 2p)",
        {"x"},
-       {required("size", SettingType::integer, "p, the width of the zero border (>= 0)")},
+       // At most a quarter of int's range, so rows + 2p still fits an int.
+       {required("size", SettingType::integer, "p, the width of the zero border")
+            .at_least(0)
+            .at_most(std::numeric_limits<int>::max() / 4)},
        false});
 }
 

@@ -20,7 +20,7 @@ using namespace ebprop;
 template <typename T>
 class Rbf final : public Module<T> {
  public:
-  explicit Rbf(const Settings& settings) : units_(int_setting(settings, "units", "rbf", 1)) {}
+  explicit Rbf(const Settings& settings) : units_(static_cast<int>(settings.integer("units"))) {}
 
   Shape output_shape(const std::vector<Shape>& inputs) override {
     inputs_ = shape_size(inputs.at(0));  // any shape, taken flat
@@ -141,7 +141,7 @@ void register_rbf(Registry& registry) {
        "Gaussian RBF units y_i = exp(-|x - centre_i|^2 / (2 sigma_i^2)) (§4.8); 'width' holds "
        "log(sigma / sqrt(inputs)), 0 at the start; bbprop by Gauss-Newton (§7.3)",
        {"x"},
-       {required("units", SettingType::integer, "number of RBF units (> 0)")},
+       {required("units", SettingType::integer, "number of RBF units").at_least(1)},
        false});
 }
 

@@ -8,39 +8,19 @@ namespace {
 
 using namespace ebprop;
 
-// "5e-4,2e-4,1e-4" → the η of epochs 1, 2, 3 (the last one holds for later epochs).
-std::vector<double> parse_schedule(const std::string& text) {
-  if (text.empty()) return {};
-  const auto list =
-      std::get<std::vector<double>>(parse_setting_value(SettingType::real_list, text));
-  for (double eta : list)
-    if (eta <= 0) throw Error("every rate of the schedule must be positive, found " + text);
-  return list;
-}
-
 template <typename T>
 class Sdlm final : public Optimizer<T> {
  public:
   explicit Sdlm(const Settings& s)
       : rate_(s.real("lr")),
-        schedule_(parse_schedule(s.text("schedule"))),
+        schedule_(s.reals("schedule")),
         mu_(s.real("mu")),
         running_(s.text("estimate") == "running"),
         samples_(static_cast<int>(s.integer("samples"))),
         every_(s.integer("every")),
         gamma_(s.real("gamma")),
         momentum_(s.real("momentum")),
-        anneal_(s.real("anneal")) {
-    if (s.text("estimate") != "running" && s.text("estimate") != "sampled")
-      throw Error("estimate must be 'sampled' or 'running', found '" + s.text("estimate") + "'");
-    if (rate_ <= 0) throw Error("lr must be positive");
-    if (mu_ < 0) throw Error("mu must be >= 0");
-    if (samples_ < 1) throw Error("samples must be at least 1");
-    if (every_ < 0) throw Error("every must be >= 0");
-    if (gamma_ <= 0 || gamma_ > 1) throw Error("gamma must be in (0, 1]");
-    if (momentum_ < 0 || momentum_ >= 1) throw Error("momentum must be in [0, 1)");
-    if (anneal_ < 0) throw Error("anneal must be >= 0");
-  }
+        anneal_(s.real("anneal")) {}
 
   void attach(ParameterStore<T>& params) override {
     params_ = &params;
@@ -149,20 +129,28 @@ void register_sdlm(Registry& registry) {
        "Stochastic diagonal Levenberg-Marquardt (§9.1): per-weight rates η/(⟨h_kk⟩+μ) (Eq. 61) "
        "from the bbprop diagonal, sampled before each epoch (LeNet-5) or a running average "
        "(Eq. 62).",
-       {optional("lr", SettingType::real, "0.0005", "global rate η (ε in §9.1)"),
-        optional("schedule", SettingType::text, "",
-                 "η per epoch, comma-separated (the last holds after); overrides lr"),
-        optional("mu", SettingType::real, "0.02", "μ of Eq. 61: bounds the rates by η/μ"),
+       {optional("lr", SettingType::real, "0.0005", "global rate η (ε in §9.1)").above(0),
+        optional("schedule", SettingType::real_list, "",
+                 "η per epoch, comma-separated (the last holds after); overrides lr")
+            .above(0),
+        optional("mu", SettingType::real, "0.02", "μ of Eq. 61: bounds the rates by η/μ")
+            .at_least(0),
         optional("estimate", SettingType::text, "sampled",
                  "sampled: average over `samples` examples before each epoch (and every `every` "
-                 "examples), kept fixed between; running: the average of Eq. 62, every step"),
-        optional("samples", SettingType::integer, "500", "examples per sampled estimate"),
+                 "examples), kept fixed between; running: the average of Eq. 62, every step")
+            .one_of({"sampled", "running"}),
+        optional("samples", SettingType::integer, "500", "examples per sampled estimate")
+            .at_least(1),
         optional("every", SettingType::integer, "0",
-                 "re-estimate after this many examples (0: once per epoch)"),
-        optional("gamma", SettingType::real, "0.01", "memory γ of the running average (Eq. 62)"),
-        optional("momentum", SettingType::real, "0", "momentum μ in [0, 1) (§4.7)"),
+                 "re-estimate after this many examples (0: once per epoch)")
+            .at_least(0),
+        optional("gamma", SettingType::real, "0.01", "memory γ of the running average (Eq. 62)")
+            .above(0)
+            .at_most(1),
+        optional("momentum", SettingType::real, "0", "momentum μ (§4.7)").at_least(0).below(1),
         optional("anneal", SettingType::real, "0",
-                 "c of Eq. 12: the global rate becomes min(η, c/t) after t examples; 0: off")}});
+                 "c of Eq. 12: the global rate becomes min(η, c/t) after t examples; 0: off")
+            .at_least(0)}});
 }
 
 }  // namespace

@@ -11,12 +11,7 @@ template <typename T>
 class Sgd final : public ebprop::Optimizer<T> {
  public:
   explicit Sgd(const ebprop::Settings& s)
-      : rate_(s.real("lr")), momentum_(s.real("momentum")), anneal_(s.real("anneal")) {
-    if (rate_ <= 0) throw ebprop::Error("lr must be positive, found " + std::to_string(rate_));
-    if (momentum_ < 0 || momentum_ >= 1)
-      throw ebprop::Error("momentum must be in [0, 1), found " + std::to_string(momentum_));
-    if (anneal_ < 0) throw ebprop::Error("anneal must be >= 0, found " + std::to_string(anneal_));
-  }
+      : rate_(s.real("lr")), momentum_(s.real("momentum")), anneal_(s.real("anneal")) {}
 
   void attach(ebprop::ParameterStore<T>& params) override {
     velocity_ = ebprop::Vector<T>::Zero(params.size());
@@ -65,12 +60,14 @@ void register_sgd(ebprop::Registry& registry) {
       {"sgd",
        "Stochastic gradient descent (§4.1), online or mini-batch, with momentum (§4.7) and the "
        "annealed rate min(lr, c/t) of Eq. 12; each weight's rate is lr times its multiplier.",
-       {ebprop::optional("lr", SettingType::real, "0.01", "global learning rate η"),
-        ebprop::optional("momentum", SettingType::real, "0",
-                         "momentum μ in [0, 1) (§4.7); 0 turns it off"),
+       {ebprop::optional("lr", SettingType::real, "0.01", "global learning rate η").above(0),
+        ebprop::optional("momentum", SettingType::real, "0", "momentum μ (§4.7); 0 turns it off")
+            .at_least(0)
+            .below(1),
         ebprop::optional("anneal", SettingType::real, "0",
                          "c of Eq. 12: the rate becomes min(lr, c/t) after t examples; 0 keeps lr "
-                         "constant")}});
+                         "constant")
+            .at_least(0)}});
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ template <typename T>
 class Subsample final : public Module<T> {
  public:
   explicit Subsample(const Settings& settings)
-      : size_(int_setting(settings, "size", "subsample", 1)) {}
+      : size_(static_cast<int>(settings.integer("size"))) {}
 
   Shape output_shape(const std::vector<Shape>& inputs) override {
     const Shape& shape = inputs.at(0);
@@ -161,7 +161,8 @@ void register_subsample(Registry& registry) {
        "trainable coefficient per map, plus a trainable bias per map",
        {"x"},
        {optional("size", SettingType::integer, "2",
-                 "k: non-overlapping k x k windows; rows and columns must be multiples of k")},
+                 "k: non-overlapping k x k windows; rows and columns must be multiples of k")
+            .at_least(1)},
        false});
 }
 

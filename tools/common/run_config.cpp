@@ -6,24 +6,59 @@
 
 #include <algorithm>
 #include <boost/filesystem.hpp>
+#include <limits>
+#include <thread>
 
 namespace ebprop::tools {
 
+CommandLineError::~CommandLineError() = default;
+
+// Every location of a command-line value is made here, so that it can be told apart below.
+static const std::string command_line_prefix = "command line (--";
+
+SourceLocation command_line(const std::string& option) {
+  return {command_line_prefix + option + ")", 0, 0};
+}
+
+static bool on_command_line(const SourceLocation& where) {
+  return where.line == 0 && where.file.rfind(command_line_prefix, 0) == 0;
+}
+
+// More OpenMP threads than hardware threads only makes the matrix products wait for each other;
+// when the machine does not say (0), any int is allowed.
+static double hardware_threads() {
+  const unsigned threads = std::thread::hardware_concurrency();
+  return threads > 0 ? threads : std::numeric_limits<int>::max();
+}
+
 const std::vector<SettingSpec>& run_settings() {
   static const std::vector<SettingSpec> settings{
-      optional("epochs", SettingType::integer, "10", "passes over the training set"),
-      optional("batch", SettingType::integer, "1",
-               "examples per step: 1 is online learning (§4.1)"),
+      // A million epochs is beyond any run (the bundled digits take a second each) and keeps the
+      // epoch counter an int.
+      optional("epochs", SettingType::integer, "10",
+               "passes over the training set (0: evaluate the starting weights)")
+          .at_least(0)
+          .at_most(1000000),
+      optional("batch", SettingType::integer, "1", "examples per step: 1 is online learning (§4.1)")
+          .at_least(1),
+      // The generators take 64 bits; a negative seed would be a second name for a large one.
       optional("seed", SettingType::integer, "1",
-               "seeds initialization, shuffling and sampling: the same seed gives the same run"),
+               "seeds initialization, shuffling and sampling: the same seed gives the same run")
+          .at_least(0)
+          .at_most(static_cast<double>(std::numeric_limits<std::int64_t>::max())),
       optional("shuffle", SettingType::boolean, "true",
                "reshuffle the training set each epoch (§4.1)"),
       optional("predict", SettingType::text, "",
                "node whose largest output is the predicted class (default: the first input of the "
                "first loss node)"),
-      optional("precision", SettingType::text, "float", "float (float32, fast) or double"),
+      optional("precision", SettingType::text, "float", "float (float32, fast) or double")
+          .one_of({"float", "double"}),
       optional("threads", SettingType::integer, "1",
-               "threads for matrix products (Eigen/OpenMP); 1 is fastest for online learning")};
+               "threads for matrix products (Eigen/OpenMP), at most this machine's " +
+                   std::to_string(static_cast<long long>(hardware_threads())) +
+                   " hardware threads; 1 is fastest for online learning")
+          .at_least(1)
+          .at_most(hardware_threads())};
   return settings;
 }
 
@@ -38,17 +73,22 @@ const std::vector<SettingSpec>& data_settings() {
       optional("test-labels", SettingType::text, "", "IDX file of test labels"),
       optional("train-csv", SettingType::text, "", "CSV file of training examples (label first)"),
       optional("test-csv", SettingType::text, "", "CSV file of test examples"),
-      optional("label-column", SettingType::integer, "0", "CSV column of the label (-1: last)"),
+      optional("label-column", SettingType::integer, "0", "CSV column of the label (-1: last)")
+          .at_least(-1),
       optional("center", SettingType::text, "per-feature",
-               "§4.3 subtract the training-set mean: none, per-feature or global"),
+               "§4.3 subtract the training-set mean: none, per-feature or global")
+          .one_of({"none", "per-feature", "global"}),
       optional("scale", SettingType::text, "global",
-               "§4.3 divide by the training-set standard deviation: none, per-feature or global"),
+               "§4.3 divide by the training-set standard deviation: none, per-feature or global")
+          .one_of({"none", "per-feature", "global"}),
       optional("target-low", SettingType::real, "-1", "§4.5 target of the wrong classes"),
       optional("target-high", SettingType::real, "1", "§4.5 target of the right class"),
       optional("train-limit", SettingType::integer, "0",
-               "use only the first N training examples (0: all)"),
+               "use only the first N training examples (0: all)")
+          .at_least(0),
       optional("test-limit", SettingType::integer, "0",
-               "use only the first N test examples (0: all)")};
+               "use only the first N test examples (0: all)")
+          .at_least(0)};
   return settings;
 }
 
@@ -59,18 +99,35 @@ std::string schema_table(const std::vector<SettingSpec>& schema) {
         "  " + s.name + " = " +
         (s.default_value ? (s.default_value->empty() ? "\"\"" : *s.default_value) : "(required)");
     head.resize(std::max<std::size_t>(head.size() + 1, 30), ' ');
-    text += head + s.doc + "\n";
+    const std::string constraint = setting_constraint(s);
+    text += head + s.doc + (constraint.empty() ? "" : "; allowed: " + constraint) + "\n";
   }
   return text;
 }
 
-// Splits KEY=VALUE from the command line.
+// Splits KEY=VALUE from the command line, located at the option that gave it.
 static std::pair<std::string, RawSetting> split_assignment(const std::string& text,
-                                                           const std::string& option) {
+                                                           const std::string& option,
+                                                           const Overrides& cli) {
   const auto eq = text.find('=');
   if (eq == std::string::npos || eq == 0)
-    throw Error("--" + option + " expects KEY=VALUE, found '" + text + "'");
-  return {text.substr(0, eq), {text.substr(eq + 1), {"command line (--" + option + ")", 0, 0}}};
+    throw CommandLineError("--" + option + " expects KEY=VALUE, found '" + text + "'");
+  const std::string key = text.substr(0, eq);
+  const auto shortcut = cli.shortcut.find(key);
+  return {key,
+          {text.substr(eq + 1),
+           command_line(shortcut != cli.shortcut.end() ? shortcut->second : option)}};
+}
+
+// Settings::validate, with a refusal located on the command line made a CommandLineError.
+static Settings validate(const std::vector<SettingSpec>& schema, const RawSettings& raw,
+                         const std::string& owner, const SourceLocation& owner_where) {
+  try {
+    return Settings::validate(schema, raw, owner, owner_where);
+  } catch (const SourceError& e) {
+    if (on_command_line(e.where())) throw CommandLineError(e.what());
+    throw;
+  }
 }
 
 static bool in_schema(const std::vector<SettingSpec>& schema, const std::string& key) {
@@ -79,10 +136,15 @@ static bool in_schema(const std::vector<SettingSpec>& schema, const std::string&
   return false;
 }
 
+Settings validate_options(const std::vector<SettingSpec>& schema, const RawSettings& raw,
+                          const std::string& tool) {
+  return validate(schema, raw, tool, {});
+}
+
 RunConfig merge_config(const Overrides& cli, const GraphSpec& spec, const Registry& registry) {
   RawSettings run = spec.run.settings, data = spec.data.settings;
   for (const auto& item : cli.set) {
-    auto [key, value] = split_assignment(item, "set");
+    auto [key, value] = split_assignment(item, "set", cli);
     if (in_schema(run_settings(), key))
       run[key] = value;
     else if (in_schema(data_settings(), key))
@@ -92,28 +154,28 @@ RunConfig merge_config(const Overrides& cli, const GraphSpec& spec, const Regist
       for (const auto& s : run_settings()) known.push_back(s.name);
       for (const auto& s : data_settings()) known.push_back(s.name);
       const std::string hint = did_you_mean(key, known);
-      throw Error("--set: unknown key '" + key + "'" + (hint.empty() ? "" : "; " + hint) +
-                  " (known: " + join(known) + ")");
+      throw CommandLineError("--set: unknown key '" + key + "'" +
+                             (hint.empty() ? "" : "; " + hint) + " (known: " + join(known) + ")");
     }
   }
 
   RunConfig config;
   const SourceLocation file_where{spec.file, 0, 0};
-  config.run = Settings::validate(run_settings(), run, "[run]",
-                                  spec.run.present ? spec.run.where : file_where);
-  config.data = Settings::validate(data_settings(), data, "[data]",
-                                   spec.data.present ? spec.data.where : file_where);
+  config.run =
+      validate(run_settings(), run, "[run]", spec.run.present ? spec.run.where : file_where);
+  config.data =
+      validate(data_settings(), data, "[data]", spec.data.present ? spec.data.where : file_where);
 
   config.optimizer = spec.optimizer.present ? spec.optimizer.argument : "sgd";
   RawSettings opt = spec.optimizer.settings;
-  SourceLocation opt_where = spec.optimizer.where;
+  SourceLocation opt_where = spec.optimizer.present ? spec.optimizer.where : file_where;
   if (!cli.optimizer.empty() && cli.optimizer != config.optimizer) {
     config.optimizer = cli.optimizer;  // the file's settings were for another optimizer
     opt.clear();
-    opt_where = {"command line (--optimizer)", 0, 0};
+    opt_where = command_line("optimizer");
   }
   for (const auto& item : cli.opt) {
-    auto [key, value] = split_assignment(item, "opt");
+    auto [key, value] = split_assignment(item, "opt", cli);
     opt[key] = value;
   }
   const OptimizerInfo* info = nullptr;
@@ -122,13 +184,32 @@ RunConfig merge_config(const Overrides& cli, const GraphSpec& spec, const Regist
   } catch (const Error& e) {
     if (spec.optimizer.present && cli.optimizer.empty())
       throw SourceError(spec.optimizer.where, e.what());
-    throw;
+    throw CommandLineError("--optimizer: " + std::string(e.what()));
   }
   config.optimizer_settings =
-      Settings::validate(info->settings, opt, "optimizer " + config.optimizer, opt_where);
+      validate(info->settings, opt, "optimizer " + config.optimizer, opt_where);
+  config.optimizer_where = opt_where;
   config.base_dir = boost::filesystem::path(spec.file).parent_path().string();
   return config;
 }
+
+template <typename T>
+OptimizerPtr<T> make_optimizer(const Registry& registry, const RunConfig& config) {
+  const std::string owner = "optimizer " + config.optimizer;
+  try {
+    return registry.make_optimizer<T>(config.optimizer, config.optimizer_settings);
+  } catch (const SourceError& e) {
+    if (on_command_line(e.where())) throw CommandLineError(e.what());
+    throw;
+  } catch (const Error& e) {
+    if (on_command_line(config.optimizer_where))
+      throw CommandLineError(config.optimizer_where.str() + ": " + owner + ": " + e.what());
+    throw SourceError(config.optimizer_where, owner + ": " + e.what());
+  }
+}
+
+template OptimizerPtr<float> make_optimizer<float>(const Registry&, const RunConfig&);
+template OptimizerPtr<double> make_optimizer<double>(const Registry&, const RunConfig&);
 
 std::string resolve_path(const RunConfig& config, const Settings& settings,
                          const std::string& key) {

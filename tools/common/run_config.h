@@ -1,7 +1,8 @@
 // What the tools share: the [run] and [data] sections of a graph file merged with the command
-// line's overrides, each validated against its schema (so a typo is an error with the file:line,
-// or "command line", where it was written), and the data sets they name, loaded and prepared
-// (§4.3 normalization with training-set statistics, §4.5 ±1 targets).
+// line's overrides, each validated against its schema (so a typo or a value out of range is an
+// error with the file:line, or the command-line option, where it was written), the optimizer made
+// from them, and the data sets they name, loaded and prepared (§4.3 normalization with
+// training-set statistics, §4.5 ±1 targets).
 #pragma once
 
 #include <ebprop/data/dataset.h>
@@ -9,16 +10,29 @@
 #include <ebprop/registry.h>
 #include <ebprop/settings.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
 namespace ebprop::tools {
 
+// A mistake in what the command line says: a bad value or key given with --set, --opt, --epochs,
+// --lr, --threads, ..., an unknown --optimizer. The tools exit with status 2 for it, as for any
+// usage error; the graph file's and the data's errors are ebprop::Errors with status 1.
+class CommandLineError : public Error {
+ public:
+  using Error::Error;
+  ~CommandLineError() override;
+};
+
+// Where a value given by the option --NAME was written, for messages: "command line (--NAME)".
+SourceLocation command_line(const std::string& option);
+
 // The keys of [run] and [data], with their defaults and docs.
 const std::vector<SettingSpec>& run_settings();
 const std::vector<SettingSpec>& data_settings();
 
-// "  key = default    doc" lines, for --help.
+// "  key = default    doc; allowed: range or words" lines, for --help.
 std::string schema_table(const std::vector<SettingSpec>& schema);
 
 // What the command line says over the graph file.
@@ -26,17 +40,33 @@ struct Overrides {
   std::vector<std::string> set;  // KEY=VALUE for [run] or [data]
   std::vector<std::string> opt;  // KEY=VALUE for the optimizer
   std::string optimizer;         // replaces [optimizer NAME] (and drops its settings)
+  // The option that gave a key of `set` or `opt` when it was a shortcut (epochs: "epochs" for
+  // --epochs 5), so that a refusal names the option the user typed; others name --set or --opt.
+  std::map<std::string, std::string> shortcut;
 };
 
 struct RunConfig {
   Settings run, data;
   std::string optimizer;  // type
   Settings optimizer_settings;
-  std::string base_dir;  // directory of the graph file: relative data paths start there
+  SourceLocation optimizer_where;  // its [optimizer] section, or the command line's option
+  std::string base_dir;            // directory of the graph file: relative data paths start there
 };
 
-// Throws SourceError / Error naming where a bad key or value was written.
+// Validates a tool's own options (`raw` located with command_line(option)) against their schema.
+// Throws CommandLineError naming the option, what it allows and what was given.
+Settings validate_options(const std::vector<SettingSpec>& schema, const RawSettings& raw,
+                          const std::string& tool);
+
+// Throws SourceError naming the file:line where a bad key or value was written, or
+// CommandLineError naming the option when the command line gave it.
 RunConfig merge_config(const Overrides& overrides, const GraphSpec& spec, const Registry& registry);
+
+// The optimizer of the config. What its constructor refuses (a relation between two settings that
+// no schema can state) is located at its section or option like any setting: SourceError, or
+// CommandLineError when the command line named the optimizer.
+template <typename T>
+OptimizerPtr<T> make_optimizer(const Registry& registry, const RunConfig& config);
 
 // A data path from the config: relative paths in the graph file are relative to the file.
 std::string resolve_path(const RunConfig& config, const Settings& settings, const std::string& key);

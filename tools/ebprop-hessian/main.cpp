@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
 #include "files.h"
@@ -31,38 +32,93 @@ using curvature::EigenEstimate;
 using curvature::HvpMethod;
 
 struct Options {
-  std::string graph_file, load, out, hvp = "auto", estimators = "power,taylor,online";
-  std::vector<std::string> plugin_paths;
+  std::string graph_file, load, out;
+  std::vector<std::string> plugin_paths, estimators;
   tools::Overrides overrides;
-  int samples = 1000, iterations = 100, presentations = 500, top_k = 0, max_weights = 5000;
-  double gamma = 0.01, alpha = 1e-4, tolerance = 1e-6;
-  std::uint64_t seed = 1;
+  int samples, iterations, presentations, top_k, max_weights;
+  double gamma, alpha, tolerance;
+  std::uint64_t seed;
+  HvpMethod hvp;
   bool spectrum = false;
 };
 
+// The numeric and word options, validated like settings: a value out of range names the option.
+const std::vector<SettingSpec>& option_settings() {
+  static const std::vector<SettingSpec> settings{
+      optional("samples", SettingType::integer, "1000",
+               "training examples the Hessian is taken over")
+          .at_least(1),
+      optional("seed", SettingType::integer, "1",
+               "seed of the random start vectors and presentations")
+          .at_least(0)
+          .at_most(static_cast<double>(std::numeric_limits<std::int64_t>::max())),
+      optional("iterations", SettingType::integer, "100", "most iterations of the power method")
+          .at_least(1),
+      optional("tolerance", SettingType::real, "1e-6",
+               "relative change that stops the power method")
+          .above(0),
+      optional("presentations", SettingType::integer, "500",
+               "presentations of the online estimator")
+          .at_least(1),
+      optional("gamma", SettingType::real, "0.01", "leak γ of the online estimator")
+          .above(0)
+          .at_most(1),
+      optional("alpha", SettingType::real, "1e-4", "step α of the Taylor and online estimators")
+          .above(0),
+      optional("top-k", SettingType::integer, "0",
+               "the k largest eigenvalues by Lanczos, and λ1/λk (0: skip)")
+          .at_least(0),
+      optional("max-weights", SettingType::integer, "5000", "--spectrum refuses larger nets")
+          .at_least(1),
+      optional("hvp", SettingType::text, "auto",
+               "Hessian-vector products: auto, exact (R-operator) or fd (Eq. 59)")
+          .one_of({"auto", "exact", "fd"})};
+  return settings;
+}
+
+// "power,taylor" → its names; "none" → none.
+std::vector<std::string> parse_estimators(const std::string& text) {
+  std::vector<std::string> estimators;
+  if (text == "none") return estimators;
+  std::stringstream list(text);
+  for (std::string name; std::getline(list, name, ',');) {
+    if (name != "power" && name != "taylor" && name != "online") {
+      const std::string hint = did_you_mean(name, {"power", "taylor", "online"});
+      throw tools::CommandLineError("--estimators: unknown estimator '" + name + "'" +
+                                    (hint.empty() ? "" : "; " + hint) +
+                                    " (power, taylor, online, or none)");
+    }
+    estimators.push_back(name);
+  }
+  return estimators;
+}
+
+HvpMethod hvp_method(const std::string& word) {
+  if (word == "exact") return HvpMethod::exact;
+  if (word == "fd") return HvpMethod::finite_difference;
+  return HvpMethod::automatic;  // "auto": the schema allows no other word
+}
+
 std::optional<Options> parse(int argc, char** argv) {
   Options o;
-  std::string data_dir;
+  std::string data_dir, estimators = "power,taylor,online";
   po::options_description options("Options");
   options.add_options()("help,h", "print this help and exit")(
       "load", po::value(&o.load), "weights to analyse (default: the initial weights)")(
       "plugin-path", po::value(&o.plugin_paths)->composing(), "more plugins; may be repeated")(
       "data-dir", po::value(&data_dir), "directory of IDX files (the [data] key dir)")(
       "set", po::value(&o.overrides.set)->composing(), "KEY=VALUE: any [run] or [data] key")(
-      "samples", po::value(&o.samples), "training examples the Hessian is taken over (1000)")(
-      "seed", po::value(&o.seed), "seed of the random start vectors and presentations (1)")(
-      "estimators", po::value(&o.estimators),
+      "estimators", po::value(&estimators),
       "comma-separated: power (Eq. 60), taylor (Eq. 63), online (Eq. 64); 'none' for none")(
-      "iterations", po::value(&o.iterations), "most iterations of the power method (100)")(
-      "tolerance", po::value(&o.tolerance), "relative change that stops the power method (1e-6)")(
-      "presentations", po::value(&o.presentations), "presentations of the online estimator (500)")(
-      "gamma", po::value(&o.gamma), "leak γ of the online estimator (0.01)")(
-      "alpha", po::value(&o.alpha), "step α of the Taylor and online estimators (1e-4)")(
-      "top-k", po::value(&o.top_k), "the k largest eigenvalues by Lanczos, and λ1/λk (0: skip)")(
       "spectrum", po::bool_switch(&o.spectrum), "the full spectrum of the exact Hessian")(
-      "max-weights", po::value(&o.max_weights), "--spectrum refuses larger nets (5000)")(
-      "hvp", po::value(&o.hvp), "Hessian-vector products: auto, exact (R-operator) or fd (Eq. 59)")(
       "out", po::value(&o.out), "directory for summary.json, CSV files and SVG plots");
+  for (const auto& s : option_settings()) {
+    const std::string constraint = setting_constraint(s);
+    options.add_options()(s.name.c_str(), po::value<std::string>(),
+                          (s.doc + " (default " + *s.default_value +
+                           (constraint.empty() ? "" : "; " + constraint) + ")")
+                              .c_str());
+  }
   po::options_description hidden;
   hidden.add_options()("graph", po::value(&o.graph_file));
   po::positional_options_description positional;
@@ -74,7 +130,7 @@ std::optional<Options> parse(int argc, char** argv) {
     po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    throw Error(std::string(e.what()) + " (see ebprop-hessian --help)");
+    throw tools::CommandLineError(std::string(e.what()) + " (see ebprop-hessian --help)");
   }
   if (vm.count("help")) {
     std::cout
@@ -83,20 +139,33 @@ std::optional<Options> parse(int argc, char** argv) {
            "training set: the bbprop diagonal by layer, λmax and η_opt = 1/λmax by each\n"
            "estimator, top-k eigenvalues or the full spectrum. Data keys as in ebprop-run.\n"
            "Example: ebprop-hessian graphs/digits-mlp.graph --load digits.w --top-k 10 --out h\n\n"
-        << options;
+        << options
+        << "\nExit status: 0 success, 1 error, 2 usage (a bad option, --set or --data-dir).\n";
     return std::nullopt;
   }
-  if (o.graph_file.empty()) throw Error("no graph file given (see ebprop-hessian --help)");
-  if (!data_dir.empty()) o.overrides.set.push_back("dir=" + data_dir);
-  if (o.samples < 1) throw Error("--samples must be at least 1");
+  if (o.graph_file.empty())
+    throw tools::CommandLineError("no graph file given (see ebprop-hessian --help)");
+  if (!data_dir.empty()) {
+    o.overrides.set.push_back("dir=" + data_dir);
+    o.overrides.shortcut["dir"] = "data-dir";
+  }
+  RawSettings given;
+  for (const auto& s : option_settings())
+    if (vm.count(s.name))
+      given[s.name] = {vm[s.name].as<std::string>(), tools::command_line(s.name)};
+  const Settings v = tools::validate_options(option_settings(), given, "ebprop-hessian");
+  o.samples = static_cast<int>(v.integer("samples"));
+  o.seed = static_cast<std::uint64_t>(v.integer("seed"));
+  o.iterations = static_cast<int>(v.integer("iterations"));
+  o.tolerance = v.real("tolerance");
+  o.presentations = static_cast<int>(v.integer("presentations"));
+  o.gamma = v.real("gamma");
+  o.alpha = v.real("alpha");
+  o.top_k = static_cast<int>(v.integer("top-k"));
+  o.max_weights = static_cast<int>(v.integer("max-weights"));
+  o.hvp = hvp_method(v.text("hvp"));
+  o.estimators = parse_estimators(estimators);
   return o;
-}
-
-HvpMethod parse_hvp(const std::string& text) {
-  if (text == "auto") return HvpMethod::automatic;
-  if (text == "exact") return HvpMethod::exact;
-  if (text == "fd") return HvpMethod::finite_difference;
-  throw Error("--hvp must be auto, exact or fd, found '" + text + "'");
 }
 
 std::string number(double v) {
@@ -112,25 +181,11 @@ struct Row {
 };
 
 int run(int argc, char** argv) {
-  std::optional<Options> parsed;
-  try {
-    parsed = parse(argc, argv);
-  } catch (const Error& e) {
-    std::cerr << "ebprop-hessian: " << e.what() << "\n";
-    return 2;
-  }
+  const std::optional<Options> parsed = parse(argc, argv);
   if (!parsed) return 0;
   const Options& o = *parsed;
-  const HvpMethod method = parse_hvp(o.hvp);
-  std::vector<std::string> estimators;
-  if (o.estimators != "none") {
-    std::stringstream list(o.estimators);
-    for (std::string name; std::getline(list, name, ',');) {
-      if (name != "power" && name != "taylor" && name != "online")
-        throw Error("--estimators: unknown estimator '" + name + "' (power, taylor, online)");
-      estimators.push_back(name);
-    }
-  }
+  const HvpMethod method = o.hvp;
+  const std::vector<std::string>& estimators = o.estimators;
   if (!o.out.empty()) fs::create_directories(o.out);
   omp_set_num_threads(1);
 
@@ -280,6 +335,10 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     return ebprop::hessian::run(argc, argv);
+  } catch (const ebprop::tools::CommandLineError& e) {  // README: 2 for a usage error
+    std::cout.flush();
+    std::cerr << "ebprop-hessian: " << e.what() << "\n";
+    return 2;
   } catch (const std::exception& e) {
     std::cout.flush();
     std::cerr << "ebprop-hessian: error: " << e.what() << "\n";

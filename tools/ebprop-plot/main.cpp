@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "files.h"
+#include "run_config.h"
 #include "svg_plot.h"
 
 namespace po = boost::program_options;
@@ -73,18 +74,26 @@ Table read_csv(const std::string& path) {
   return table;
 }
 
+// --bins, validated like a setting. A chart is 800 pixels wide: more bins than that draw nothing
+// more, and a larger count would only ask for memory.
+const ebprop::SettingSpec bins_option =
+    ebprop::optional("bins", ebprop::SettingType::integer, "30", "histogram bins")
+        .at_least(1)
+        .at_most(800);
+
 int run(int argc, char** argv) {
   std::string input, output, x, histogram_column;
   std::vector<std::string> ys;
   ebprop::plot::Chart chart;
-  int bins = 30;
+  std::string bins = *bins_option.default_value;
   po::options_description options("Options");
   options.add_options()("help,h", "print this help")("output,o", po::value(&output)->required(),
                                                      "the SVG file to write")(
       "x", po::value(&x), "column for the x axis")("y", po::value(&ys)->composing(),
                                                    "a column to draw against x; may be repeated")(
       "histogram", po::value(&histogram_column), "draw a histogram of this column instead")(
-      "bins", po::value(&bins), "histogram bins (default 30)")(
+      "bins", po::value(&bins),
+      ("histogram bins (default 30; " + ebprop::setting_constraint(bins_option) + ")").c_str())(
       "title", po::value(&chart.title), "chart title")("xlabel", po::value(&chart.x_label),
                                                        "x axis label (default: the column name)")(
       "ylabel", po::value(&chart.y_label), "y axis label")("log-x", po::bool_switch(&chart.log_x),
@@ -103,7 +112,7 @@ int run(int argc, char** argv) {
       std::cout
           << "Usage: ebprop-plot DATA.csv -o CHART.svg (--x COL --y COL... | --histogram COL)\n"
              "Draws columns of a CSV file that has a header line.\n\n"
-          << options;
+          << options << "\nExit status: 0 success, 1 error, 2 usage (a bad option).\n";
       return 0;
     }
     po::notify(vm);
@@ -111,15 +120,20 @@ int run(int argc, char** argv) {
     std::cerr << "ebprop-plot: " << e.what() << " (see --help)\n";
     return 2;
   }
+  const int bin_count = static_cast<int>(
+      ebprop::tools::validate_options(
+          {bins_option}, {{"bins", {bins, ebprop::tools::command_line("bins")}}}, "ebprop-plot")
+          .integer("bins"));
+  if (histogram_column.empty() && (x.empty() || ys.empty()))
+    throw ebprop::tools::CommandLineError("give --x and at least one --y, or --histogram");
   const Table table = read_csv(input);
   if (!histogram_column.empty()) {
     chart.bars = true;
     chart.series.push_back(
-        ebprop::plot::histogram(table.column(histogram_column, input), bins, chart.bar_width));
+        ebprop::plot::histogram(table.column(histogram_column, input), bin_count, chart.bar_width));
     if (chart.x_label.empty()) chart.x_label = histogram_column;
     if (chart.y_label.empty()) chart.y_label = "count";
   } else {
-    if (x.empty() || ys.empty()) throw Error("give --x and at least one --y, or --histogram");
     for (const auto& y : ys)
       chart.series.push_back({y, table.column(x, input), table.column(y, input)});
     if (chart.x_label.empty()) chart.x_label = x;
@@ -133,6 +147,9 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     return run(argc, argv);
+  } catch (const ebprop::tools::CommandLineError& e) {
+    std::cerr << "ebprop-plot: " << e.what() << "\n";
+    return 2;
   } catch (const std::exception& e) {
     std::cerr << "ebprop-plot: error: " << e.what() << "\n";
     return 1;

@@ -30,8 +30,9 @@ void print_plugins(const Registry& registry) {
                ? "default " + (s.default_value->empty() ? std::string("\"\"") : *s.default_value)
                : std::string("required")) +
           ")";
+      const std::string constraint = setting_constraint(s);
       head.resize(std::max<std::size_t>(head.size() + 1, 44), ' ');
-      std::cout << head << s.doc << "\n";
+      std::cout << head << s.doc << (constraint.empty() ? "" : "; allowed: " + constraint) << "\n";
     }
   };
   std::cout << "Module types:\n";
@@ -142,7 +143,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
     config = merge_config(overrides, spec, registry);
   }
 
-  auto optimizer = registry.make_optimizer<T>(config.optimizer, config.optimizer_settings);
+  auto optimizer = tools::make_optimizer<T>(registry, config);
   TrainerConfig tc;
   tc.batch = static_cast<int>(config.run.integer("batch"));
   tc.shuffle = config.run.boolean("shuffle");
@@ -217,13 +218,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
 }
 
 int main_checked(int argc, char** argv) {
-  std::optional<CommandLine> cli;
-  try {
-    cli = parse_command_line(argc, argv);
-  } catch (const Error& e) {
-    std::cerr << "ebprop-run: " << e.what() << "\n";
-    return 2;
-  }
+  const std::optional<CommandLine> cli = parse_command_line(argc, argv);
   if (!cli) return 0;
 
   Registry registry;
@@ -240,15 +235,11 @@ int main_checked(int argc, char** argv) {
     return 0;
   }
   const int threads = static_cast<int>(config.run.integer("threads"));
-  if (threads < 1) throw Error("threads must be at least 1");
   // One thread policy for the process: OpenMP's, which Eigen in the engine and in every plugin
   // reads (Eigen::setNbThreads would reach only this executable's copy of Eigen).
   omp_set_num_threads(threads);
-  const std::string& precision = config.run.text("precision");
-  if (precision == "float") return run<float>(*cli, spec, registry, config);
-  if (precision == "double") return run<double>(*cli, spec, registry, config);
-  throw SourceError(config.run.where("precision"),
-                    "precision must be float or double, found '" + precision + "'");
+  if (config.run.text("precision") == "double") return run<double>(*cli, spec, registry, config);
+  return run<float>(*cli, spec, registry, config);  // the schema allows float and double only
 }
 
 }  // namespace
@@ -257,6 +248,10 @@ int main_checked(int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     return ebprop::run::main_checked(argc, argv);
+  } catch (const ebprop::tools::CommandLineError& e) {  // README: 2 for a usage error
+    std::cout.flush();
+    std::cerr << "ebprop-run: " << e.what() << "\n";
+    return 2;
   } catch (const std::exception& e) {
     std::cout.flush();
     std::cerr << "ebprop-run: error: " << e.what() << "\n";

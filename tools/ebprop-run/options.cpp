@@ -54,7 +54,7 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
     po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    throw Error(std::string(e.what()) + " (see ebprop-run --help)");
+    throw tools::CommandLineError(std::string(e.what()) + " (see ebprop-run --help)");
   }
 
   if (vm.count("help")) {
@@ -73,17 +73,25 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
            "(':'-separated), then --plugin-path. Exit status: 0 success, 1 error, 2 usage.\n";
     return std::nullopt;
   }
+  // The shortcuts come after --set and --opt, so they win, and a refusal names them.
   for (const char* key : {"epochs", "batch", "seed", "threads"})
-    if (vm.count(key))
+    if (vm.count(key)) {
       cli.overrides.set.push_back(std::string(key) + "=" + vm[key].as<std::string>());
-  if (!data_dir.empty()) cli.overrides.set.push_back("dir=" + data_dir);
+      cli.overrides.shortcut[key] = key;
+    }
+  if (!data_dir.empty()) {
+    cli.overrides.set.push_back("dir=" + data_dir);
+    cli.overrides.shortcut["dir"] = "data-dir";
+  }
   if (vm.count("lr")) {
     const std::string lr = vm["lr"].as<std::string>();
     cli.lr_auto = lr == "auto";
     if (!cli.lr_auto) cli.overrides.opt.push_back("lr=" + lr);
+    cli.overrides.shortcut["lr"] = "lr";
   }
   if (cli.graph_file.empty() && !cli.list_plugins)
-    throw Error("no graph file given (usage: ebprop-run GRAPH-FILE [options]; see --help)");
+    throw tools::CommandLineError(
+        "no graph file given (usage: ebprop-run GRAPH-FILE [options]; see --help)");
   return cli;
 }
 

@@ -19,7 +19,7 @@ struct CommandLine {
 };
 
 // Parses argv. Returns nothing when the program should exit 0 at once (--help printed).
-// Throws ebprop::Error for a usage error.
+// Throws tools::CommandLineError for a usage error.
 std::optional<CommandLine> parse_command_line(int argc, char** argv);
 
 }  // namespace ebprop::run

@@ -10,7 +10,9 @@
 // The entry point is a constant (no code runs to read it) that carries the ABI version and a tag
 // naming the compiler, standard library, Eigen and Boost the plugin was built with. The loader
 // lists plugins by the exported section "ebprop" without running them, reads the entry, compares
-// version and tag with its own, and only then calls the registration function. Boost.DLL promises
+// version and tag with its own, and only then calls the registration function. Reading the entry
+// needs the library loaded, and loading runs its static initialisers (inside dlopen, before the
+// check): a plugin must do no work in them. Boost.DLL promises
 // no ABI stability, so a plugin must be built by the same toolchain as the host.
 #pragma once
 
@@ -21,8 +23,8 @@
 #include "ebprop/registry.h"
 
 // Bump when Module, Optimizer, Objective, Registry or any type they expose changes layout or
-// virtual functions.
-#define EBPROP_ABI_VERSION 3
+// virtual functions (4: SettingSpec gained ranges and choices).
+#define EBPROP_ABI_VERSION 4
 
 #define EBPROP_STRINGIFY_(x) #x
 #define EBPROP_STRINGIFY(x) EBPROP_STRINGIFY_(x)

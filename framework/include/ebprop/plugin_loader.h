@@ -4,10 +4,13 @@
 //   1. the plugin directory of this build or install (compiled in),
 //   2. each directory of the EBPROP_PLUGIN_PATH environment variable (':'-separated),
 //   3. each directory given by the tool's --plugin-path.
-// A directory is scanned for shared libraries whose exported section "ebprop" holds the entry
-// symbol; other files are skipped without being loaded. Loading a named file that is not a plugin,
-// a plugin of another ABI version or tag, or a second registration of a type name is a PluginError
-// that names the file.
+// A directory is scanned for files named like shared libraries (NAME.so, NAME.so.1.2) whose
+// exported section "ebprop" holds the entry symbol; other files, and readable libraries without the
+// entry, are skipped without being loaded. A file named like a library that cannot be read as one
+// (not ELF, truncated, tables past its end) is a PluginError naming the directory and the file, in
+// any directory: it may be a plugin cut short. Loading a named file that is not a plugin, a plugin
+// of another ABI version or tag, a second registration of a type name, or an exception from a
+// plugin's registration function is a PluginError that names the file.
 #pragma once
 
 #include <string>

@@ -2,12 +2,13 @@
 //
 // A plugin declares its settings as a schema (name, type, default, one-line doc). The engine
 // validates what the user wrote against that schema before the plugin sees anything: unknown keys
-// (with a did-you-mean), values of the wrong type and missing required settings are errors that
-// name the graph-file line. The plugin then reads typed values from a Settings object.
+// (with a did-you-mean), values of the wrong type, values outside the declared range or choices,
+// and missing required settings are errors that name the graph-file line. The plugin then reads
+// typed values from a Settings object and checks only what its schema cannot say (relations
+// between two settings), throwing SourceError at settings.where(key).
 #pragma once
 
 #include <cstdint>
-#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,16 +25,38 @@ enum class SettingType { integer, real, boolean, text, shape, real_list };
 // "integer", "real", "boolean", "text", "shape", "list of reals".
 std::string setting_type_name(SettingType type);
 
+// One end of the range of a number.
+struct Bound {
+  double value;
+  bool inclusive;
+};
+
 struct SettingSpec {
   std::string name;
   SettingType type;
   std::optional<std::string>
       default_value;  // as it would be written in a graph file; none: required
   std::string doc;    // one line, shown by `ebprop-run --list-plugins`
+
+  // The range of an integer or real, or of each element of a list of reals; none: unbounded.
+  // An integer without a declared bound on a side is bounded there by int's range, because
+  // plugins and tools keep counts and sizes in an int: a wider integer is refused, not wrapped.
+  std::optional<Bound> minimum, maximum;
+  // The words a text setting may be; empty: any text.
+  std::vector<std::string> choices;
+
+  // Copies with a bound or the choices added, so a schema still reads as a table:
+  //   optional("lr", SettingType::real, "0.01", "global rate").above(0)
+  //   optional("momentum", SettingType::real, "0", "μ").at_least(0).below(1)
+  SettingSpec at_least(double bound) const;  // value >= bound
+  SettingSpec above(double bound) const;     // value > bound
+  SettingSpec at_most(double bound) const;   // value <= bound
+  SettingSpec below(double bound) const;     // value < bound
+  SettingSpec one_of(std::vector<std::string> words) const;
 };
 
 // Schema helpers, so a plugin's declaration reads like a table:
-//   {required("outputs", SettingType::integer, "number of output units"),
+//   {required("outputs", SettingType::integer, "number of output units").at_least(1),
 //    optional("bias", SettingType::boolean, "true", "add a trainable bias per output")}
 SettingSpec required(std::string name, SettingType type, std::string doc);
 SettingSpec optional(std::string name, SettingType type, std::string default_value,
@@ -58,7 +81,8 @@ class Settings {
                            const std::string& owner, const SourceLocation& owner_where);
 
   // Typed access. Requires: `name` is in the schema with that type (a plugin bug otherwise:
-  // throws ebprop::Error naming the key).
+  // throws ebprop::Error naming the key). Ensures: the value is within the spec's range or
+  // choices; an integer without a declared range fits an int.
   std::int64_t integer(const std::string& name) const;
   double real(const std::string& name) const;
   bool boolean(const std::string& name) const;
@@ -80,13 +104,12 @@ class Settings {
   SourceLocation owner_where_;
 };
 
-// Parses one value of a type. Throws ebprop::Error (without location) saying what was expected.
+// Parses one value of a type ("" is the empty list of reals). Throws ebprop::Error (without
+// location) saying what was expected.
 Settings::Value parse_setting_value(SettingType type, const std::string& text);
 
-// The integer setting `name` of a module of type `type` as an int, for a count or a size: at least
-// `minimum` (0 or 1) and at most `maximum`. Throws SourceError at the key otherwise, e.g.
-// "setting 'size' of pad must be a non-negative integer, not -1".
-int int_setting(const Settings& settings, const std::string& name, const std::string& type,
-                int minimum, int maximum = std::numeric_limits<int>::max());
+// The declared range or choices as --help and --list-plugins show them: "> 0", "[0, 1)",
+// "each > 0", "one of sampled, running"; "" when the spec declares none.
+std::string setting_constraint(const SettingSpec& spec);
 
 }  // namespace ebprop

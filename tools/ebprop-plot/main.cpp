@@ -2,6 +2,7 @@
 //   ebprop-plot run.csv --x presentations --y online --y power -o lambda.svg --log-x
 //   ebprop-plot spectrum.csv --histogram eigenvalue --bins 40 -o spectrum.svg
 #include <ebprop/error.h>
+#include <ebprop/files.h>
 
 #include <boost/program_options.hpp>
 #include <cmath>
@@ -111,6 +112,12 @@ int run(int argc, char** argv) {
     std::cerr << "ebprop-plot: " << e.what() << " (see --help)\n";
     return 2;
   }
+  try {
+    ebprop::tools::check_outputs({{"the input", input}}, {{"--output", output}});
+  } catch (const ebprop::tools::OutputError& e) {
+    std::cerr << "ebprop-plot: " << e.what() << "\n";
+    return 2;
+  }
   const Table table = read_csv(input);
   if (!histogram_column.empty()) {
     chart.bars = true;
@@ -124,7 +131,7 @@ int run(int argc, char** argv) {
       chart.series.push_back({y, table.column(x, input), table.column(y, input)});
     if (chart.x_label.empty()) chart.x_label = x;
   }
-  ebprop::tools::write_file_atomically(output, ebprop::plot::render(chart));
+  ebprop::write_file_atomically(output, ebprop::plot::render(chart));
   return 0;
 }
 

@@ -92,6 +92,7 @@ BOOST_AUTO_TEST_CASE(an_unwritable_place_leaves_nothing_behind) {
   auto a = test::graph_from<float>(net);
   BOOST_CHECK_EXCEPTION(
       save_weights(a->parameters(), "/nonexistent-dir/w.bin"), FileError, [](const FileError& e) {
-        return std::string(e.what()).find("cannot write '/nonexistent-dir/w.bin'") != std::string::npos;
+        return std::string(e.what()).find("cannot write '/nonexistent-dir/w.bin'") !=
+               std::string::npos;
       });
 }

@@ -200,7 +200,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
                       : "")
               << "\n"
               << "training: " << epochs << " epochs, batch " << tc.batch << ", optimizer "
-              << config.optimizer << ", seed " << tc.seed << "\n";
+              << config.optimizer << ", seed " << tc.seed << std::endl;  // seen before epoch 1
 
   const bool terminal = isatty(STDOUT_FILENO) && !cli.quiet;
   auto epoch_started = std::chrono::steady_clock::now();

@@ -63,7 +63,9 @@ std::optional<Options> parse(int argc, char** argv) {
       "spectrum", po::bool_switch(&o.spectrum), "the full spectrum of the exact Hessian")(
       "max-weights", po::value(&o.max_weights), "--spectrum refuses larger nets (5000)")(
       "hvp", po::value(&o.hvp), "Hessian-vector products: auto, exact (R-operator) or fd (Eq. 59)")(
-      "out", po::value(&o.out), "directory for summary.json, CSV files and SVG plots");
+      "out", po::value(&o.out),
+      "directory for summary.json, CSV files and SVG plots (created and checked before the "
+      "work: no file there may be an input; exit 2 otherwise)");
   po::options_description hidden;
   hidden.add_options()("graph", po::value(&o.graph_file));
   po::positional_options_description positional;

@@ -80,8 +80,9 @@ int run(int argc, char** argv) {
   ebprop::plot::Chart chart;
   int bins = 30;
   po::options_description options("Options");
-  options.add_options()("help,h", "print this help")("output,o", po::value(&output)->required(),
-                                                     "the SVG file to write")(
+  options.add_options()("help,h", "print this help")(
+      "output,o", po::value(&output)->required(),
+      "the SVG file to write (atomically; not the input)")(
       "x", po::value(&x), "column for the x axis")("y", po::value(&ys)->composing(),
                                                    "a column to draw against x; may be repeated")(
       "histogram", po::value(&histogram_column), "draw a histogram of this column instead")(

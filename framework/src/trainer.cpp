@@ -40,9 +40,6 @@ Trainer<T>::Trainer(Graph<T>& graph, Optimizer<T>& optimizer, const data::Datase
     : graph_(graph), optimizer_(optimizer), train_(train), config_(config), rng_(config.seed) {
   if (train.size() == 0) throw NumericError("the training set '" + train.name + "' is empty");
   if (config_.batch < 1) throw Error("the batch size must be at least 1");
-  if (config_.divergence_factor != 0 && !(config_.divergence_factor > 1))
-    throw Error("the divergence factor must be 0 (off) or above 1, found " +
-                std::to_string(config_.divergence_factor));
   inputs_node_ = find_source(graph, "inputs");
   targets_node_ = find_source(graph, "targets");
   const std::string where = graph.file().empty() ? "the graph" : graph.file();
@@ -245,7 +242,8 @@ EpochReport Trainer<T>::run_epoch(int epoch, const data::Dataset* test) {
   } else {
     if (config_.shuffle) shuffle(order_, rng_);
     int next_progress = progress_every_;
-    // The divergence rule looks at each tenth of the epoch (at least one step).
+    // The divergence rule looks at each tenth of the epoch (at least one step); a shorter rest
+    // at the end joins the last tenth, so that no mean is taken over a handful of examples.
     const int tenth = std::max(1, train_.size() / 10);
     int window_start = 0;
     double window_loss = 0;
@@ -259,7 +257,9 @@ EpochReport Trainer<T>::run_epoch(int epoch, const data::Dataset* test) {
       window_loss += step_loss;
       errors += batch_errors_;
       report.examples = start_index + n;
-      if (report.examples - window_start >= tenth || report.examples == train_.size()) {
+      const bool window_full =
+          report.examples - window_start >= tenth && train_.size() - report.examples >= tenth;
+      if (window_full || report.examples == train_.size()) {
         check_loss_growth(window_loss / (report.examples - window_start), window_start + 1,
                           report.examples);
         window_start = report.examples;

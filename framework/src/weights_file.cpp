@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <sstream>
 
 #include "ebprop/error.h"
 #include "ebprop/files.h"
@@ -75,16 +76,23 @@ class Reader {
   std::size_t pos_;
 };
 
-// Throws NumericError when one of the `count` values of the parameter `name` is NaN or infinite:
-// a weights file holds only usable weights, and a non-finite one never means that training
-// diverged. `context` begins the message.
-template <typename V>
+// Throws NumericError when one of the `count` values of the parameter `name` is NaN or infinite,
+// or too large for the training precision T: a weights file holds only usable weights, and a
+// non-finite one is never reported as divergence. `context` begins the message.
+template <typename T, typename V>
 void refuse_non_finite(const std::string& name, const V* values, std::int64_t count,
                        const std::string& context) {
-  for (std::int64_t i = 0; i < count; ++i)
-    if (!std::isfinite(values[i]))
-      throw NumericError(context + ": parameter '" + name + "' value " + std::to_string(i) +
-                         " (counted from 0) is " + (std::isnan(values[i]) ? "NaN" : "infinite"));
+  for (std::int64_t i = 0; i < count; ++i) {
+    if (std::isfinite(static_cast<T>(values[i]))) continue;
+    std::ostringstream value;
+    value << values[i];
+    throw NumericError(context + ": parameter '" + name + "' value " + std::to_string(i) +
+                       " (counted from 0) is " +
+                       (std::isnan(values[i])   ? std::string("NaN")
+                        : std::isinf(values[i]) ? std::string("infinite")
+                                                : value.str() + ", too large for " +
+                                                      (sizeof(T) == 4 ? "float" : "double")));
+  }
 }
 
 struct StoredBlock {
@@ -97,8 +105,8 @@ struct StoredBlock {
 template <typename T>
 void save_weights(const ParameterStore<T>& params, const std::string& path) {
   for (const auto& block : params.blocks())
-    refuse_non_finite(block.name, params.w.data() + block.offset, block.size(),
-                      "cannot save weights to '" + path + "'");
+    refuse_non_finite<T>(block.name, params.w.data() + block.offset, block.size(),
+                         "cannot save weights to '" + path + "'");
   std::string out(magic, 8);
   put_u32(out, static_cast<std::uint32_t>(params.blocks().size()));
   for (const auto& block : params.blocks()) {
@@ -161,7 +169,7 @@ void load_weights(ParameterStore<T>& params, const std::string& path) {
 
   for (const auto& block : params.blocks()) {
     const auto& values = stored.at(block.name).values;
-    refuse_non_finite(block.name, values.data(), block.size(), "weights file '" + path + "'");
+    refuse_non_finite<T>(block.name, values.data(), block.size(), "weights file '" + path + "'");
   }
   for (const auto& block : params.blocks()) {
     const auto& values = stored.at(block.name).values;

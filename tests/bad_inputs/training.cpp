@@ -115,23 +115,32 @@ std::uint32_t crc32_of(const std::string& bytes) {
   return ~crc;
 }
 
-// The weights file `bytes` with the first value of its first parameter set to `value` and the
-// checksum made right again; `name` gets that parameter's name (weights_file.h gives the format).
-std::string with_first_weight(std::string bytes, double value, std::string& name) {
+// The weights file `bytes` with the first value of the parameter `name` set to `value` and the
+// checksum made right again (weights_file.h gives the format).
+std::string with_weight(std::string bytes, const std::string& name, double value) {
   const auto u32_at = [&](std::size_t at) {
     std::uint32_t v = 0;
     for (int i = 0; i < 4; ++i)
       v |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + i])) << (8 * i);
     return v;
   };
-  const std::uint32_t name_length = u32_at(12);
-  name = bytes.substr(16, name_length);
-  const std::size_t first_value = 16 + name_length + 8;
-  std::memcpy(&bytes[first_value], &value, 8);
+  std::size_t at = 12;  // after the magic and the block count
+  while (bytes.substr(at + 4, u32_at(at)) != name) {
+    const std::size_t values = at + 4 + u32_at(at) + 8;
+    at = values + 8 * static_cast<std::size_t>(u32_at(values - 8)) * u32_at(values - 4);
+  }
+  std::memcpy(&bytes[at + 4 + name.size() + 8], &value, 8);
   bytes.resize(bytes.size() - 4);
   const std::uint32_t crc = crc32_of(bytes);
   for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
   return bytes;
+}
+
+// small_net with no squashing at the output, so that large weights give large values.
+std::string linear_output_net() {
+  std::string text = small_net;
+  text.replace(text.find("loss = mse(y, label)"), 20, "loss = mse(o, label)");
+  return text;
 }
 
 const float nan_value = std::numeric_limits<float>::quiet_NaN();
@@ -184,9 +193,7 @@ BOOST_AUTO_TEST_CASE(divergence_in_a_later_epoch_keeps_the_weights_of_the_last_g
 BOOST_AUTO_TEST_CASE(a_nan_divergence_names_the_node_and_keeps_the_saved_file) {
   Scratch s;
   // No squashing function at the output: a huge rate sends the weights to infinity.
-  std::string linear_net = small_net;
-  linear_net.replace(linear_net.find("loss = mse(y, label)"), 20, "loss = mse(o, label)");
-  const std::string graph = s.file("net.graph", linear_net);
+  const std::string graph = s.file("net.graph", linear_output_net());
   const std::string w = s.file("w.bin", "earlier weights");
   const Untouched kept{graph, w};
   const Result r = run_tool("ebprop-run", graph + " --set diverge-factor=off --lr 100 --save " + w);
@@ -287,13 +294,11 @@ BOOST_AUTO_TEST_CASE(a_nan_weight_in_a_weights_file_names_the_file_and_parameter
   const std::string graph = s.file("net.graph", small_net);
   const std::string good = s.file("good.bin");
   BOOST_TEST_REQUIRE(run_tool("ebprop-run", graph + " -q --epochs 0 --save " + good).status == 0);
-  std::string parameter;
-  const std::string w = s.file("w.bin", with_first_weight(slurp(good), std::nan(""), parameter));
+  const std::string w = s.file("w.bin", with_weight(slurp(good), "h.weight", std::nan("")));
   const std::string out = s.file("out.bin");
   const Untouched kept{graph, w, out};
   const Result r = run_tool("ebprop-run", graph + " --load " + w + " --save " + out);
-  BOOST_TEST(refused(
-      r, 1, {"weights file '" + w + "'", "parameter '" + parameter + "' value 0", "is NaN"}));
+  BOOST_TEST(refused(r, 1, {"weights file '" + w + "'", "parameter 'h.weight' value 0", "is NaN"}));
   BOOST_TEST(!contains(r.output, "diverged"), r.output);
   BOOST_TEST(kept.changes() == "");
 }
@@ -303,13 +308,42 @@ BOOST_AUTO_TEST_CASE(an_infinite_weight_is_refused_by_test_only_runs_too) {
   const std::string graph = s.file("net.graph", small_net);
   const std::string good = s.file("good.bin");
   BOOST_TEST_REQUIRE(run_tool("ebprop-run", graph + " -q --epochs 0 --save " + good).status == 0);
-  std::string parameter;
-  const std::string w = s.file(
-      "w.bin", with_first_weight(slurp(good), std::numeric_limits<double>::infinity(), parameter));
+  const std::string w =
+      s.file("w.bin", with_weight(slurp(good), "o.bias", std::numeric_limits<double>::infinity()));
   const Untouched kept{graph, w};
   const Result r = run_tool("ebprop-run", graph + " --load " + w + " --test-only");
   BOOST_TEST(
-      refused(r, 1, {"weights file '" + w + "'", "parameter '" + parameter + "'", "is infinite"}));
+      refused(r, 1, {"weights file '" + w + "'", "parameter 'o.bias' value 0", "is infinite"}));
+  BOOST_TEST(!contains(r.output, "diverged"), r.output);
+  BOOST_TEST(kept.changes() == "");
+}
+
+BOOST_AUTO_TEST_CASE(a_weight_too_large_for_float_is_refused_by_the_loader) {
+  Scratch s;
+  const std::string graph = s.file("net.graph", small_net);
+  const std::string good = s.file("good.bin");
+  BOOST_TEST_REQUIRE(run_tool("ebprop-run", graph + " -q --epochs 0 --save " + good).status == 0);
+  const std::string w = s.file("w.bin", with_weight(slurp(good), "o.weight", 1e300));
+  const Untouched kept{graph, w};
+  const Result r = run_tool("ebprop-run", graph + " --load " + w + " --test-only");
+  BOOST_TEST(refused(r, 1,
+                     {"weights file '" + w + "'", "parameter 'o.weight' value 0",
+                      "is 1e+300, too large for float"}));
+  BOOST_TEST(kept.changes() == "");
+}
+
+BOOST_AUTO_TEST_CASE(weights_that_overflow_on_the_data_are_not_called_divergence) {
+  Scratch s;
+  const std::string graph = s.file("net.graph", linear_output_net());
+  const std::string good = s.file("good.bin");
+  BOOST_TEST_REQUIRE(run_tool("ebprop-run", graph + " -q --epochs 0 --save " + good).status == 0);
+  // Finite in float, but its square in the loss is not.
+  const std::string w = s.file("w.bin", with_weight(slurp(good), "o.weight", 1e30));
+  const Untouched kept{graph, w};
+  const Result r = run_tool("ebprop-run", graph + " --load " + w + " --test-only");
+  BOOST_TEST(refused(r, 1,
+                     {"evaluating on '" + digits_dir, "node 'loss' (" + graph + ":7)",
+                      "produced a non-finite value"}));
   BOOST_TEST(!contains(r.output, "diverged"), r.output);
   BOOST_TEST(kept.changes() == "");
 }

@@ -30,8 +30,9 @@ struct TrainerConfig {
                            // the first loss node
   int eval_batch = 256;    // examples per pass when evaluating
   // The divergence rule (0: off): training stops when the mean training loss over a tenth of an
-  // epoch exceeds divergence_factor times the loss of the starting weights on the first
-  // divergence_examples training examples (measured before the first epoch). Must be 0 or > 1.
+  // epoch (the last tenth takes in a shorter rest; a batch optimizer: the loss after its step)
+  // exceeds divergence_factor times the loss of the starting weights on the first
+  // divergence_examples training examples (measured before the first epoch). Requires: 0 or > 1.
   double divergence_factor = 0;
   int divergence_examples = 1000;
 };

@@ -20,7 +20,8 @@ void save_weights(const ParameterStore<T>& params, const std::string& path);
 
 // Reads `path` into `params`. Throws FileError if the file is not a weights file, is corrupt
 // (checksum), or does not match the store: every mismatch (missing, extra, different shape) is
-// listed; NumericError naming the file and the parameter when a stored value is NaN or infinite.
+// listed; NumericError naming the file and the parameter when a stored value is NaN, infinite,
+// or too large for T (1e300 in a float run).
 // `params` is unchanged on any error.
 template <typename T>
 void load_weights(ParameterStore<T>& params, const std::string& path);

@@ -182,7 +182,7 @@ BOOST_AUTO_TEST_CASE(divergence_in_a_later_epoch_keeps_the_weights_of_the_last_g
       refused(r, 1,
               {"training diverged in epoch 2", "the weights of epoch 1 are kept in '" + w + "'",
                "the metrics of epochs 1 to 1 are in '" + m + "'"}));
-  BOOST_TEST(slurp(w) == slurp(good));  // epoch 1's weights, not the diverged ones
+  BOOST_TEST((slurp(w) == slurp(good)), "'" + w + "' does not hold the weights of epoch 1");
   BOOST_TEST(contains(slurp(m), "\"epoch\": 1,"));
   BOOST_TEST(!contains(slurp(m), "\"epoch\": 2,"));
   BOOST_TEST(

@@ -41,7 +41,7 @@ class Background {
   }
 
   // Whether the output came to contain `text` within `seconds` (false if the tool ended first).
-  bool wait_for(const std::string& text, double seconds = 30) {
+  bool wait_for(const std::string& text, double seconds = 120) {
     const auto end = clock::now() + std::chrono::duration<double>(seconds);
     while (clock::now() < end) {
       if (contains(slurp(output_file_.string()), text)) return true;
@@ -55,7 +55,7 @@ class Background {
 
   // Waits for the tool to end (killing it after `seconds`): its exit status (-1 when it did not
   // exit normally, as run_tool reports it) and output.
-  Result finish(double seconds = 30) {
+  Result finish(double seconds = 120) {
     const auto end = clock::now() + std::chrono::duration<double>(seconds);
     while (!exited() && clock::now() < end)
       std::this_thread::sleep_for(std::chrono::milliseconds(5));

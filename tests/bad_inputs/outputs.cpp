@@ -189,11 +189,13 @@ BOOST_AUTO_TEST_CASE(metrics_onto_a_full_disk_names_enospc_and_keeps_the_previou
 
 BOOST_AUTO_TEST_CASE(two_runs_sharing_a_save_path_both_finish_and_leave_a_whole_file) {
   Run run;
+  // Short epochs, so that the writes come close together (and a slow build is not slowed more).
   std::string text = small_net;
-  text.replace(text.find("epochs = 1"), 10, "epochs = 60");
+  text.replace(text.find("epochs = 1"), 10, "epochs = 150");
+  text.replace(text.find("train-limit = 500"), 17, "train-limit = 50");
   const std::string graph = run.s.file("net.graph", text);
   const Untouched kept{graph};
-  // Each writes the file 60 times; with one shared temporary name they broke each other's writes.
+  // Each writes the file 150 times; with one shared temporary name they broke each other's writes.
   Background first("ebprop-run", graph + " -q --seed 1 --save " + run.weights);
   Background second("ebprop-run", graph + " -q --seed 2 --save " + run.weights);
   const Result a = first.finish(), b = second.finish();

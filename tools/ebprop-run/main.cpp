@@ -185,10 +185,11 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   tc.predict = config.run.text("predict");
   tc.divergence_factor = divergence_factor(config.run);
   Trainer<T> trainer(graph, *optimizer, data.train, tc);
-  // From here on SIGINT and SIGTERM end the run at the end of a step, with every file whole.
-  catch_stop_signals();
-  trainer.stop_when([] { return stop_signal() != 0; });
   const int epochs = cli.test_only ? 0 : static_cast<int>(config.run.integer("epochs"));
+  // From here on SIGINT and SIGTERM end training at the end of a step, with every file whole. A
+  // run that only evaluates has nothing half-done to protect: the signals end it at once.
+  if (epochs > 0) catch_stop_signals();
+  trainer.stop_when([] { return stop_signal() != 0; });
 
   if (!cli.quiet)
     std::cout << "graph " << graph.file() << ": " << graph.nodes().size() << " nodes, "
@@ -226,11 +227,6 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
         data.has_test ? trainer.evaluate(data.test) : trainer.evaluate(data.train);
     std::cout << (data.has_test ? "test" : "train") << " loss " << std::setprecision(6) << test.loss
               << " error " << percent(test.error) << "\n";
-    if (stop_signal() != 0) {
-      std::cerr << "ebprop-run: interrupted by " << stop_signal_name() << "; "
-                << kept_outputs(cli, 0) << "\n";
-      return 128 + stop_signal();
-    }
     if (!cli.save.empty()) save_weights(graph.parameters(), cli.save);
     return 0;
   }

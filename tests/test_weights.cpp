@@ -5,6 +5,8 @@
 #include <boost/filesystem.hpp>
 #include <boost/test/unit_test.hpp>
 #include <fstream>
+#include <iterator>
+#include <limits>
 
 #include "test_util.h"
 
@@ -92,6 +94,32 @@ BOOST_AUTO_TEST_CASE(an_unwritable_place_leaves_nothing_behind) {
   auto a = test::graph_from<float>(net);
   BOOST_CHECK_EXCEPTION(
       save_weights(a->parameters(), "/nonexistent-dir/w.bin"), FileError, [](const FileError& e) {
-        return std::string(e.what()).find("cannot write weights file") != std::string::npos;
+        return std::string(e.what()).find("cannot write '/nonexistent-dir/w.bin'") !=
+               std::string::npos;
       });
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_rename_names_the_reason_and_leaves_no_temporary) {
+  // A directory where the file should go: the temporary is written, the rename fails (EISDIR).
+  const fs::path dir = fs::temp_directory_path() / fs::unique_path("ebprop-%%%%%%");
+  fs::create_directories(dir / "w.bin");
+  auto a = test::graph_from<float>(net);
+  BOOST_CHECK_EXCEPTION(
+      save_weights(a->parameters(), (dir / "w.bin").string()), FileError, [](const FileError& e) {
+        return std::string(e.what()).find("renaming the temporary over it: Is a directory") !=
+               std::string::npos;
+      });
+  BOOST_TEST(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
+  fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(non_finite_weights_are_never_saved) {
+  TempFile file;
+  auto a = test::graph_from<float>(net);
+  a->parameters().w[2] = std::numeric_limits<float>::quiet_NaN();
+  BOOST_CHECK_EXCEPTION(
+      save_weights(a->parameters(), file.path), NumericError, [](const NumericError& e) {
+        return std::string(e.what()).find("value 2 (counted from 0) is NaN") != std::string::npos;
+      });
+  BOOST_TEST(!fs::exists(file.path));
 }

@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <cmath>
+#include <iomanip>
 #include <limits>
 #include <numeric>
+#include <sstream>
 
 namespace ebprop {
 
@@ -27,6 +29,10 @@ int find_source(const Graph<T>& graph, const std::string& source) {
 }
 
 }  // namespace
+
+TrainingDiverged::TrainingDiverged(const std::string& message, bool by_rule)
+    : NumericError(message), by_rule_(by_rule) {}
+TrainingDiverged::~TrainingDiverged() = default;
 
 template <typename T>
 Trainer<T>::Trainer(Graph<T>& graph, Optimizer<T>& optimizer, const data::Dataset& train,
@@ -83,9 +89,15 @@ void Trainer<T>::on_progress(std::function<void(int, int)> callback, int every) 
 }
 
 template <typename T>
+void Trainer<T>::stop_when(std::function<bool()> requested) {
+  stop_requested_ = std::move(requested);
+}
+
+template <typename T>
 void Trainer<T>::load(const data::Dataset& data, const std::vector<int>& indices) {
   auto& x = graph_.node(inputs_node_).state.x;
   auto& t = graph_.node(targets_node_).state.x;
+  loaded_ = &data;
   const int n = static_cast<int>(indices.size());
   x.resize(data.inputs.rows(), n);
   t.resize(data.targets.rows(), n);
@@ -99,15 +111,20 @@ template <typename T>
 double Trainer<T>::forward_checked() {
   graph_.fprop();
   const double loss = graph_.loss();
-  if (!std::isfinite(loss)) {
-    const int bad = graph_.first_non_finite();
-    const auto& node = graph_.nodes()[bad >= 0 ? bad : graph_.loss_nodes().front()];
-    throw NumericError("training diverged in epoch " + std::to_string(epoch_) + " after " +
-                       std::to_string(seen_) + " examples: node '" + node.name + "' (" +
-                       graph_.file() + ":" + std::to_string(node.where.line) +
-                       ") produced a non-finite value; lower the learning rate");
-  }
-  return loss;
+  if (std::isfinite(loss)) return loss;
+  const int bad = graph_.first_non_finite();
+  const auto& node = graph_.nodes()[bad >= 0 ? bad : graph_.loss_nodes().front()];
+  const std::string culprit = "node '" + node.name + "' (" + graph_.file() + ":" +
+                              std::to_string(node.where.line) + ") produced a non-finite value";
+  if (in_epoch_)
+    throw TrainingDiverged("training diverged in epoch " + std::to_string(epoch_) + " after " +
+                               std::to_string(seen_) + " examples: " + culprit +
+                               "; lower the learning rate",
+                           false);
+  // The data are finite (data::require_finite) and so are the weights (weights_file.h): the
+  // weights are too large for this data.
+  throw NumericError("evaluating on '" + (loaded_ ? loaded_->name : std::string("the data")) +
+                     "': " + culprit);
 }
 
 template <typename T>
@@ -203,7 +220,11 @@ int Trainer<T>::errors_in_batch(const data::Dataset& data, const std::vector<int
 
 template <typename T>
 EpochReport Trainer<T>::run_epoch(int epoch, const data::Dataset* test) {
+  if (config_.divergence_factor != 0 && starting_loss_ < 0)
+    starting_loss_ =
+        evaluate_first(train_, std::min(train_.size(), config_.divergence_examples)).loss;
   epoch_ = epoch;
+  in_epoch_ = true;
   EpochReport report;
   report.epoch = epoch;
   const auto start = std::chrono::steady_clock::now();
@@ -214,48 +235,103 @@ EpochReport Trainer<T>::run_epoch(int epoch, const data::Dataset* test) {
   if (optimizer_.kind() == Optimizer<T>::Kind::batch) {
     seen_ += train_.size();
     loss_sum = optimizer_.step(*this) * train_.size();
+    report.examples = train_.size();
     const Evaluation after = evaluate(train_);
     errors = static_cast<int>(std::lround(after.error * train_.size() / 100));
+    check_loss_growth(after.loss, 1, train_.size());
   } else {
     if (config_.shuffle) shuffle(order_, rng_);
     int next_progress = progress_every_;
+    // The divergence rule looks at each tenth of the epoch (at least one step); a shorter rest
+    // at the end joins the last tenth, so that no mean is taken over a handful of examples.
+    const int tenth = std::max(1, train_.size() / 10);
+    int window_start = 0;
+    double window_loss = 0;
     for (int start_index = 0; start_index < train_.size(); start_index += config_.batch) {
       const int n = std::min(config_.batch, train_.size() - start_index);
       batch_.assign(order_.begin() + start_index, order_.begin() + start_index + n);
       seen_ += n;
       batch_errors_ = 0;
-      loss_sum += optimizer_.step(*this) * n;
+      const double step_loss = optimizer_.step(*this) * n;
+      loss_sum += step_loss;
+      window_loss += step_loss;
       errors += batch_errors_;
+      report.examples = start_index + n;
+      const bool window_full =
+          report.examples - window_start >= tenth && train_.size() - report.examples >= tenth;
+      if (window_full || report.examples == train_.size()) {
+        check_loss_growth(window_loss / (report.examples - window_start), window_start + 1,
+                          report.examples);
+        window_start = report.examples;
+        window_loss = 0;
+      }
       if (progress_ && start_index + n >= next_progress) {
         progress_(start_index + n, train_.size());
         next_progress += progress_every_;
       }
+      if (stop_requested_ && stop_requested_()) {
+        report.interrupted = true;
+        break;
+      }
     }
   }
+  check_weights_finite();
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  report.examples_per_second = train_.size() / std::max(report.seconds, 1e-9);
-  report.train.loss = loss_sum / train_.size();
-  report.train.error = train_.labels.empty() ? not_a_number : 100.0 * errors / train_.size();
+  report.examples_per_second = report.examples / std::max(report.seconds, 1e-9);
+  report.train.loss = loss_sum / report.examples;
+  report.train.error = train_.labels.empty() ? not_a_number : 100.0 * errors / report.examples;
   report.rate = optimizer_.current_rate();
-  report.test = test ? evaluate(*test) : Evaluation{not_a_number, not_a_number};
+  report.test =
+      test && !report.interrupted ? evaluate(*test) : Evaluation{not_a_number, not_a_number};
+  in_epoch_ = false;
   return report;
 }
 
 template <typename T>
 Evaluation Trainer<T>::evaluate(const data::Dataset& data) {
   if (data.size() == 0) throw NumericError("the data set '" + data.name + "' is empty");
+  return evaluate_first(data, data.size());
+}
+
+template <typename T>
+Evaluation Trainer<T>::evaluate_first(const data::Dataset& data, int count) {
   double loss = 0;
   int errors = 0;
   std::vector<int> chunk;
-  for (int start = 0; start < data.size(); start += config_.eval_batch) {
-    const int n = std::min(config_.eval_batch, data.size() - start);
+  for (int start = 0; start < count; start += config_.eval_batch) {
+    const int n = std::min(config_.eval_batch, count - start);
     chunk.resize(n);
     std::iota(chunk.begin(), chunk.end(), start);
     load(data, chunk);
     loss += forward_checked() * n;
     errors += errors_in_batch(data, chunk);
   }
-  return {loss / data.size(), data.labels.empty() ? not_a_number : 100.0 * errors / data.size()};
+  return {loss / count, data.labels.empty() ? not_a_number : 100.0 * errors / count};
+}
+
+template <typename T>
+void Trainer<T>::check_loss_growth(double mean_loss, int first, int last) {
+  if (config_.divergence_factor == 0 || !(mean_loss > config_.divergence_factor * starting_loss_))
+    return;
+  std::ostringstream message;
+  message << std::setprecision(4) << "training diverged in epoch " << epoch_ << " after " << seen_
+          << " examples: the mean training loss of examples " << first << "-" << last
+          << " of the epoch, " << mean_loss << ", is more than " << config_.divergence_factor
+          << " times the loss of the starting weights, " << starting_loss_
+          << "; lower the learning rate";
+  throw TrainingDiverged(message.str(), true);
+}
+
+template <typename T>
+void Trainer<T>::check_weights_finite() {
+  const auto& params = graph_.parameters();
+  if (params.w.allFinite()) return;
+  for (const auto& block : params.blocks())
+    if (!params.w.segment(block.offset, block.size()).allFinite())
+      throw TrainingDiverged("training diverged in epoch " + std::to_string(epoch_) + " after " +
+                                 std::to_string(seen_) + " examples: parameter '" + block.name +
+                                 "' became non-finite; lower the learning rate",
+                             false);
 }
 
 template class Trainer<float>;

@@ -3,14 +3,16 @@
 #include <zlib.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <sstream>
 
 #include "ebprop/error.h"
+#include "ebprop/files.h"
 
 namespace ebprop {
 
@@ -74,6 +76,25 @@ class Reader {
   std::size_t pos_;
 };
 
+// Throws NumericError when one of the `count` values of the parameter `name` is NaN or infinite,
+// or too large for the training precision T: a weights file holds only usable weights, and a
+// non-finite one is never reported as divergence. `context` begins the message.
+template <typename T, typename V>
+void refuse_non_finite(const std::string& name, const V* values, std::int64_t count,
+                       const std::string& context) {
+  for (std::int64_t i = 0; i < count; ++i) {
+    if (std::isfinite(static_cast<T>(values[i]))) continue;
+    std::ostringstream value;
+    value << values[i];
+    throw NumericError(context + ": parameter '" + name + "' value " + std::to_string(i) +
+                       " (counted from 0) is " +
+                       (std::isnan(values[i])   ? std::string("NaN")
+                        : std::isinf(values[i]) ? std::string("infinite")
+                                                : value.str() + ", too large for " +
+                                                      (sizeof(T) == 4 ? "float" : "double")));
+  }
+}
+
 struct StoredBlock {
   std::uint32_t rows, cols;
   std::vector<double> values;
@@ -83,6 +104,9 @@ struct StoredBlock {
 
 template <typename T>
 void save_weights(const ParameterStore<T>& params, const std::string& path) {
+  for (const auto& block : params.blocks())
+    refuse_non_finite<T>(block.name, params.w.data() + block.offset, block.size(),
+                         "cannot save weights to '" + path + "'");
   std::string out(magic, 8);
   put_u32(out, static_cast<std::uint32_t>(params.blocks().size()));
   for (const auto& block : params.blocks()) {
@@ -95,21 +119,7 @@ void save_weights(const ParameterStore<T>& params, const std::string& path) {
   }
   put_u32(out, crc_of(out, out.size()));
 
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
-    file.write(out.data(), static_cast<std::streamsize>(out.size()));
-    file.flush();
-    if (!file) {
-      std::remove(temporary.c_str());
-      throw FileError("cannot write weights file '" + temporary + "': " + std::strerror(errno));
-    }
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    std::remove(temporary.c_str());
-    throw FileError("cannot rename '" + temporary + "' to '" + path + "': " + reason);
-  }
+  write_file_atomically(path, out);
 }
 
 template <typename T>
@@ -162,6 +172,10 @@ void load_weights(ParameterStore<T>& params, const std::string& path) {
     throw FileError("weights file '" + path +
                     "' does not match the graph: " + join(problems, "; "));
 
+  for (const auto& block : params.blocks()) {
+    const auto& values = stored.at(block.name).values;
+    refuse_non_finite<T>(block.name, values.data(), block.size(), "weights file '" + path + "'");
+  }
   for (const auto& block : params.blocks()) {
     const auto& values = stored.at(block.name).values;
     for (std::int64_t i = 0; i < block.size(); ++i)

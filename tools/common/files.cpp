@@ -1,21 +1,29 @@
 #include "files.h"
 
-#include <ebprop/error.h>
-
-#include <cstdio>
-#include <fstream>
+#include <ebprop/files.h>
 
 namespace ebprop::tools {
 
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream file(temporary, std::ios::trunc);
-    file << text;
-    if (!file.flush()) throw FileError("cannot write '" + temporary + "'");
+OutputError::~OutputError() = default;
+
+void check_outputs(const std::vector<RunFile>& inputs, const std::vector<RunFile>& outputs) {
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    const RunFile& out = outputs[i];
+    if (out.path.empty()) continue;
+    for (const RunFile& in : inputs)
+      if (!in.path.empty() && same_file(out.path, in.path))
+        throw OutputError(out.role + " '" + out.path + "' is " + in.role + " '" + in.path +
+                          "': writing it would destroy an input of the run; name another file");
+    for (std::size_t j = 0; j < i; ++j)
+      if (!outputs[j].path.empty() && same_file(out.path, outputs[j].path))
+        throw OutputError(outputs[j].role + " '" + outputs[j].path + "' and " + out.role + " '" +
+                          out.path + "' are the same file: one would overwrite the other");
+    try {
+      check_can_write(out.path);
+    } catch (const FileError& e) {
+      throw OutputError(out.role + ": " + e.what());
+    }
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0)
-    throw FileError("cannot rename '" + temporary + "' to '" + path + "'");
 }
 
 }  // namespace ebprop::tools

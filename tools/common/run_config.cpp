@@ -1,6 +1,7 @@
 #include "run_config.h"
 
 #include <ebprop/data/csv.h>
+#include <ebprop/data/finite.h>
 #include <ebprop/data/idx.h>
 #include <ebprop/data/preprocess.h>
 
@@ -53,6 +54,10 @@ const std::vector<SettingSpec>& run_settings() {
                "first loss node)"),
       optional("precision", SettingType::text, "float", "float (float32, fast) or double")
           .one_of({"float", "double"}),
+      optional("diverge-factor", SettingType::text, "2",
+               "the divergence rule: stop when the mean training loss over a tenth of an epoch "
+               "exceeds this many times the loss of the starting weights (on the first 1000 "
+               "training examples); 0 or off: no rule (NaN still stops)"),
       optional("threads", SettingType::integer, "1",
                "threads for matrix products (Eigen/OpenMP), at most this machine's " +
                    std::to_string(static_cast<long long>(hardware_threads())) +
@@ -221,45 +226,66 @@ std::string resolve_path(const RunConfig& config, const Settings& settings,
   return (fs::path(config.base_dir) / value).lexically_normal().string();
 }
 
-Data load_data(const RunConfig& config) {
+DataFiles find_data_files(const RunConfig& config) {
   const Settings& d = config.data;
-  std::string train_images = resolve_path(config, d, "train-images");
-  std::string train_labels = resolve_path(config, d, "train-labels");
-  std::string test_images = resolve_path(config, d, "test-images");
-  std::string test_labels = resolve_path(config, d, "test-labels");
+  DataFiles files{resolve_path(config, d, "train-images"), resolve_path(config, d, "train-labels"),
+                  resolve_path(config, d, "test-images"),  resolve_path(config, d, "test-labels"),
+                  resolve_path(config, d, "train-csv"),    resolve_path(config, d, "test-csv")};
   const std::string dir = resolve_path(config, d, "dir");
   if (!dir.empty()) {
-    const auto files = data::find_idx_files(dir);
-    if (train_images.empty()) train_images = files.train_images;
-    if (train_labels.empty()) train_labels = files.train_labels;
-    if (test_images.empty()) test_images = files.test_images;
-    if (test_labels.empty()) test_labels = files.test_labels;
+    const auto found = data::find_idx_files(dir);
+    if (files.train_images.empty()) files.train_images = found.train_images;
+    if (files.train_labels.empty()) files.train_labels = found.train_labels;
+    if (files.test_images.empty()) files.test_images = found.test_images;
+    if (files.test_labels.empty()) files.test_labels = found.test_labels;
   }
-  const std::string train_csv = resolve_path(config, d, "train-csv");
-  const std::string test_csv = resolve_path(config, d, "test-csv");
+  return files;
+}
+
+std::vector<RunFile> run_inputs(const std::string& graph_file, const std::string& load,
+                                const RunConfig& config, const Registry& registry) {
+  const DataFiles data = find_data_files(config);
+  std::vector<RunFile> inputs{{"the graph file", graph_file},
+                              {"the --load weights file", load},
+                              {"the training images", data.train_images},
+                              {"the training labels", data.train_labels},
+                              {"the test images", data.test_images},
+                              {"the test labels", data.test_labels},
+                              {"the training CSV file", data.train_csv},
+                              {"the test CSV file", data.test_csv}};
+  for (const auto& library : registry.libraries()) inputs.push_back({"the plugin", library});
+  return inputs;
+}
+
+Data load_data(const RunConfig& config) {
+  const Settings& d = config.data;
+  const DataFiles files = find_data_files(config);
   data::CsvOptions csv;
   csv.label_column = static_cast<int>(d.integer("label-column"));
 
   Data result;
-  if (!train_csv.empty())
-    result.train = data::load_csv(train_csv, csv);
-  else if (!train_images.empty() && !train_labels.empty())
-    result.train = data::load_idx(train_images, train_labels);
+  if (!files.train_csv.empty())
+    result.train = data::load_csv(files.train_csv, csv);
+  else if (!files.train_images.empty() && !files.train_labels.empty())
+    result.train = data::load_idx(files.train_images, files.train_labels);
   else
     throw Error(
         "no training data: give [data] dir, train-images and train-labels, or train-csv "
         "(in the graph file or with --data-dir / --set)");
-  if (!test_csv.empty()) {
-    result.test = data::load_csv(test_csv, csv);
+  if (!files.test_csv.empty()) {
+    result.test = data::load_csv(files.test_csv, csv);
     result.has_test = true;
-  } else if (!test_images.empty() && !test_labels.empty()) {
-    result.test = data::load_idx(test_images, test_labels);
+  } else if (!files.test_images.empty() && !files.test_labels.empty()) {
+    result.test = data::load_idx(files.test_images, files.test_labels);
     result.has_test = true;
   }
   if (d.integer("train-limit") > 0)
     data::truncate(result.train, static_cast<int>(d.integer("train-limit")));
   if (result.has_test && d.integer("test-limit") > 0)
     data::truncate(result.test, static_cast<int>(d.integer("test-limit")));
+  // Before the statistics: one NaN would spread through the mean to every example.
+  data::require_finite(result.train);
+  if (result.has_test) data::require_finite(result.test);
 
   // §4.3: statistics from the training set only; §4.5: one-of-N targets at ±1.
   data::Normalizer normalizer;

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "files.h"
+
 namespace ebprop::tools {
 
 // A mistake in what the command line says: a bad value or key given with --set, --opt, --epochs,
@@ -71,13 +73,26 @@ OptimizerPtr<T> make_optimizer(const Registry& registry, const RunConfig& config
 // A data path from the config: relative paths in the graph file are relative to the file.
 std::string resolve_path(const RunConfig& config, const Settings& settings, const std::string& key);
 
+// The data files the [data] section names, resolved as load_data resolves them ("" where none).
+struct DataFiles {
+  std::string train_images, train_labels, test_images, test_labels, train_csv, test_csv;
+};
+// Throws FileError when `dir` lacks a file it must hold.
+DataFiles find_data_files(const RunConfig& config);
+
+// Every file a run reads, with its role, for check_outputs (files.h): the graph file, the
+// weights file `load` (may be ""), the data files and the plugin libraries of `registry`.
+std::vector<RunFile> run_inputs(const std::string& graph_file, const std::string& load,
+                                const RunConfig& config, const Registry& registry);
+
 struct Data {
   data::Dataset train, test;
   bool has_test = false;
 };
 
-// Loads the [data] section's training (and test) sets, normalizes them with the training set's
-// statistics and encodes the targets. Throws FileError / Error naming the file or key.
+// Loads the [data] section's training (and test) sets, refuses a NaN or infinite value in either
+// (data::require_finite), normalizes them with the training set's statistics and encodes the
+// targets. Throws FileError / NumericError / Error naming the file (and example) or key.
 Data load_data(const RunConfig& config);
 
 }  // namespace ebprop::tools

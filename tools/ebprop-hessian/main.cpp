@@ -4,6 +4,7 @@
 // full spectrum of a small net (Fig. 19-20), as a table, CSV/JSON files and SVG plots.
 #include <ebprop/curvature/eigen.h>
 #include <ebprop/curvature/matrices.h>
+#include <ebprop/files.h>
 #include <ebprop/graph_parser.h>
 #include <ebprop/plugin_loader.h>
 #include <ebprop/weights_file.h>
@@ -111,7 +112,9 @@ std::optional<Options> parse(int argc, char** argv) {
       "estimators", po::value(&estimators),
       "comma-separated: power (Eq. 60), taylor (Eq. 63), online (Eq. 64); 'none' for none")(
       "spectrum", po::bool_switch(&o.spectrum), "the full spectrum of the exact Hessian")(
-      "out", po::value(&o.out), "directory for summary.json, CSV files and SVG plots");
+      "out", po::value(&o.out),
+      "directory for summary.json, CSV files and SVG plots (created and checked before the "
+      "work: no file there may be an input; exit 2 otherwise)");
   for (const auto& s : option_settings()) {
     const std::string constraint = setting_constraint(s);
     options.add_options()(s.name.c_str(), po::value<std::string>(),
@@ -174,6 +177,21 @@ std::string number(double v) {
   return std::isfinite(v) ? s.str() : "null";
 }
 
+// Before the work: creates --out and checks every file that may be written there (none may be an
+// input, each must be writable). Throws tools::OutputError.
+void check_out_directory(const Options& o, const std::vector<tools::RunFile>& inputs) {
+  boost::system::error_code failed;
+  fs::create_directories(o.out, failed);
+  if (failed || !fs::is_directory(o.out))
+    throw tools::OutputError("--out '" + o.out + "' cannot be made a directory" +
+                             (failed ? ": " + failed.message() : std::string()));
+  std::vector<tools::RunFile> outputs;
+  for (const char* name : {"summary.json", "diagonal.csv", "layers.csv", "convergence.csv",
+                           "convergence.svg", "spectrum.csv", "spectrum.svg"})
+    outputs.push_back({"--out", (fs::path(o.out) / name).string()});
+  tools::check_outputs(inputs, outputs);
+}
+
 struct Row {
   std::string name;
   EigenEstimate estimate;
@@ -186,13 +204,20 @@ int run(int argc, char** argv) {
   const Options& o = *parsed;
   const HvpMethod method = o.hvp;
   const std::vector<std::string>& estimators = o.estimators;
-  if (!o.out.empty()) fs::create_directories(o.out);
   omp_set_num_threads(1);
 
   Registry registry;
   load_plugins(registry, o.plugin_paths);
   const GraphSpec spec = parse_graph_file(o.graph_file);
   const tools::RunConfig config = tools::merge_config(o.overrides, spec, registry);
+  if (!o.out.empty()) {
+    try {
+      check_out_directory(o, tools::run_inputs(o.graph_file, o.load, config, registry));
+    } catch (const tools::OutputError& e) {
+      std::cerr << "ebprop-hessian: " << e.what() << "\n";
+      return 2;
+    }
+  }
   Rng rng(static_cast<std::uint64_t>(config.run.integer("seed")));
   Graph<double> graph(spec, registry, rng);
   if (!o.load.empty()) load_weights(graph.parameters(), o.load);
@@ -270,8 +295,8 @@ int run(int argc, char** argv) {
 
   if (o.out.empty()) return 0;
   const std::string dir = o.out + "/";
-  tools::write_file_atomically(dir + "diagonal.csv", diagonal_csv);
-  tools::write_file_atomically(dir + "layers.csv", layers_csv);
+  write_file_atomically(dir + "diagonal.csv", diagonal_csv);
+  write_file_atomically(dir + "layers.csv", layers_csv);
   std::string json = "{\"graph\": \"" + o.graph_file +
                      "\", \"examples\": " + std::to_string(loss.examples()) +
                      ", \"weights\": " + std::to_string(loss.dimension()) + ", \"estimators\": {";
@@ -286,7 +311,7 @@ int run(int argc, char** argv) {
   json += "}, \"top_k\": [";
   for (Eigen::Index i = 0; i < top.size(); ++i) json += (i ? ", " : "") + number(top[i]);
   json += "]}\n";
-  tools::write_file_atomically(dir + "summary.json", json);
+  write_file_atomically(dir + "summary.json", json);
 
   // Estimator convergence against presentations / iterations (Fig. 24).
   plot::Chart convergence{"λmax estimates",
@@ -310,18 +335,18 @@ int run(int argc, char** argv) {
   }
   if (!rows.empty()) {
     convergence.log_x = true;
-    tools::write_file_atomically(dir + "convergence.csv", convergence_csv);
-    tools::write_file_atomically(dir + "convergence.svg", plot::render(convergence));
+    write_file_atomically(dir + "convergence.csv", convergence_csv);
+    write_file_atomically(dir + "convergence.svg", plot::render(convergence));
   }
   if (eigenvalues.size() > 0) {
     std::string csv = "rank,eigenvalue\n";
     std::vector<double> values(eigenvalues.data(), eigenvalues.data() + eigenvalues.size());
     for (std::size_t i = 0; i < values.size(); ++i)
       csv += std::to_string(i + 1) + "," + number(values[i]) + "\n";
-    tools::write_file_atomically(dir + "spectrum.csv", csv);
+    write_file_atomically(dir + "spectrum.csv", csv);
     plot::Chart chart{"Hessian eigenvalues", "eigenvalue", "count", false, false, {}, true, 0};
     chart.series.push_back(plot::histogram(values, 40, chart.bar_width));
-    tools::write_file_atomically(dir + "spectrum.svg", plot::render(chart));
+    write_file_atomically(dir + "spectrum.svg", plot::render(chart));
   }
   std::cout << "\nwrote " << o.out << "/{summary.json, diagonal.csv, layers.csv"
             << (rows.empty() ? "" : ", convergence.csv, convergence.svg")

@@ -2,6 +2,7 @@
 //   ebprop-plot run.csv --x presentations --y online --y power -o lambda.svg --log-x
 //   ebprop-plot spectrum.csv --histogram eigenvalue --bins 40 -o spectrum.svg
 #include <ebprop/error.h>
+#include <ebprop/files.h>
 
 #include <boost/program_options.hpp>
 #include <cmath>
@@ -87,8 +88,9 @@ int run(int argc, char** argv) {
   ebprop::plot::Chart chart;
   std::string bins = *bins_option.default_value;
   po::options_description options("Options");
-  options.add_options()("help,h", "print this help")("output,o", po::value(&output)->required(),
-                                                     "the SVG file to write")(
+  options.add_options()("help,h", "print this help")(
+      "output,o", po::value(&output)->required(),
+      "the SVG file to write (atomically; not the input)")(
       "x", po::value(&x), "column for the x axis")("y", po::value(&ys)->composing(),
                                                    "a column to draw against x; may be repeated")(
       "histogram", po::value(&histogram_column), "draw a histogram of this column instead")(
@@ -126,6 +128,12 @@ int run(int argc, char** argv) {
           .integer("bins"));
   if (histogram_column.empty() && (x.empty() || ys.empty()))
     throw ebprop::tools::CommandLineError("give --x and at least one --y, or --histogram");
+  try {
+    ebprop::tools::check_outputs({{"the input", input}}, {{"--output", output}});
+  } catch (const ebprop::tools::OutputError& e) {
+    std::cerr << "ebprop-plot: " << e.what() << "\n";
+    return 2;
+  }
   const Table table = read_csv(input);
   if (!histogram_column.empty()) {
     chart.bars = true;
@@ -138,7 +146,7 @@ int run(int argc, char** argv) {
       chart.series.push_back({y, table.column(x, input), table.column(y, input)});
     if (chart.x_label.empty()) chart.x_label = x;
   }
-  ebprop::tools::write_file_atomically(output, ebprop::plot::render(chart));
+  ebprop::write_file_atomically(output, ebprop::plot::render(chart));
   return 0;
 }
 

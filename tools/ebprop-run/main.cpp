@@ -1,5 +1,6 @@
 // ebprop-run: trains, tests and inspects a network described by a graph file.
 #include <ebprop/curvature/eigen.h>
+#include <ebprop/files.h>
 #include <ebprop/graph.h>
 #include <ebprop/graph_parser.h>
 #include <ebprop/plugin_loader.h>
@@ -17,6 +18,7 @@
 
 #include "files.h"
 #include "options.h"
+#include "stop_signals.h"
 
 namespace ebprop::run {
 namespace {
@@ -104,6 +106,39 @@ std::string percent(double v) {
   return s.str();
 }
 
+// The [run] key diverge-factor: a number above 1, or 0 / off for no divergence rule.
+double divergence_factor(const Settings& run) {
+  const std::string& text = run.text("diverge-factor");
+  if (text == "off") return 0;
+  std::size_t used = 0;
+  double factor = -1;
+  try {
+    factor = std::stod(text, &used);
+  } catch (const std::exception&) {
+  }
+  if (used != text.size() || !(factor == 0 || factor > 1))
+    throw SourceError(run.where("diverge-factor"),
+                      "diverge-factor must be a number above 1, or 0 or off to turn the "
+                      "divergence rule off; found '" +
+                          text + "'");
+  return factor;
+}
+
+// What the outputs hold when a run stops before its end, the last epoch written being `saved`.
+std::string kept_outputs(const CommandLine& cli, int saved) {
+  const std::string epoch = "epoch " + std::to_string(saved);
+  std::string text;
+  if (!cli.save.empty())
+    text += saved > 0 ? "the weights of " + epoch + " are kept in '" + cli.save + "'"
+                      : "no weights were saved ('" + cli.save + "' is as it was)";
+  if (!cli.metrics.empty())
+    text += std::string(text.empty() ? "" : "; ") +
+            (saved > 0 ? "the metrics of epochs 1 to " + std::to_string(saved) + " are in '" +
+                             cli.metrics + "'"
+                       : "no metrics were written ('" + cli.metrics + "' is as it was)");
+  return text.empty() ? "nothing was saved (no --save or --metrics)" : text;
+}
+
 // §9.2: the rate 1/λmax, with λmax from the online estimator (Eq. 64) on the weights training
 // starts from (the same seed gives the same initial weights in double as in float).
 double automatic_rate(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
@@ -149,8 +184,13 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   tc.shuffle = config.run.boolean("shuffle");
   tc.seed = static_cast<std::uint64_t>(config.run.integer("seed"));
   tc.predict = config.run.text("predict");
+  tc.divergence_factor = divergence_factor(config.run);
   Trainer<T> trainer(graph, *optimizer, data.train, tc);
   const int epochs = cli.test_only ? 0 : static_cast<int>(config.run.integer("epochs"));
+  // From here on SIGINT and SIGTERM end training at the end of a step, with every file whole. A
+  // run that only evaluates has nothing half-done to protect: the signals end it at once.
+  if (epochs > 0) catch_stop_signals();
+  trainer.stop_when([] { return stop_signal() != 0; });
 
   if (!cli.quiet)
     std::cout << "graph " << graph.file() << ": " << graph.nodes().size() << " nodes, "
@@ -162,7 +202,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
                       : "")
               << "\n"
               << "training: " << epochs << " epochs, batch " << tc.batch << ", optimizer "
-              << config.optimizer << ", seed " << tc.seed << "\n";
+              << config.optimizer << ", seed " << tc.seed << std::endl;  // seen before epoch 1
 
   const bool terminal = isatty(STDOUT_FILENO) && !cli.quiet;
   auto epoch_started = std::chrono::steady_clock::now();
@@ -191,9 +231,29 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
     if (!cli.save.empty()) save_weights(graph.parameters(), cli.save);
     return 0;
   }
+  int saved = 0;  // the last epoch whose weights and metrics are written
   for (int epoch = 1; epoch <= epochs; ++epoch) {
-    const EpochReport r = trainer.run_epoch(epoch, data.has_test ? &data.test : nullptr);
+    EpochReport r;
+    try {
+      r = trainer.run_epoch(epoch, data.has_test ? &data.test : nullptr);
+    } catch (const TrainingDiverged& e) {
+      if (terminal) std::cout << "\n";
+      std::cout.flush();
+      std::cerr << "ebprop-run: error: " << e.what()
+                << (e.by_rule() ? " (the divergence rule: [run] diverge-factor; "
+                                  "--set diverge-factor=off turns it off)"
+                                : "")
+                << "\nebprop-run: " << kept_outputs(cli, saved) << "\n";
+      return 1;
+    }
     if (terminal) std::cout << "\r" << std::string(60, ' ') << "\r";
+    if (r.interrupted) {
+      std::cout.flush();
+      std::cerr << "ebprop-run: interrupted by " << stop_signal_name() << " in epoch " << epoch
+                << " after " << r.examples << " of " << data.train.size() << " examples; epoch "
+                << epoch << " was not saved; " << kept_outputs(cli, saved) << "\n";
+      return 128 + stop_signal();
+    }
     std::cout << "epoch " << std::setw(3) << epoch << "  train loss " << std::fixed
               << std::setprecision(5) << r.train.loss << " error " << percent(r.train.error)
               << "  test loss "
@@ -210,9 +270,15 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
                  ", \"seconds\": " + json_number(r.seconds) +
                  ", \"examples_per_second\": " + json_number(r.examples_per_second) +
                  ", \"rate\": " + json_number(r.rate) + "}\n";
-      tools::write_file_atomically(cli.metrics, metrics);
+      write_file_atomically(cli.metrics, metrics);
     }
     if (!cli.save.empty()) save_weights(graph.parameters(), cli.save);
+    saved = epoch;
+    if (stop_signal() != 0) {
+      std::cerr << "ebprop-run: interrupted by " << stop_signal_name() << " after epoch " << epoch
+                << "; " << kept_outputs(cli, saved) << "\n";
+      return 128 + stop_signal();
+    }
   }
   return 0;
 }
@@ -233,6 +299,14 @@ int main_checked(int argc, char** argv) {
     Rng rng(static_cast<std::uint64_t>(config.run.integer("seed")));
     describe(Graph<float>(spec, registry, rng));
     return 0;
+  }
+  // Before any work that takes time: no output may destroy an input or another output.
+  try {
+    tools::check_outputs(tools::run_inputs(cli->graph_file, cli->load, config, registry),
+                         {{"--save", cli->save}, {"--metrics", cli->metrics}});
+  } catch (const tools::OutputError& e) {
+    std::cerr << "ebprop-run: " << e.what() << "\n";
+    return 2;
   }
   const int threads = static_cast<int>(config.run.integer("threads"));
   // One thread policy for the process: OpenMP's, which Eigen in the engine and in every plugin

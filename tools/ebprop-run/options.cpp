@@ -39,8 +39,10 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
   po::options_description output("Output");
   output.add_options()("metrics", po::value(&cli.metrics),
                        "write one JSON object per epoch to this file")(
-      "save", po::value(&cli.save), "write the weights here after every epoch (atomically)")(
-      "load", po::value(&cli.load), "start from these weights (names and shapes must match)")(
+      "save", po::value(&cli.save),
+      "write the weights here after every epoch (atomically; a diverged or interrupted epoch "
+      "is not saved)")("load", po::value(&cli.load),
+                       "start from these weights (names and shapes must match)")(
       "quiet,q", po::bool_switch(&cli.quiet), "print only the epoch lines");
   po::options_description hidden;
   hidden.add_options()("graph", po::value(&cli.graph_file));
@@ -70,7 +72,14 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
         << tools::schema_table(tools::data_settings())
         << "\nThe [optimizer NAME] section takes that optimizer's settings: see --list-plugins.\n"
            "Plugins are searched in the build's plugin directory, then EBPROP_PLUGIN_PATH\n"
-           "(':'-separated), then --plugin-path. Exit status: 0 success, 1 error, 2 usage.\n";
+           "(':'-separated), then --plugin-path.\n"
+           "Outputs are checked before training: each must be writable and none may be an input\n"
+           "(graph, --load, data, plugins) or another output. Files are written atomically (a\n"
+           "unique temporary renamed over the target). Training stops on a NaN or, by the rule\n"
+           "diverge-factor above, on a loss that grows; the last good epoch's files are kept.\n"
+           "SIGINT or SIGTERM stops at the end of the current step, keeping the last saved epoch.\n"
+           "Exit status: 0 success, 1 error or divergence, 2 usage (an output refused included),\n"
+           "130 SIGINT, 143 SIGTERM.\n";
     return std::nullopt;
   }
   // The shortcuts come after --set and --opt, so they win, and a refusal names them.

@@ -2,8 +2,11 @@
 //
 // It binds the graph's input nodes by their `source` setting ("inputs": the examples, "targets":
 // their targets), shuffles the training set each epoch with its own seeded generator (§4.1), and
-// is the Objective that optimizers query (optimizer.h). A non-finite loss stops training with a
-// NumericError that names the first node whose output went bad and its graph-file line.
+// is the Objective that optimizers query (optimizer.h). Training stops with TrainingDiverged when
+// a loss or a weight becomes non-finite (naming the first node whose output went bad and its
+// graph-file line, or the parameter), or, under the divergence rule of TrainerConfig, when the
+// training loss grows far above the loss of the starting weights (bounded outputs never give a
+// NaN). A stop request (stop_when) ends an epoch after the current step.
 //
 // OWNERSHIP: the caller owns the graph, optimizer and data sets, and keeps them alive while the
 // trainer lives.
@@ -26,6 +29,24 @@ struct TrainerConfig {
   std::string predict;     // node whose argmax is the predicted class; "" = first input of
                            // the first loss node
   int eval_batch = 256;    // examples per pass when evaluating
+  // The divergence rule (0: off): training stops when the mean training loss over a tenth of an
+  // epoch (the last tenth takes in a shorter rest; a batch optimizer: the loss after its step)
+  // exceeds divergence_factor times the loss of the starting weights on the first
+  // divergence_examples training examples (measured before the first epoch). Requires: 0 or > 1.
+  double divergence_factor = 0;
+  int divergence_examples = 1000;
+};
+
+// Training diverged: a non-finite loss or weight, or the divergence rule. The weights are those
+// of the step that diverged: not worth keeping.
+class TrainingDiverged : public NumericError {
+ public:
+  TrainingDiverged(const std::string& message, bool by_rule);
+  ~TrainingDiverged() override;
+  bool by_rule() const { return by_rule_; }  // the divergence rule fired (the values are finite)
+
+ private:
+  bool by_rule_;
 };
 
 struct Evaluation {
@@ -39,7 +60,11 @@ struct EpochReport {
   Evaluation test;     // after the epoch (NaN without a test set)
   double seconds = 0;  // training time of the epoch (without the test pass)
   double examples_per_second = 0;
-  double rate = 0;  // the optimizer's last rate
+  double rate = 0;   // the optimizer's last rate
+  int examples = 0;  // training examples presented (fewer than the set when interrupted)
+  // A stop request ended the epoch early: `train` covers the examples presented, `test` is not
+  // measured, and the weights are those of the middle of the epoch.
+  bool interrupted = false;
 };
 
 template <typename T>
@@ -53,11 +78,16 @@ class Trainer final : public Objective<T> {
   // Called every `every` examples inside an epoch with (examples done, examples in the epoch).
   void on_progress(std::function<void(int, int)> callback, int every);
 
+  // Called after every step of an epoch; when it returns true, the epoch ends there (interrupted).
+  void stop_when(std::function<bool()> requested);
+
   // One epoch: begin_epoch, then steps over the shuffled training set (or one step for a batch
-  // optimizer); then evaluates `test` when given.
+  // optimizer); then evaluates `test` when given. Throws TrainingDiverged (see above); on return
+  // the weights are finite.
   EpochReport run_epoch(int epoch, const data::Dataset* test);
 
-  // Loss and error of the graph on a data set (fprop only).
+  // Loss and error of the graph on a data set (fprop only). Throws NumericError naming the data
+  // set and the node when an output is non-finite (TrainingDiverged inside run_epoch).
   Evaluation evaluate(const data::Dataset& data);
 
   // --- Objective ---
@@ -74,10 +104,13 @@ class Trainer final : public Objective<T> {
 
  private:
   void load(const data::Dataset& data, const std::vector<int>& indices);
-  double forward_checked();      // fprop, loss, and the divergence check
+  double forward_checked();      // fprop, loss, and the check that they are finite
   double gradient_of_loaded();   // fprop + bprop of what the input nodes hold
   double curvature_of_loaded();  // ... + bbprop
   int errors_in_batch(const data::Dataset& data, const std::vector<int>& indices) const;
+  Evaluation evaluate_first(const data::Dataset& data, int count);  // on examples [0, count)
+  void check_loss_growth(double mean_loss, int first, int last);    // the divergence rule
+  void check_weights_finite();
 
   Graph<T>& graph_;
   Optimizer<T>& optimizer_;
@@ -90,6 +123,10 @@ class Trainer final : public Objective<T> {
   std::int64_t seen_ = 0;
   int batch_errors_ = 0;  // misclassified examples at the current batch's last evaluation
   int epoch_ = 0;
+  bool in_epoch_ = false;                  // a non-finite value is then divergence
+  const data::Dataset* loaded_ = nullptr;  // the data set of the examples in the input nodes
+  double starting_loss_ = -1;              // for the divergence rule; < 0 until measured
+  std::function<bool()> stop_requested_;
   std::function<void(int, int)> progress_;
   int progress_every_ = 0;
 };

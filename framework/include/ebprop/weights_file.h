@@ -12,14 +12,17 @@
 
 namespace ebprop {
 
-// Writes atomically: to "path.tmp", then renamed over `path`, so a crash never leaves a
-// half-written file. Throws FileError.
+// Writes atomically (write_file_atomically of files.h: a unique temporary renamed over `path`), so
+// a crash never leaves a half-written file. Throws FileError naming the file and errno's text, and
+// NumericError naming the parameter when a weight is NaN or infinite (nothing is written then).
 template <typename T>
 void save_weights(const ParameterStore<T>& params, const std::string& path);
 
 // Reads `path` into `params`. Throws FileError if the file is not a weights file, is corrupt
 // (checksum), or does not match the store: every mismatch (missing, extra, different shape) is
-// listed. `params` is unchanged on any error.
+// listed; NumericError naming the file and the parameter when a stored value is NaN, infinite,
+// or too large for T (1e300 in a float run).
+// `params` is unchanged on any error.
 template <typename T>
 void load_weights(ParameterStore<T>& params, const std::string& path);
 

@@ -19,6 +19,7 @@
 // parameter store. It is not copyable.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -94,6 +95,12 @@ class Graph {
   std::vector<Node> nodes_;
   std::vector<Inputs<T>> inputs_;  // per node: pointers to its inputs' states
   ParameterStore<T> params_;
+  std::uint64_t values_per_example_ = 0;  // Σ of the nodes' sizes, for the memory checks
+  int checked_batch_ = 0;                 // the batch size whose memory fprop last checked
+
+  // Runs one node's pass, turning a std::bad_alloc into an error naming the node.
+  template <typename Pass>
+  void in_pass(std::size_t node, const char* pass, Pass&& run);
 };
 
 extern template class Graph<float>;

@@ -22,7 +22,7 @@
 
 // Bump when Module, Optimizer, Objective, Registry or any type they expose changes layout or
 // virtual functions.
-#define EBPROP_ABI_VERSION 3
+#define EBPROP_ABI_VERSION 4
 
 #define EBPROP_STRINGIFY_(x) #x
 #define EBPROP_STRINGIFY(x) EBPROP_STRINGIFY_(x)

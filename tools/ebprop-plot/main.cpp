@@ -17,6 +17,10 @@ using ebprop::Error;
 
 namespace {
 
+// More bins than the chart is pixels wide (640) show nothing more; the bound keeps a mistyped
+// count from asking for gigabytes.
+constexpr int kMaxBins = 1000;
+
 struct Table {
   std::vector<std::string> names;
   std::vector<std::vector<double>> columns;
@@ -53,7 +57,7 @@ Table read_csv(const std::string& path) {
   if (!std::getline(in, line)) throw ebprop::FileError(path + " is empty");
   table.names = split(line);
   table.columns.resize(table.names.size());
-  for (int number = 2; std::getline(in, line); ++number) {
+  for (long long number = 2; std::getline(in, line); ++number) {
     if (line.empty()) continue;
     const auto cells = split(line);
     if (cells.size() != table.names.size())
@@ -84,7 +88,7 @@ int run(int argc, char** argv) {
       "x", po::value(&x), "column for the x axis")("y", po::value(&ys)->composing(),
                                                    "a column to draw against x; may be repeated")(
       "histogram", po::value(&histogram_column), "draw a histogram of this column instead")(
-      "bins", po::value(&bins), "histogram bins (default 30)")(
+      "bins", po::value(&bins), "histogram bins, 1 to 1000 (default 30)")(
       "title", po::value(&chart.title), "chart title")("xlabel", po::value(&chart.x_label),
                                                        "x axis label (default: the column name)")(
       "ylabel", po::value(&chart.y_label), "y axis label")("log-x", po::bool_switch(&chart.log_x),
@@ -102,11 +106,15 @@ int run(int argc, char** argv) {
     if (vm.count("help")) {
       std::cout
           << "Usage: ebprop-plot DATA.csv -o CHART.svg (--x COL --y COL... | --histogram COL)\n"
-             "Draws columns of a CSV file that has a header line.\n\n"
+             "Draws columns of a CSV file that has a header line. Empty, nan, null and inf\n"
+             "cells are gaps in a line and are skipped by a histogram (it says how many).\n\n"
           << options;
       return 0;
     }
     po::notify(vm);
+    if (bins < 1 || bins > kMaxBins)
+      throw po::error("the argument for option '--bins' must be from 1 to " +
+                      std::to_string(kMaxBins) + ", not " + std::to_string(bins));
   } catch (const po::error& e) {
     std::cerr << "ebprop-plot: " << e.what() << " (see --help)\n";
     return 2;
@@ -114,8 +122,16 @@ int run(int argc, char** argv) {
   const Table table = read_csv(input);
   if (!histogram_column.empty()) {
     chart.bars = true;
-    chart.series.push_back(
-        ebprop::plot::histogram(table.column(histogram_column, input), bins, chart.bar_width));
+    const std::vector<double>& values = table.column(histogram_column, input);
+    const std::size_t skipped = ebprop::plot::count_non_finite(values);
+    if (skipped == values.size())
+      throw Error(input + ": column '" + histogram_column + "' has no finite number to plot (" +
+                  std::to_string(skipped) + " cells, all empty, nan, null or inf)");
+    chart.series.push_back(ebprop::plot::histogram(values, bins, chart.bar_width));
+    if (skipped > 0)
+      std::cerr << "ebprop-plot: the histogram skips " << skipped << " of " << values.size()
+                << " cells of column '" << histogram_column
+                << "' that are empty, nan, null or inf\n";
     if (chart.x_label.empty()) chart.x_label = histogram_column;
     if (chart.y_label.empty()) chart.y_label = "count";
   } else {

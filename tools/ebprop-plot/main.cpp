@@ -3,6 +3,7 @@
 //   ebprop-plot spectrum.csv --histogram eigenvalue --bins 40 -o spectrum.svg
 #include <ebprop/error.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cmath>
 #include <fstream>
@@ -21,15 +22,35 @@ namespace {
 // count from asking for gigabytes.
 constexpr int kMaxBins = 1000;
 
+// A CSV file's cells as text; only the columns drawn must hold numbers, so that a file with a
+// column of names (ebprop-hessian's diagonal.csv, layers.csv) can be drawn too.
 struct Table {
+  std::string file;
   std::vector<std::string> names;
-  std::vector<std::vector<double>> columns;
-  const std::vector<double>& column(const std::string& name, const std::string& file) const {
-    for (std::size_t i = 0; i < names.size(); ++i)
-      if (names[i] == name) return columns[i];
-    const std::string hint = ebprop::did_you_mean(name, names);
-    throw Error(file + " has no column '" + name + "'" + (hint.empty() ? "" : "; " + hint) +
-                " (columns: " + ebprop::join(names) + ")");
+  std::vector<std::vector<std::string>> cells;  // per column
+  std::vector<long long> lines;                 // the file's line of each row
+
+  // The column's cells as numbers: NaN for an empty, nan or null cell (a gap). Throws
+  // ebprop::Error naming the line of a cell that is not a number, or a missing column.
+  std::vector<double> column(const std::string& name) const {
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) {
+      const std::string hint = ebprop::did_you_mean(name, names);
+      throw Error(file + " has no column '" + name + "'" + (hint.empty() ? "" : "; " + hint) +
+                  " (columns: " + ebprop::join(names) + ")");
+    }
+    std::vector<double> values;
+    for (std::size_t row = 0; row < lines.size(); ++row) {
+      const std::string& cell = cells[it - names.begin()][row];
+      char* end = nullptr;
+      const double v = std::strtod(cell.c_str(), &end);
+      const bool empty = cell.empty() || cell == "nan" || cell == "null";
+      if (!empty && (end == cell.c_str() || *end != '\0'))
+        throw ebprop::FileError(file + ":" + std::to_string(lines[row]) + ": column '" + name +
+                                "': expected a number, found '" + cell + "'");
+      values.push_back(empty ? std::nan("") : v);
+    }
+    return values;
   }
 };
 
@@ -55,8 +76,9 @@ Table read_csv(const std::string& path) {
   Table table;
   std::string line;
   if (!std::getline(in, line)) throw ebprop::FileError(path + " is empty");
+  table.file = path;
   table.names = split(line);
-  table.columns.resize(table.names.size());
+  table.cells.resize(table.names.size());
   for (long long number = 2; std::getline(in, line); ++number) {
     if (line.empty()) continue;
     const auto cells = split(line);
@@ -64,15 +86,8 @@ Table read_csv(const std::string& path) {
       throw ebprop::FileError(path + ":" + std::to_string(number) + ": " +
                               std::to_string(cells.size()) + " cells, the header has " +
                               std::to_string(table.names.size()));
-    for (std::size_t i = 0; i < cells.size(); ++i) {
-      char* end = nullptr;
-      const double v = std::strtod(cells[i].c_str(), &end);
-      const bool empty = cells[i].empty() || cells[i] == "nan" || cells[i] == "null";
-      if (!empty && (end == cells[i].c_str() || *end != '\0'))
-        throw ebprop::FileError(path + ":" + std::to_string(number) + ": column '" +
-                                table.names[i] + "': expected a number, found '" + cells[i] + "'");
-      table.columns[i].push_back(empty ? std::nan("") : v);
-    }
+    for (std::size_t i = 0; i < cells.size(); ++i) table.cells[i].push_back(cells[i]);
+    table.lines.push_back(number);
   }
   return table;
 }
@@ -122,7 +137,7 @@ int run(int argc, char** argv) {
   const Table table = read_csv(input);
   if (!histogram_column.empty()) {
     chart.bars = true;
-    const std::vector<double>& values = table.column(histogram_column, input);
+    const std::vector<double> values = table.column(histogram_column);
     const std::size_t skipped = ebprop::plot::count_non_finite(values);
     if (skipped == values.size())
       throw Error(input + ": column '" + histogram_column + "' has no finite number to plot (" +
@@ -136,8 +151,7 @@ int run(int argc, char** argv) {
     if (chart.y_label.empty()) chart.y_label = "count";
   } else {
     if (x.empty() || ys.empty()) throw Error("give --x and at least one --y, or --histogram");
-    for (const auto& y : ys)
-      chart.series.push_back({y, table.column(x, input), table.column(y, input)});
+    for (const auto& y : ys) chart.series.push_back({y, table.column(x), table.column(y)});
     if (chart.x_label.empty()) chart.x_label = x;
   }
   ebprop::tools::write_file_atomically(output, ebprop::plot::render(chart));

@@ -213,7 +213,7 @@ Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : fil
                                       shape_str(node.state.shape) +
                                       "; a loss outputs one value per example (a plugin bug)");
     values_per_example_ += node.state.size();
-    check_node_allocation(ns, values_per_example_ * kStateMatrices, sizeof(T),
+    check_node_allocation(ns, values_per_example_, kStateMatrices * sizeof(T),
                           "one example's values up to this node, with their derivatives");
   }
 
@@ -263,7 +263,7 @@ Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : fil
                                        ") declares parameter '" + name + "' of " + size +
                                        " values (a plugin bug)");
         parameter_values += static_cast<std::uint64_t>(s.rows) * static_cast<std::uint64_t>(s.cols);
-        check_node_allocation(ns, parameter_values * kStoreVectors, sizeof(T),
+        check_node_allocation(ns, parameter_values, kStoreVectors * sizeof(T),
                               "the parameters up to this node (" + name + " is " + size +
                                   "), with their derivatives and rates");
         if (static_cast<std::int64_t>(s.rows) * s.cols > max_size)
@@ -367,7 +367,7 @@ void Graph<T>::fprop() {
   }
   if (batch != checked_batch_) {
     check_allocation(
-        values_per_example_ * kStateMatrices * static_cast<std::uint64_t>(batch), sizeof(T),
+        values_per_example_ * static_cast<std::uint64_t>(batch), kStateMatrices * sizeof(T),
         "the graph " + file_ + ", for a batch of " + std::to_string(batch) + " examples");
     checked_batch_ = batch;
   }

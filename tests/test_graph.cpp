@@ -1,6 +1,8 @@
 // The graph engine: order, fan-out, several losses, shared weights, and every build error.
 #define BOOST_TEST_MODULE graph
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 
@@ -348,4 +350,26 @@ BOOST_AUTO_TEST_CASE(parameters_beyond_the_memory_are_refused_with_their_bytes) 
   BOOST_TEST(f.line == 2);
   BOOST_TEST(f.message.find("node 'h' (linear): ") != std::string::npos, f.message);
   BOOST_TEST(f.message.find(" bytes (") != std::string::npos, f.message);
+}
+
+// One example fits, a batch does not: the batch is as large as that takes, whatever the machine.
+BOOST_AUTO_TEST_CASE(a_batch_beyond_the_memory_is_refused_before_fprop_allocates_it) {
+  const double value_bytes = 3 * sizeof(double);  // x, dx and ddx
+  const double fits = std::sqrt(static_cast<double>(memory_limit()) / value_bytes / 2);
+  const int padding = std::min(23000, static_cast<int>((fits - 1) / 2));
+  auto graph =
+      graph_from<double>("x = input shape=1x1\np = pad(x) size=" + std::to_string(padding) + "\n");
+  const double values = std::pow(1.0 + 2 * padding, 2);
+  const auto batch =
+      static_cast<int>(static_cast<double>(memory_limit()) / (values * value_bytes) + 1);
+  graph->node("x").state.x = Matrix<double>::Zero(1, batch);
+  try {
+    graph->fprop();
+    BOOST_ERROR("no error for a batch of " << batch);
+  } catch (const Error& e) {
+    BOOST_TEST(std::string(e.what()).find("the graph test.graph, for a batch of " +
+                                          std::to_string(batch) + " examples: needs ") == 0u,
+               e.what());
+  }
+  BOOST_TEST(graph->node("p").state.x.size() == 0);
 }

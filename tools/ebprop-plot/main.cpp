@@ -18,8 +18,8 @@ using ebprop::Error;
 
 namespace {
 
-// More bins than the chart is pixels wide (640) show nothing more; the bound keeps a mistyped
-// count from asking for gigabytes.
+// More bins than the plot area has pixels (400) show nothing more; the bound keeps a mistyped
+// count from asking for gigabytes (2000000000 bins were 32 GB of bars).
 constexpr int kMaxBins = 1000;
 
 // A CSV file's cells as text; only the columns drawn must hold numbers, so that a file with a

@@ -1,4 +1,4 @@
-// Operations on a whole Dataset: target encoding (§4.5) and truncation.
+// Operations on a whole Dataset: the bound on labels, target encoding (§4.5) and truncation.
 #include "ebprop/data/dataset.h"
 
 #include <algorithm>
@@ -9,10 +9,6 @@
 
 namespace ebprop::data {
 
-// §4.5: the targets sit at the sigmoid's points of maximum second derivative (±1 for
-// 1.7159·tanh(2x/3)) rather than at its asymptotes, so the outputs never saturate trying to reach
-// them. Also sets data.classes, so that a test set lacking the last class still gets as many
-// target rows as the training set.
 int max_label(int examples) { return std::max(examples - 1, 999); }
 
 std::string label_too_large(float label, int examples) {
@@ -24,6 +20,10 @@ std::string label_too_large(float label, int examples) {
          byte_size_str(classes * static_cast<std::uint64_t>(examples) * sizeof(float)) + ")";
 }
 
+// §4.5: the targets sit at the sigmoid's points of maximum second derivative (±1 for
+// 1.7159·tanh(2x/3)) rather than at its asymptotes, so the outputs never saturate trying to reach
+// them. Also sets data.classes, so that a test set lacking the last class still gets as many
+// target rows as the training set.
 void encode_targets(Dataset& data, int classes, float low, float high) {
   if (classes <= 0)
     throw Error(data.name + ": cannot encode targets for " + std::to_string(classes) + " classes");

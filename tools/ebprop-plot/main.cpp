@@ -121,8 +121,9 @@ int run(int argc, char** argv) {
     if (vm.count("help")) {
       std::cout
           << "Usage: ebprop-plot DATA.csv -o CHART.svg (--x COL --y COL... | --histogram COL)\n"
-             "Draws columns of a CSV file that has a header line. Empty, nan, null and inf\n"
-             "cells are gaps in a line and are skipped by a histogram (it says how many).\n\n"
+             "Draws columns of a CSV file that has a header line; only the columns drawn\n"
+             "need numbers. Empty, nan, null and inf cells are gaps in a line and are\n"
+             "skipped by a histogram (it says how many).\n\n"
           << options;
       return 0;
     }

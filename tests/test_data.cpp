@@ -17,6 +17,7 @@
 #include "ebprop/data/idx.h"
 #include "ebprop/data/preprocess.h"
 #include "ebprop/error.h"
+#include "ebprop/memory.h"
 
 namespace fs = std::filesystem;
 using namespace ebprop;
@@ -550,6 +551,35 @@ BOOST_AUTO_TEST_CASE(one_of_n_targets) {
 
   data.labels.clear();
   BOOST_TEST(contains(error_of<Error>([&] { encode_targets(data, 3); }), "no class labels"));
+}
+
+// As many examples as make INT_MAX classes of targets exceed the memory, whatever the machine.
+BOOST_AUTO_TEST_CASE(targets_beyond_the_memory_are_refused_before_they_are_allocated) {
+  const std::uint64_t classes = std::numeric_limits<int>::max();
+  const auto examples = static_cast<int>(memory_limit() / (classes * sizeof(float)) + 1);
+  Dataset data = dataset(std::vector<std::vector<float>>(examples, std::vector<float>{0}));
+  data.labels.assign(examples, 0);
+  const std::string message =
+      error_of<Error>([&] { encode_targets(data, static_cast<int>(classes)); });
+  BOOST_TEST(contains(message, "hand-made: one-of-N targets for 2147483647 classes and " +
+                                   std::to_string(examples) + " examples: needs "),
+             message);
+  BOOST_TEST(data.targets.size() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_label_far_beyond_the_examples_is_refused_at_its_line) {
+  BOOST_TEST(max_label(200) == 999);
+  BOOST_TEST(max_label(60000) == 59999);
+  TempDir dir;
+  std::string rows;
+  for (int i = 0; i < 1500; ++i) rows += std::to_string(i == 9 ? 1500 : i) + ",0.5\n";
+  const std::string path = dir.file("l.csv");
+  write_text(path, rows);
+  const std::string message = error_of<SourceError>([&] { load_csv(path); });
+  BOOST_TEST(contains(message, "l.csv:10: column 1: label 1500 is more than 1499"), message);
+  rows.replace(rows.find("1500,"), 4, "1499");
+  write_text(path, rows);
+  BOOST_TEST(load_csv(path).classes == 1500);
 }
 
 BOOST_AUTO_TEST_CASE(truncate_keeps_the_first_examples) {

@@ -1,7 +1,12 @@
 // The graph engine: order, fan-out, several losses, shared weights, and every build error.
 #define BOOST_TEST_MODULE graph
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
+#include <cmath>
+#include <cstdint>
+#include <limits>
 
+#include "ebprop/memory.h"
 #include "graph_checks.h"
 #include "test_util.h"
 
@@ -277,4 +282,94 @@ BOOST_AUTO_TEST_CASE(descend_applies_the_rates_and_clears_the_gradient) {
   BOOST_TEST((p.w - before).cwiseAbs().maxCoeff() == 0.1 * 4.0,
              boost::test_tools::tolerance(1e-12));
   BOOST_TEST(p.dw.isZero());
+}
+
+// Sizes (shape.h): 64-bit arithmetic, and an int only when the value fits.
+BOOST_AUTO_TEST_CASE(shape_sizes_are_computed_in_64_bits_and_checked) {
+  BOOST_TEST(shape_size_64({46428, 46428}) == 2155559184LL);
+  BOOST_TEST(shape_size_64({2147483647, 2147483647, 2147483647}) ==
+             std::numeric_limits<std::int64_t>::max());
+  BOOST_TEST(shape_size({1, 28, 28}) == 784);
+  const auto message = [](auto&& call) -> std::string {
+    try {
+      call();
+    } catch (const ShapeError& e) {
+      return e.what();
+    }
+    return "no ShapeError";
+  };
+  BOOST_TEST(message([] {
+               shape_size({46428, 46428});
+             }) == "shape 46428x46428 has 2155559184 values, more than 2147483647");
+  BOOST_TEST(message([] { shape_size({3, 0}); }).find("the dimension 0") != std::string::npos);
+  BOOST_TEST(checked_size(2147483647, "rows") == 2147483647);
+  BOOST_TEST(message([] { checked_size(4000000026LL, "pad's output rows"); }) ==
+             "pad's output rows would be 4000000026, more than 2147483647");
+  BOOST_TEST(message([] { checked_size(-3, "rows"); }) == "rows would be -3, less than 1");
+  BOOST_CHECK_THROW(parse_shape("50000x50000"), Error);
+  BOOST_TEST(parse_shape("46340x46340").size() == 2u);
+}
+
+// memory.h: the bytes in words, and a refusal that says what asked for them.
+BOOST_AUTO_TEST_CASE(allocations_are_checked_against_the_memory) {
+  BOOST_TEST(byte_size_str(512) == "512 B");
+  BOOST_TEST(byte_size_str(13421772800ULL) == "13.4 GB");
+  BOOST_TEST(byte_size_str(15700000000000ULL) == "15.7 TB");
+  BOOST_CHECK_NO_THROW(check_allocation(1000, 4, "a small thing"));
+  try {
+    check_allocation(std::uint64_t{1} << 62, 8, "the targets of data.csv");
+    BOOST_ERROR("no error for 2^65 bytes");
+  } catch (const Error& e) {
+    BOOST_TEST(std::string(e.what()).find("the targets of data.csv: needs more than 2^64 bytes") ==
+               0u);
+  }
+  try {
+    check_allocation(memory_limit() / 4 + 1, 4, "fc1's weights");
+    BOOST_ERROR("no error beyond the memory limit");
+  } catch (const Error& e) {
+    BOOST_TEST(std::string(e.what()).find("fc1's weights: needs ") == 0u, e.what());
+    BOOST_TEST(std::string(e.what()).find(" bytes (") != std::string::npos, e.what());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_layer_output_beyond_an_int_is_refused_at_its_line) {
+  const auto pad = build_failure("x = input shape=28x28\np = pad(x) size=23200\n");
+  BOOST_TEST(pad.line == 2);
+  BOOST_TEST(pad.message.find("node 'p' (pad) on x [28x28, line 1]: shape 46428x46428 has "
+                              "2155559184 values") != std::string::npos,
+             pad.message);
+  const auto conv =
+      build_failure("x = input shape=28x28\nc = conv2d(x) maps=1 kernel=3 padding=2000000000\n");
+  BOOST_TEST(conv.line == 2);
+  BOOST_TEST(conv.message.find("conv2d's output rows would be 4000000026") != std::string::npos,
+             conv.message);
+}
+
+BOOST_AUTO_TEST_CASE(parameters_beyond_the_memory_are_refused_with_their_bytes) {
+  const auto f = build_failure("x = input shape=784\nh = linear(x) outputs=2000000000\n");
+  BOOST_TEST(f.line == 2);
+  BOOST_TEST(f.message.find("node 'h' (linear): ") != std::string::npos, f.message);
+  BOOST_TEST(f.message.find(" bytes (") != std::string::npos, f.message);
+}
+
+// One example fits, a batch does not: the batch is as large as that takes, whatever the machine.
+BOOST_AUTO_TEST_CASE(a_batch_beyond_the_memory_is_refused_before_fprop_allocates_it) {
+  const double value_bytes = 3 * sizeof(double);  // x, dx and ddx
+  const double fits = std::sqrt(static_cast<double>(memory_limit()) / value_bytes / 2);
+  const int padding = std::min(23000, static_cast<int>((fits - 1) / 2));
+  auto graph =
+      graph_from<double>("x = input shape=1x1\np = pad(x) size=" + std::to_string(padding) + "\n");
+  const double values = std::pow(1.0 + 2 * padding, 2);
+  const auto batch =
+      static_cast<int>(static_cast<double>(memory_limit()) / (values * value_bytes) + 1);
+  graph->node("x").state.x = Matrix<double>::Zero(1, batch);
+  try {
+    graph->fprop();
+    BOOST_ERROR("no error for a batch of " << batch);
+  } catch (const Error& e) {
+    BOOST_TEST(std::string(e.what()).find("the graph test.graph, for a batch of " +
+                                          std::to_string(batch) + " examples: needs ") == 0u,
+               e.what());
+  }
+  BOOST_TEST(graph->node("p").state.x.size() == 0);
 }

@@ -385,6 +385,19 @@ BOOST_AUTO_TEST_CASE(a_node_after_a_section_is_reported_as_such) {
   check_error("\n[run]\n[data]\nloss = mse(out, label", 4, 1, message);
 }
 
+// The check is a scan, not a std::regex that recursed once per character (a stack overflow).
+BOOST_AUTO_TEST_CASE(a_section_value_is_told_from_a_node_by_a_scan_of_any_length) {
+  const std::string message = "node definitions must come before the first [section] (line 2)";
+  check_error("a = input shape=1\n[run]\nh = stanh\t (a)", 3, 1, message);
+  check_error("a = input shape=1\n[run]\nh = conv2d lr.bias-x=2", 3, 1, message);
+  const std::string letters(1 << 20, 'a');
+  const GraphSpec spec =
+      parse_graph("a = input shape=1\n[run]\nseed = " + letters + "\ntitle = sgd lr\n", kFile);
+  check_setting(spec.run.settings, "seed", letters, 3, 1);
+  check_setting(spec.run.settings, "title", "sgd lr", 4, 1);
+  check_error("a = input shape=1\n[run]\nx = a b=", 3, 1, message);
+}
+
 BOOST_AUTO_TEST_CASE(a_graph_file_is_read_from_disk) {
   const std::filesystem::path path =
       std::filesystem::temp_directory_path() / "ebprop_test_parser.graph";

@@ -59,3 +59,35 @@ BOOST_AUTO_TEST_CASE(errors_name_the_file_and_what_is_wrong) {
   BOOST_TEST(run(csv + " --x n").status == 2);
   BOOST_TEST(!fs::exists(svg));
 }
+
+// Ticks were accumulated with `v += step`, which adds nothing when step is below the spacing of
+// doubles near v: the loop ran until memory ran out.
+BOOST_AUTO_TEST_CASE(an_axis_far_from_zero_gets_a_bounded_number_of_ticks) {
+  Scratch s;
+  const std::string csv = s.file("far.csv", "x,y\n10000000000000000,1\n10000000000000002,2\n");
+  const std::string svg = s.file("far.svg");
+  const Result r = run(csv + " --x x --y y -o " + svg);
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  const std::string text = slurp(svg);
+  std::size_t lines = 0;
+  for (std::size_t at = text.find("<line"); at != std::string::npos;
+       at = text.find("<line", at + 1))
+    ++lines;
+  BOOST_TEST(lines < 40u);
+}
+
+// ebprop-hessian's CSV files have a column of parameter names: only the columns drawn must hold
+// numbers.
+BOOST_AUTO_TEST_CASE(a_column_of_names_is_read_when_it_is_not_drawn) {
+  Scratch s;
+  const std::string csv = s.file("n.csv", "parameter,index,value\nh.weight,0,1.5\nh.bias,0,2\n");
+  const std::string svg = s.file("n.svg");
+  const Result h = run(csv + " --histogram value --bins 2 -o " + svg);
+  BOOST_TEST(h.status == 0, h.output);
+  const Result names = run(csv + " --histogram parameter -o " + svg);
+  BOOST_TEST(names.status == 1);
+  BOOST_TEST(contains(names.output,
+                      "n.csv:2: column 'parameter': expected a number, found "
+                      "'h.weight'"),
+             names.output);
+}

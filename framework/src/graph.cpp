@@ -5,6 +5,9 @@
 #include <boost/graph/depth_first_search.hpp>
 #include <boost/graph/topological_sort.hpp>
 #include <map>
+#include <new>
+
+#include "ebprop/memory.h"
 
 namespace ebprop {
 
@@ -96,6 +99,22 @@ std::string describe_inputs(const GraphSpec& spec, const NodeSpec& node,
   return text;
 }
 
+// check_allocation (memory.h) for what a node asks for, as an error at the node's line.
+void check_node_allocation(const NodeSpec& node, std::uint64_t count, std::uint64_t value_bytes,
+                           const std::string& what) {
+  try {
+    check_allocation(count, value_bytes, "node '" + node.name + "' (" + node.type + "): " + what);
+  } catch (const Error& e) {
+    throw SourceError(node.where, e.what());
+  }
+}
+
+// A parameter's values, with the store's six other vectors of the same length (parameters.h:
+// dw, ddw, rw, rdw and the two rate scales), are what allocate() takes for it.
+constexpr std::uint64_t kStoreVectors = 7;
+// A node's value, its first and its second derivative (state.h).
+constexpr std::uint64_t kStateMatrices = 3;
+
 }  // namespace
 
 template <typename T>
@@ -184,6 +203,7 @@ Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : fil
     for (int i : node.inputs) shapes.push_back(nodes_[i].state.shape);
     try {
       node.state.shape = node.module->output_shape(shapes);
+      shape_size(node.state.shape);  // every dimension positive, the size an int (shape.h)
     } catch (const Error& e) {
       throw SourceError(ns.where, "node '" + ns.name + "' (" + ns.type + ") on " +
                                       describe_inputs(spec, ns, shapes) + ": " + e.what());
@@ -192,6 +212,9 @@ Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : fil
       throw SourceError(ns.where, "loss module '" + ns.type + "' gave shape " +
                                       shape_str(node.state.shape) +
                                       "; a loss outputs one value per example (a plugin bug)");
+    values_per_example_ += node.state.size();
+    check_node_allocation(ns, values_per_example_, kStateMatrices * sizeof(T),
+                          "one example's values up to this node, with their derivatives");
   }
 
   // Parameters: one block per name, shared when names agree (§4.7).
@@ -200,6 +223,7 @@ Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : fil
     SourceLocation where;
   };
   std::map<std::string, Declared> first_user;
+  std::uint64_t parameter_values = 0;
   std::vector<std::vector<std::pair<std::string, ParamSpec>>> declared(nodes_.size());
   for (std::size_t p = 0; p < nodes_.size(); ++p) {
     Node& node = nodes_[p];
@@ -215,6 +239,7 @@ Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : fil
                              "'" +
                              (roles.empty() ? " (it has no parameters)"
                                             : " (its parameters: " + join(roles) + ")"));
+    const NodeSpec& ns = *spec.find(node.name);
     for (const auto& s : specs) {
       const auto shared = split[p].share.find(s.role);
       const std::string name =
@@ -232,12 +257,31 @@ Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : fil
         }
       } else {
         first_user[name] = {node.name, where};
+        const std::string size = std::to_string(s.rows) + "x" + std::to_string(s.cols);
+        if (s.rows < 1 || s.cols < 1)
+          throw SourceError(where, "node '" + node.name + "' (" + node.type +
+                                       ") declares parameter '" + name + "' of " + size +
+                                       " values (a plugin bug)");
+        parameter_values += static_cast<std::uint64_t>(s.rows) * static_cast<std::uint64_t>(s.cols);
+        check_node_allocation(ns, parameter_values, kStoreVectors * sizeof(T),
+                              "the parameters up to this node (" + name + " is " + size +
+                                  "), with their derivatives and rates");
+        if (static_cast<std::int64_t>(s.rows) * s.cols > max_size)
+          throw SourceError(where, "node '" + node.name + "' (" + node.type + "): parameter '" +
+                                       name + "' would be " + size + " values, more than " +
+                                       std::to_string(max_size));
       }
       params_.declare(name, s);
       declared[p].emplace_back(name, s);
     }
   }
-  params_.allocate();
+  try {
+    params_.allocate();
+  } catch (const std::bad_alloc&) {
+    throw SourceError(
+        {spec.file, 0, 0},
+        out_of_memory("the graph's " + std::to_string(parameter_values) + " parameters"));
+  }
   params_.initialize(rng);
 
   for (std::size_t p = 0; p < nodes_.size(); ++p) {
@@ -321,8 +365,30 @@ void Graph<T>::fprop() {
     batch = node.state.batch();
     first = node.name;
   }
+  if (batch != checked_batch_) {
+    check_allocation(
+        values_per_example_ * static_cast<std::uint64_t>(batch), kStateMatrices * sizeof(T),
+        "the graph " + file_ + ", for a batch of " + std::to_string(batch) + " examples");
+    checked_batch_ = batch;
+  }
   for (std::size_t i = 0; i < nodes_.size(); ++i)
-    if (!nodes_[i].is_input) nodes_[i].module->fprop(inputs_[i], nodes_[i].state);
+    if (!nodes_[i].is_input)
+      in_pass(i, "fprop", [&] { nodes_[i].module->fprop(inputs_[i], nodes_[i].state); });
+}
+
+template <typename T>
+template <typename Pass>
+void Graph<T>::in_pass(std::size_t i, const char* pass, Pass&& run) {
+  try {
+    run();
+  } catch (const std::bad_alloc&) {
+    // An allocation inside the module that no check foresaw: name the node, not std::bad_alloc.
+    const Node& node = nodes_[i];
+    const int batch = inputs_[i].empty() ? 0 : inputs_[i][0]->batch();
+    throw SourceError(node.where,
+                      out_of_memory("node '" + node.name + "' (" + node.type + "), " + pass +
+                                    " on a batch of " + std::to_string(batch) + " examples"));
+  }
 }
 
 template <typename T>
@@ -341,7 +407,8 @@ void Graph<T>::bprop() {
   }
   params_.note_gradients_written();
   for (std::size_t i = nodes_.size(); i-- > 0;)
-    if (!nodes_[i].is_input) nodes_[i].module->bprop(inputs_[i], nodes_[i].state);
+    if (!nodes_[i].is_input)
+      in_pass(i, "bprop", [&] { nodes_[i].module->bprop(inputs_[i], nodes_[i].state); });
 }
 
 template <typename T>
@@ -351,7 +418,8 @@ void Graph<T>::bbprop() {
     if (node.is_loss) node.state.dx.setConstant(T(1) / static_cast<T>(node.state.batch()));
   }
   for (std::size_t i = nodes_.size(); i-- > 0;)
-    if (!nodes_[i].is_input) nodes_[i].module->bbprop(inputs_[i], nodes_[i].state);
+    if (!nodes_[i].is_input)
+      in_pass(i, "bbprop", [&] { nodes_[i].module->bbprop(inputs_[i], nodes_[i].state); });
 }
 
 template <typename T>
@@ -371,12 +439,14 @@ void Graph<T>::hessian_vector() {
   for (auto& node : nodes_)  // inputs do not depend on the weights: R{x} = 0
     if (node.is_input) node.state.rx.setZero(node.state.x.rows(), node.state.x.cols());
   for (std::size_t i = 0; i < nodes_.size(); ++i)
-    if (!nodes_[i].is_input) nodes_[i].module->r_fprop(inputs_[i], nodes_[i].state);
+    if (!nodes_[i].is_input)
+      in_pass(i, "r_fprop", [&] { nodes_[i].module->r_fprop(inputs_[i], nodes_[i].state); });
   for (auto& node : nodes_)  // the loss seeds are constants: R{seed} = 0
     node.state.rdx.setZero(node.state.x.rows(), node.state.x.cols());
   params_.rdw.setZero();
   for (std::size_t i = nodes_.size(); i-- > 0;)
-    if (!nodes_[i].is_input) nodes_[i].module->r_bprop(inputs_[i], nodes_[i].state);
+    if (!nodes_[i].is_input)
+      in_pass(i, "r_bprop", [&] { nodes_[i].module->r_bprop(inputs_[i], nodes_[i].state); });
 }
 
 template <typename T>

@@ -11,7 +11,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <utility>
 
@@ -191,9 +190,25 @@ std::string header(const SectionSpec& section) {
 
 // Whether a section value reads like the right-hand side of a node definition, `TYPE(...` or
 // `TYPE KEY=...`: then the user most likely put a node after the sections.
+// A scan in one pass, not a std::regex: libstdc++'s regex recurses once per character and
+// overflows the stack on a long value.
 bool looks_like_node(const std::string& value) {
-  static const std::regex node_rhs(R"(^[A-Za-z_]\w*\s*\(|^[A-Za-z_]\w*\s+[A-Za-z_][\w.-]*=)");
-  return std::regex_search(value, node_rhs);
+  const auto is_space = [](char c) {
+    return is_blank(c) || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+  };
+  std::size_t i = 0;
+  const auto skip = [&](auto is_wanted) {
+    const std::size_t start = i;
+    while (i < value.size() && is_wanted(value[i])) ++i;
+    return i - start;
+  };
+  if (value.empty() || !is_name_start(value[0])) return false;
+  skip(is_name_char);
+  const std::size_t blanks = skip(is_space);
+  if (i < value.size() && value[i] == '(') return true;  // TYPE(
+  if (blanks == 0 || i == value.size() || !is_name_start(value[i])) return false;
+  skip(is_word_char);
+  return i < value.size() && value[i] == '=';  // TYPE KEY=
 }
 
 void add_setting(RawSettings& settings, const std::string& key, std::string value,

@@ -83,18 +83,19 @@ Settings::Value parse_setting_value(SettingType type, const std::string& text) {
       errno = 0;
       const long long v = std::strtoll(text.c_str(), &end, 10);
       if (text.empty() || end != text.c_str() + text.size() || errno != 0)
-        throw Error("expected an integer, found '" + text + "'");
+        throw Error("expected an integer, found '" + printable(text) + "'");
       return static_cast<std::int64_t>(v);
     }
     case SettingType::real: {
       double v = 0;
-      if (!parse_real(text, v)) throw Error("expected a finite real number, found '" + text + "'");
+      if (!parse_real(text, v))
+        throw Error("expected a finite real number, found '" + printable(text) + "'");
       return v;
     }
     case SettingType::boolean:
       if (text == "true" || text == "yes" || text == "on" || text == "1") return true;
       if (text == "false" || text == "no" || text == "off" || text == "0") return false;
-      throw Error("expected true or false, found '" + text + "'");
+      throw Error("expected true or false, found '" + printable(text) + "'");
     case SettingType::text:
       return text;
     case SettingType::shape:
@@ -107,8 +108,8 @@ Settings::Value parse_setting_value(SettingType type, const std::string& text) {
         const std::size_t end = std::min(text.find(',', start), text.size());
         double v = 0;
         if (!parse_real(text.substr(start, end - start), v))
-          throw Error("expected comma-separated real numbers such as 0.1,0.05, found '" + text +
-                      "'");
+          throw Error("expected comma-separated real numbers such as 0.1,0.05, found '" +
+                      printable(text) + "'");
         list.push_back(v);
         start = end + 1;
       }
@@ -198,7 +199,7 @@ static void check_allowed(const SettingSpec& spec, const Settings::Value& value)
         std::find(spec.choices.begin(), spec.choices.end(), *text) != spec.choices.end())
       return;
     const std::string hint = did_you_mean(*text, spec.choices);
-    throw Error("must be one of " + join(spec.choices) + ", found '" + *text + "'" +
+    throw Error("must be one of " + join(spec.choices) + ", found '" + printable(*text) + "'" +
                 (hint.empty() ? "" : "; " + hint));
   }
 }
@@ -212,7 +213,7 @@ Settings Settings::validate(const std::vector<SettingSpec>& schema, const RawSet
     bool found = false;
     for (const auto& spec : schema) found = found || spec.name == key;
     if (!found) {
-      std::string message = "unknown setting '" + key + "' for " + owner;
+      std::string message = "unknown setting '" + printable(key) + "' for " + owner;
       const std::string hint = did_you_mean(key, known);
       message += hint.empty() ? "" : "; " + hint;
       message += known.empty() ? " (it takes no settings)" : " (known: " + join(known) + ")";

@@ -1,6 +1,8 @@
 // concat: y = [a; b], the values of two inputs one after the other, taken flat (output shape
 // {size(a) + size(b)}), so that one layer can read two branches. The Jacobian is a selection:
 // every pass hands each input its own rows of the output's derivatives.
+#include <cstdint>
+
 #include "ebprop/plugin.h"
 
 namespace {
@@ -15,7 +17,7 @@ class Concat final : public Module<T> {
   Shape output_shape(const std::vector<Shape>& inputs) override {
     rows_a_ = shape_size(inputs.at(0));
     rows_b_ = shape_size(inputs.at(1));
-    return {rows_a_ + rows_b_};
+    return {checked_size(std::int64_t{rows_a_} + rows_b_, "concat's output size (a + b)")};
   }
 
   void fprop(const Inputs<T>& in, State<T>& out) override {

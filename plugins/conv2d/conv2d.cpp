@@ -20,11 +20,13 @@
 // matrix product over a dense maps_in·k·k × maps_out kernel matrix that has zeros where the table
 // leaves pairs unconnected.
 #include <algorithm>
+#include <cstdint>
 #include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "ebprop/memory.h"
 #include "ebprop/plugin.h"
 
 namespace {
@@ -96,6 +98,20 @@ class Conv2d final : public Module<T> {
     cols_ = shape[shape.size() - 1];
     out_rows_ = output_size(rows_, "rows");
     out_cols_ = output_size(cols_, "columns");
+    // Every size the passes index with an int, checked in 64 bits first (shape.h); the buffers
+    // that do not show in the output shape checked against the memory too.
+    positions_ = checked_size(std::int64_t{out_rows_} * out_cols_, "conv2d's output positions");
+    checked_size(std::int64_t{maps_} * positions_, "conv2d's output size (maps x positions)");
+    area_ = checked_size(std::int64_t{kernel_} * kernel_, "conv2d's kernel size (kernel x kernel)");
+    depth_ =
+        checked_size(std::int64_t{inputs_} * area_, "conv2d's window (input maps x kernel size)");
+    checked_size(std::int64_t{depth_} * maps_, "conv2d's dense kernel matrix (window x maps)");
+    checked_size(std::int64_t{positions_} * depth_,
+                 "conv2d's unrolled windows of one example (positions x window)");
+    check_allocation(std::uint64_t(positions_) * std::uint64_t(depth_), sizeof(T),
+                     "conv2d's unrolled windows of one example");
+    check_allocation(std::uint64_t(depth_) * std::uint64_t(maps_), sizeof(Connection) + sizeof(T),
+                     "conv2d's connections and dense kernel matrix");
     connect();
     for (int offset = 0; offset < kernel_; ++offset) {
       row_range_.push_back(inside(offset, rows_, out_rows_));
@@ -107,12 +123,12 @@ class Conv2d final : public Module<T> {
   std::vector<ParamSpec> parameters() const override {
     // Eq. 16: m = the inputs of one output unit, k·k per connected input map, plus the bias. With
     // a table the maps differ (75 to 150 in LeNet-5's C3); the mean stands for them all.
-    const int area = kernel_ * kernel_, connections = static_cast<int>(connections_.size());
-    const int fan_in = (connections * area + maps_ / 2) / maps_ + (bias_ ? 1 : 0);
+    const int connections = static_cast<int>(connections_.size());  // <= depth_ x maps_
+    const int fan_in =
+        static_cast<int>((std::int64_t{connections} * area_ + maps_ / 2) / maps_) + (bias_ ? 1 : 0);
     // §4.7: every kernel weight and bias serves each output position.
-    const int positions = out_rows_ * out_cols_;
-    std::vector<ParamSpec> specs{{"weight", area, connections, fan_in, Init::fan_in, positions}};
-    if (bias_) specs.push_back({"bias", maps_, 1, fan_in, Init::fan_in, positions});
+    std::vector<ParamSpec> specs{{"weight", area_, connections, fan_in, Init::fan_in, positions_}};
+    if (bias_) specs.push_back({"bias", maps_, 1, fan_in, Init::fan_in, positions_});
     return specs;
   }
 
@@ -216,7 +232,7 @@ class Conv2d final : public Module<T> {
   };
 
   int output_size(int size, const char* what) const {
-    const int padded = size + 2 * padding_;
+    const std::int64_t padded = size + 2 * std::int64_t{padding_};
     if (kernel_ > padded)
       throw ShapeError("conv2d: the " + std::to_string(kernel_) + "x" + std::to_string(kernel_) +
                        " kernel is larger than the padded input: expected " + what +
@@ -229,7 +245,7 @@ class Conv2d final : public Module<T> {
           what + " + 2*padding - kernel to be a multiple of the stride " + std::to_string(stride_) +
           ", found " + std::to_string(size) + " + 2*" + std::to_string(padding_) + " - " +
           std::to_string(kernel_) + " = " + std::to_string(padded - kernel_));
-    return (padded - kernel_) / stride_ + 1;
+    return checked_size((padded - kernel_) / stride_ + 1, "conv2d's output " + std::string(what));
   }
 
   // The connections in storage order, from the table and the number of input maps.
@@ -259,14 +275,15 @@ class Conv2d final : public Module<T> {
   // The output positions [first, last) along one axis whose input index o·stride + offset −
   // padding lies inside the input; the others read the zero padding.
   std::pair<int, int> inside(int offset, int size, int outputs) const {
+    const auto input_index = [&](int o) { return std::int64_t{o} * stride_ + offset - padding_; };
     int first = 0, last = outputs;
-    while (first < last && first * stride_ + offset - padding_ < 0) ++first;
-    while (last > first && (last - 1) * stride_ + offset - padding_ >= size) --last;
+    while (first < last && input_index(first) < 0) ++first;
+    while (last > first && input_index(last - 1) >= size) --last;
     return {first, last};
   }
 
-  int positions() const { return out_rows_ * out_cols_; }
-  int depth() const { return inputs_ * kernel_ * kernel_; }  // rows of the dense kernel matrix
+  int positions() const { return positions_; }
+  int depth() const { return depth_; }  // rows of the dense kernel matrix
 
   // Example e of a batch of outputs as a positions × maps matrix (each map is contiguous).
   Eigen::Map<Matrix<T>> maps(Matrix<T>& batch, int e) const {
@@ -277,7 +294,13 @@ class Conv2d final : public Module<T> {
   }
   // Example e's unrolled windows, positions × depth.
   auto example(const Matrix<T>& windows, int e) const {
-    return windows.middleCols(e * depth(), depth());
+    return windows.middleCols(Eigen::Index{e} * depth(), depth());
+  }
+
+  // Where input row r·stride + a − padding of a map starts: inside the map for the rows that
+  // inside() keeps, though r·stride alone may exceed an int when the padding is large.
+  Eigen::Index input_offset(int r, int a) const {
+    return (Eigen::Index{r} * stride_ + a - padding_) * cols_;
   }
 
   // im2col: column (i·k + a)·k + b of example e's block holds input map i at kernel offset
@@ -285,18 +308,20 @@ class Conv2d final : public Module<T> {
   // zeroed when the buffer is sized and never written after.
   void unroll(const Matrix<T>& x, Matrix<T>& windows) const {
     const int batch = static_cast<int>(x.cols());
-    if (windows.rows() != positions() || windows.cols() != depth() * batch)
-      windows.setZero(positions(), depth() * batch);
+    if (windows.rows() != positions() || windows.cols() != Eigen::Index{depth()} * batch)
+      windows.setZero(positions(), Eigen::Index{depth()} * batch);
     for (int e = 0; e < batch; ++e)
       for (int i = 0; i < inputs_; ++i) {
         const T* map = x.col(e).data() + i * rows_ * cols_;
         for (int a = 0; a < kernel_; ++a)
           for (int b = 0; b < kernel_; ++b) {
-            T* column = windows.col(e * depth() + (i * kernel_ + a) * kernel_ + b).data();
+            T* column =
+                windows.col(Eigen::Index{e} * depth() + (i * kernel_ + a) * kernel_ + b).data();
             const auto [c0, c1] = col_range_[b];
             for (int r = row_range_[a].first; r < row_range_[a].second; ++r) {
-              const T* row = map + (r * stride_ + a - padding_) * cols_ + b - padding_;
-              for (int c = c0; c < c1; ++c) column[r * out_cols_ + c] = row[c * stride_];
+              const T* row = map + input_offset(r, a) + b - padding_;
+              for (int c = c0; c < c1; ++c)
+                column[r * out_cols_ + c] = row[Eigen::Index{c} * stride_];
             }
           }
       }
@@ -312,8 +337,9 @@ class Conv2d final : public Module<T> {
           const T* column = window.col((i * kernel_ + a) * kernel_ + b).data();
           const auto [c0, c1] = col_range_[b];
           for (int r = row_range_[a].first; r < row_range_[a].second; ++r) {
-            T* row = map + (r * stride_ + a - padding_) * cols_ + b - padding_;
-            for (int c = c0; c < c1; ++c) row[c * stride_] += column[r * out_cols_ + c];
+            T* row = map + input_offset(r, a) + b - padding_;
+            for (int c = c0; c < c1; ++c)
+              row[Eigen::Index{c} * stride_] += column[r * out_cols_ + c];
           }
         }
     }
@@ -322,7 +348,7 @@ class Conv2d final : public Module<T> {
   // The dense depth × maps kernel matrix from the stored kernels (of w, or of the direction v):
   // column j stacks output map j's kernels over every input map, zeros where unconnected.
   const Matrix<T>& dense(const T* stored, Matrix<T>& kernels) const {
-    const int area = kernel_ * kernel_;
+    const int area = area_;
     kernels.setZero(depth(), maps_);
     for (std::size_t n = 0; n < connections_.size(); ++n)
       kernels.col(connections_[n].out).segment(connections_[n].in * area, area) =
@@ -333,7 +359,7 @@ class Conv2d final : public Module<T> {
   // Adds the connected entries of a dense depth × maps matrix into the stored kernels' layout;
   // the unconnected entries are dropped.
   void add_connected(const Matrix<T>& kernels, T* stored) const {
-    const int area = kernel_ * kernel_;
+    const int area = area_;
     for (std::size_t n = 0; n < connections_.size(); ++n)
       Eigen::Map<Vector<T>>(stored + n * area, area) +=
           kernels.col(connections_[n].out).segment(connections_[n].in * area, area);
@@ -344,6 +370,7 @@ class Conv2d final : public Module<T> {
   const std::vector<std::vector<int>> table_;  // empty: full connection
 
   int inputs_ = 0, rows_ = 0, cols_ = 0, out_rows_ = 0, out_cols_ = 0;
+  int positions_ = 0, area_ = 0, depth_ = 0;  // out_rows_·out_cols_, kernel_², inputs_·area_
   std::vector<Connection> connections_;
   std::vector<std::pair<int, int>> row_range_, col_range_;  // per kernel offset, see inside()
   ParamView<T> weight_, bias_view_;

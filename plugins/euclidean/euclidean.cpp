@@ -26,9 +26,11 @@
 // `share.prototypes=NODE.prototypes` (§4.7). Trained under euclidean_loss alone, prototypes can
 // collapse onto one point with x (the trivial minimum of §II.C); softmax_xent on the layer's
 // scores has no such minimum.
+#include <cstdint>
 #include <limits>
 #include <string>
 
+#include "ebprop/memory.h"
 #include "ebprop/plugin.h"
 
 namespace {
@@ -46,7 +48,10 @@ class Prototypes {
   void resize(int classes, int inputs) {
     classes_ = classes;
     inputs_ = inputs;
-    if (trainable_) return;
+    const int size =
+        checked_size(std::int64_t{classes} * inputs, "the prototypes (classes x inputs)");
+    if (trainable_) return;  // a parameter: the engine checks its memory
+    check_allocation(static_cast<std::uint64_t>(size), 2 * sizeof(T), "the fixed prototypes");
     Rng rng(static_cast<std::uint64_t>(seed_));
     codes_.resize(classes, inputs);
     for (int i = 0; i < classes; ++i)

@@ -1,4 +1,5 @@
 // linear: the full connection y = W x + b, the weighted sums of a layer (§1.2).
+#include <cstdint>
 #include <string>
 
 #include "ebprop/plugin.h"
@@ -15,14 +16,14 @@ class Linear final : public Module<T> {
 
   Shape output_shape(const std::vector<Shape>& inputs) override {
     inputs_ = shape_size(inputs.at(0));  // any shape, taken flat
+    // Eq. 16: m counts every connection into a unit, the bias's included.
+    fan_in_ = checked_size(std::int64_t{inputs_} + (bias_ ? 1 : 0), "linear's fan-in");
     return {outputs_};
   }
 
   std::vector<ParamSpec> parameters() const override {
-    // Eq. 16: m counts every connection into a unit, the bias's included.
-    const int fan_in = inputs_ + (bias_ ? 1 : 0);
-    std::vector<ParamSpec> specs{{"weight", outputs_, inputs_, fan_in, Init::fan_in}};
-    if (bias_) specs.push_back({"bias", outputs_, 1, fan_in, Init::fan_in});
+    std::vector<ParamSpec> specs{{"weight", outputs_, inputs_, fan_in_, Init::fan_in}};
+    if (bias_) specs.push_back({"bias", outputs_, 1, fan_in_, Init::fan_in});
     return specs;
   }
 
@@ -92,7 +93,7 @@ class Linear final : public Module<T> {
 
   int outputs_;
   bool bias_;
-  int inputs_ = 0;
+  int inputs_ = 0, fan_in_ = 1;
   ParamView<T> weight_, bias_view_;
   Matrix<T> w_squared_, x_squared_;  // bbprop scratch, sized once
 };

@@ -2,6 +2,7 @@
 // columns + 2p} (or rows × columns for one map, keeping that rank). LeNet-5 reads its 28×28
 // digits centred in a 32×32 field (LeCun et al. 1998, §II.B): pad size=2. The Jacobian is 1 from
 // each input to its place in the output and 0 elsewhere, so the backward passes crop and add.
+#include <cstdint>
 #include <limits>
 #include <string>
 
@@ -25,8 +26,9 @@ class Pad final : public Module<T> {
     rows_ = shape[shape.size() - 2];
     cols_ = shape[shape.size() - 1];
     Shape output = shape;
-    output[shape.size() - 2] += 2 * padding_;
-    output[shape.size() - 1] += 2 * padding_;
+    const std::int64_t border = 2 * static_cast<std::int64_t>(padding_);
+    out_rows_ = output[shape.size() - 2] = checked_size(rows_ + border, "pad's output rows");
+    out_cols_ = output[shape.size() - 1] = checked_size(cols_ + border, "pad's output columns");
     return output;
   }
 
@@ -65,13 +67,12 @@ class Pad final : public Module<T> {
   }
   // The part of map m of example e of an output batch that holds the input.
   auto inside(Matrix<T>& y, int e, int m) const {
-    const int rows = rows_ + 2 * padding_, cols = cols_ + 2 * padding_;
-    return Eigen::Map<Image>(y.col(e).data() + m * rows * cols, rows, cols)
+    return Eigen::Map<Image>(y.col(e).data() + m * out_rows_ * out_cols_, out_rows_, out_cols_)
         .block(padding_, padding_, rows_, cols_);
   }
   auto inside(const Matrix<T>& y, int e, int m) const {
-    const int rows = rows_ + 2 * padding_, cols = cols_ + 2 * padding_;
-    return Eigen::Map<const Image>(y.col(e).data() + m * rows * cols, rows, cols)
+    return Eigen::Map<const Image>(y.col(e).data() + m * out_rows_ * out_cols_, out_rows_,
+                                   out_cols_)
         .block(padding_, padding_, rows_, cols_);
   }
 
@@ -81,7 +82,7 @@ class Pad final : public Module<T> {
   }
 
   const int padding_;
-  int maps_ = 0, rows_ = 0, cols_ = 0;
+  int maps_ = 0, rows_ = 0, cols_ = 0, out_rows_ = 0, out_cols_ = 0;
 };
 
 void register_pad(Registry& registry) {

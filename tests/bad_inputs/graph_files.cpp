@@ -139,4 +139,24 @@ BOOST_AUTO_TEST_CASE(a_huge_token_is_cut_in_the_message) {
   BOOST_TEST(r.output.size() < 1000);
 }
 
+BOOST_AUTO_TEST_CASE(a_huge_setting_value_is_cut_in_the_message) {
+  const GraphRun g("x = input shape=4\n[run]\nepochs = 1\nprecision = " + std::string(100000, 'f') +
+                   "\n");
+  const Result r = g.run();
+  BOOST_TEST(refused(r, 1, {g.graph + ":4:1:", "must be one of float, double", "ff..."}));
+  BOOST_TEST(r.output.size() < 1000);
+}
+
+BOOST_AUTO_TEST_CASE(huge_integer_and_shape_values_are_cut_in_the_message) {
+  const GraphRun ints("x = input shape=4\ny = linear(x) outputs=" + std::string(100000, '7') +
+                      "x\n");
+  const Result r = ints.run();
+  BOOST_TEST(refused(r, 1, {ints.graph + ":2:15:", "expected an integer", "77..."}));
+  BOOST_TEST(r.output.size() < 1000);
+  const GraphRun shapes("x = input shape=" + std::string(100000, '4') + "\n");
+  const Result q = shapes.run();
+  BOOST_TEST(refused(q, 1, {shapes.graph + ":1:11:", "expected a shape", "44..."}));
+  BOOST_TEST(q.output.size() < 1000);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

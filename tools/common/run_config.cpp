@@ -116,7 +116,7 @@ static std::pair<std::string, RawSetting> split_assignment(const std::string& te
                                                            const Overrides& cli) {
   const auto eq = text.find('=');
   if (eq == std::string::npos || eq == 0)
-    throw CommandLineError("--" + option + " expects KEY=VALUE, found '" + text + "'");
+    throw CommandLineError("--" + option + " expects KEY=VALUE, found '" + printable(text) + "'");
   const std::string key = text.substr(0, eq);
   const auto shortcut = cli.shortcut.find(key);
   return {key,

@@ -41,8 +41,8 @@ struct Axis {
   double pixel_lo, pixel_hi;
   double t(double v) const { return log ? std::log10(v) : v; }
   double operator()(double v) const {
-    const double a = t(lo), b = t(hi);
-    return pixel_lo + (t(v) - a) / (b - a) * (pixel_hi - pixel_lo);
+    const double a = t(lo) / 2, b = t(hi) / 2;  // halves: b - a cannot overflow
+    return pixel_lo + (t(v) / 2 - a) / (b - a) * (pixel_hi - pixel_lo);
   }
   // About five round tick values inside [lo, hi].
   std::vector<double> ticks() const {
@@ -53,12 +53,17 @@ struct Axis {
           result.push_back(std::pow(10, p));
       return result;
     }
-    const double raw = (hi - lo) / 5, magnitude = std::pow(10, std::floor(std::log10(raw)));
+    const double raw = (hi / 5 - lo / 5), magnitude = std::pow(10, std::floor(std::log10(raw)));
     double step = magnitude;
     for (double m : {2.0, 5.0, 10.0})
       if (step < raw) step = m * magnitude;
-    for (double v = std::ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+    // Counted, not `v += step`: far from 0 a step below the spacing of doubles adds nothing.
+    const double first = std::ceil(lo / step) * step;
+    for (int i = 0; i <= 10; ++i) {
+      const double v = first + i * step;
+      if (!(v <= hi + step * 1e-9)) break;
       result.push_back(std::abs(v) < step * 1e-9 ? 0 : v);
+    }
     return result;
   }
 };
@@ -92,14 +97,35 @@ Axis make_axis(const Chart& chart, bool x, double pixel_lo, double pixel_hi) {
 }  // namespace
 
 Series histogram(const std::vector<double>& values, int bins, double& bar_width) {
-  if (values.empty() || bins < 1) throw Error("a histogram needs values and at least one bin");
-  const auto [lo_it, hi_it] = std::minmax_element(values.begin(), values.end());
-  const double lo = *lo_it, hi = *hi_it == *lo_it ? *lo_it + 1 : *hi_it;
-  bar_width = (hi - lo) / bins;
+  if (bins < 1) throw Error("a histogram needs at least one bin");
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (double v : values)
+    if (std::isfinite(v)) {
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+  if (!std::isfinite(lo)) throw Error("nothing to plot: no value is a finite number");
+  if (lo == hi) {  // one bin's width around the value, on the side that cannot overflow
+    const double span = std::max(1.0, std::abs(lo) * 1e-6);
+    if (lo > 0)
+      lo -= span;
+    else
+      hi += span;
+  }
+  bar_width = hi / bins - lo / bins;  // not (hi - lo) / bins, which overflows at ±DBL_MAX
   Series s{"count", std::vector<double>(bins), std::vector<double>(bins, 0)};
   for (int b = 0; b < bins; ++b) s.x[b] = lo + (b + 0.5) * bar_width;
-  for (double v : values) s.y[std::min(bins - 1, static_cast<int>((v - lo) / bar_width))] += 1;
+  for (double v : values) {
+    if (!std::isfinite(v)) continue;
+    const double position = (v / 2 - lo / 2) / (hi / 2 - lo / 2);  // in [0, 1]
+    s.y[std::clamp(static_cast<int>(position * bins), 0, bins - 1)] += 1;
+  }
   return s;
+}
+
+std::size_t count_non_finite(const std::vector<double>& values) {
+  return static_cast<std::size_t>(
+      std::count_if(values.begin(), values.end(), [](double v) { return !std::isfinite(v); }));
 }
 
 std::string render(const Chart& chart) {

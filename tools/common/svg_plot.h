@@ -2,6 +2,7 @@
 // logarithmic axes, ticks and labels. Enough for the paper's figures; no dependencies.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,13 @@ struct Chart {
 // a value <= 0.
 std::string render(const Chart& chart);
 
-// A histogram of `values` in `bins` equal bins, as a bar chart series (x = bin centres).
+// A histogram of the finite `values` in `bins` equal bins, as a bar chart series (x = bin
+// centres); the others (NaN, which stands for an empty cell, and ±inf) are skipped. Throws
+// ebprop::Error when bins < 1 or no value is finite. Any finite values, up to ±DBL_MAX, bin
+// without overflow.
 Series histogram(const std::vector<double>& values, int bins, double& bar_width);
+
+// How many of `values` a histogram skips.
+std::size_t count_non_finite(const std::vector<double>& values);
 
 }  // namespace ebprop::plot

@@ -4,6 +4,7 @@
 #include <ebprop/error.h>
 #include <ebprop/files.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cmath>
 #include <fstream>
@@ -19,15 +20,35 @@ using ebprop::Error;
 
 namespace {
 
+// A CSV file's cells as text; only the columns drawn must hold numbers, so that a file with a
+// column of names (ebprop-hessian's diagonal.csv, layers.csv) can be drawn too.
 struct Table {
+  std::string file;
   std::vector<std::string> names;
-  std::vector<std::vector<double>> columns;
-  const std::vector<double>& column(const std::string& name, const std::string& file) const {
-    for (std::size_t i = 0; i < names.size(); ++i)
-      if (names[i] == name) return columns[i];
-    const std::string hint = ebprop::did_you_mean(name, names);
-    throw Error(file + " has no column '" + name + "'" + (hint.empty() ? "" : "; " + hint) +
-                " (columns: " + ebprop::join(names) + ")");
+  std::vector<std::vector<std::string>> cells;  // per column
+  std::vector<long long> lines;                 // the file's line of each row
+
+  // The column's cells as numbers: NaN for an empty, nan or null cell (a gap). Throws
+  // ebprop::Error naming the line of a cell that is not a number, or a missing column.
+  std::vector<double> column(const std::string& name) const {
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) {
+      const std::string hint = ebprop::did_you_mean(name, names);
+      throw Error(file + " has no column '" + name + "'" + (hint.empty() ? "" : "; " + hint) +
+                  " (columns: " + ebprop::join(names) + ")");
+    }
+    std::vector<double> values;
+    for (std::size_t row = 0; row < lines.size(); ++row) {
+      const std::string& cell = cells[it - names.begin()][row];
+      char* end = nullptr;
+      const double v = std::strtod(cell.c_str(), &end);
+      const bool empty = cell.empty() || cell == "nan" || cell == "null";
+      if (!empty && (end == cell.c_str() || *end != '\0'))
+        throw ebprop::FileError(file + ":" + std::to_string(lines[row]) + ": column '" + name +
+                                "': expected a number, found '" + cell + "'");
+      values.push_back(empty ? std::nan("") : v);
+    }
+    return values;
   }
 };
 
@@ -53,24 +74,18 @@ Table read_csv(const std::string& path) {
   Table table;
   std::string line;
   if (!std::getline(in, line)) throw ebprop::FileError(path + " is empty");
+  table.file = path;
   table.names = split(line);
-  table.columns.resize(table.names.size());
-  for (int number = 2; std::getline(in, line); ++number) {
+  table.cells.resize(table.names.size());
+  for (long long number = 2; std::getline(in, line); ++number) {
     if (line.empty()) continue;
     const auto cells = split(line);
     if (cells.size() != table.names.size())
       throw ebprop::FileError(path + ":" + std::to_string(number) + ": " +
                               std::to_string(cells.size()) + " cells, the header has " +
                               std::to_string(table.names.size()));
-    for (std::size_t i = 0; i < cells.size(); ++i) {
-      char* end = nullptr;
-      const double v = std::strtod(cells[i].c_str(), &end);
-      const bool empty = cells[i].empty() || cells[i] == "nan" || cells[i] == "null";
-      if (!empty && (end == cells[i].c_str() || *end != '\0'))
-        throw ebprop::FileError(path + ":" + std::to_string(number) + ": column '" +
-                                table.names[i] + "': expected a number, found '" + cells[i] + "'");
-      table.columns[i].push_back(empty ? std::nan("") : v);
-    }
+    for (std::size_t i = 0; i < cells.size(); ++i) table.cells[i].push_back(cells[i]);
+    table.lines.push_back(number);
   }
   return table;
 }
@@ -113,7 +128,9 @@ int run(int argc, char** argv) {
     if (vm.count("help")) {
       std::cout
           << "Usage: ebprop-plot DATA.csv -o CHART.svg (--x COL --y COL... | --histogram COL)\n"
-             "Draws columns of a CSV file that has a header line.\n\n"
+             "Draws columns of a CSV file that has a header line; only the columns drawn\n"
+             "need numbers. Empty, nan, null and inf cells are gaps in a line and are\n"
+             "skipped by a histogram (it says how many).\n\n"
           << options << "\nExit status: 0 success, 1 error, 2 usage (a bad option).\n";
       return 0;
     }
@@ -137,13 +154,20 @@ int run(int argc, char** argv) {
   const Table table = read_csv(input);
   if (!histogram_column.empty()) {
     chart.bars = true;
-    chart.series.push_back(
-        ebprop::plot::histogram(table.column(histogram_column, input), bin_count, chart.bar_width));
+    const std::vector<double> values = table.column(histogram_column);
+    const std::size_t skipped = ebprop::plot::count_non_finite(values);
+    if (skipped == values.size())
+      throw Error(input + ": column '" + histogram_column + "' has no finite number to plot (" +
+                  std::to_string(skipped) + " cells, all empty, nan, null or inf)");
+    chart.series.push_back(ebprop::plot::histogram(values, bin_count, chart.bar_width));
+    if (skipped > 0)
+      std::cerr << "ebprop-plot: the histogram skips " << skipped << " of " << values.size()
+                << " cells of column '" << histogram_column
+                << "' that are empty, nan, null or inf\n";
     if (chart.x_label.empty()) chart.x_label = histogram_column;
     if (chart.y_label.empty()) chart.y_label = "count";
   } else {
-    for (const auto& y : ys)
-      chart.series.push_back({y, table.column(x, input), table.column(y, input)});
+    for (const auto& y : ys) chart.series.push_back({y, table.column(x), table.column(y)});
     if (chart.x_label.empty()) chart.x_label = x;
   }
   ebprop::write_file_atomically(output, ebprop::plot::render(chart));

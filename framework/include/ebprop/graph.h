@@ -11,14 +11,18 @@
 // BUILDING requires a registry holding every type the spec names; it ensures, or throws a
 // SourceError at the offending line: known type (listing the known ones), valid settings, inputs
 // that exist (with a did-you-mean) and are not the node itself, the number of inputs the module
-// declares, no cycle (the cycle is printed), fitting shapes (both nodes named), and shared
-// parameters of one shape. Then it allocates the parameter store, binds every module to its views
-// and initializes the parameters from `rng` (Eq. 16).
+// declares, no cycle (the cycle is printed), fitting shapes (both nodes named), output shapes and
+// parameters within max_size (shape.h) whose memory fits (memory.h; the bytes are named), and
+// shared parameters of one shape. fprop checks the memory again for each new batch size, and a
+// std::bad_alloc in a module's pass becomes a SourceError naming the node. Then it allocates the
+// parameter store, binds every module to its views and initializes the parameters from `rng` (Eq.
+// 16).
 //
 // OWNERSHIP: the graph owns the modules (which keep their plugin loaded), the states and the
 // parameter store. It is not copyable.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -94,6 +98,12 @@ class Graph {
   std::vector<Node> nodes_;
   std::vector<Inputs<T>> inputs_;  // per node: pointers to its inputs' states
   ParameterStore<T> params_;
+  std::uint64_t values_per_example_ = 0;  // Σ of the nodes' sizes, for the memory checks
+  int checked_batch_ = 0;                 // the batch size whose memory fprop last checked
+
+  // Runs one node's pass, turning a std::bad_alloc into an error naming the node.
+  template <typename Pass>
+  void in_pass(std::size_t node, const char* pass, Pass&& run);
 };
 
 extern template class Graph<float>;

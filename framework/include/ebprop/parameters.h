@@ -31,7 +31,9 @@ enum class Init {
   one,
 };
 
-// What a module declares for each of its parameters (Module::parameters()).
+// What a module declares for each of its parameters (Module::parameters()). The engine refuses,
+// at the node's line, a parameter of more than max_size values (shape.h) or one that does not fit
+// in memory with the store's other vectors (memory.h), so rows · cols is always an int.
 struct ParamSpec {
   std::string role;  // the module's own name for it: "weight", "bias"
   int rows = 0;      // a parameter is a rows × cols matrix, column-major (a vector has cols = 1)

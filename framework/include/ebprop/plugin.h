@@ -23,7 +23,7 @@
 #include "ebprop/registry.h"
 
 // Bump when Module, Optimizer, Objective, Registry or any type they expose changes layout or
-// virtual functions (4: SettingSpec gained ranges and choices).
+// virtual functions (4: SettingSpec gained ranges and choices; shape_size checks its size).
 #define EBPROP_ABI_VERSION 4
 
 #define EBPROP_STRINGIFY_(x) #x

@@ -8,10 +8,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <new>
 #include <sstream>
 #include <string_view>
 
 #include "ebprop/error.h"
+#include "ebprop/memory.h"
 
 namespace ebprop::data {
 namespace {
@@ -71,7 +73,7 @@ std::string number_str(float value) {
 
 }  // namespace
 
-Dataset load_csv(const std::string& path, const CsvOptions& options) {
+Dataset load_csv(const std::string& path, const CsvOptions& options) try {
   const std::string text = read_file(path);
 
   std::vector<float> values;   // all cells, row after row
@@ -154,10 +156,15 @@ Dataset load_csv(const std::string& path, const CsvOptions& options) {
       throw SourceError({path, row_lines[i], 0},
                         "column " + std::to_string(label_column + 1) + ": found label " +
                             number_str(label) + "; labels must be integers from 0 to 16777215");
+    if (label > static_cast<float>(max_label(examples)))
+      throw SourceError({path, row_lines[i], 0}, "column " + std::to_string(label_column + 1) +
+                                                     ": " + label_too_large(label, examples));
     data.labels[i] = static_cast<int>(label);
     data.classes = std::max(data.classes, data.labels[i] + 1);
   }
   return data;
+} catch (const std::bad_alloc&) {
+  throw FileError(out_of_memory(path));
 }
 
 }  // namespace ebprop::data

@@ -1,9 +1,24 @@
-// Operations on a whole Dataset: target encoding (§4.5) and truncation.
+// Operations on a whole Dataset: the bound on labels, target encoding (§4.5) and truncation.
 #include "ebprop/data/dataset.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "ebprop/error.h"
+#include "ebprop/memory.h"
 
 namespace ebprop::data {
+
+int max_label(int examples) { return std::max(examples - 1, 999); }
+
+std::string label_too_large(float label, int examples) {
+  const std::uint64_t classes = static_cast<std::uint64_t>(label) + 1;
+  return "label " + std::to_string(static_cast<std::uint64_t>(label)) + " is more than " +
+         std::to_string(max_label(examples)) + ", the largest label a file of " +
+         std::to_string(examples) + " examples may hold (its one-of-N targets for " +
+         std::to_string(classes) + " classes would take " +
+         byte_size_str(classes * static_cast<std::uint64_t>(examples) * sizeof(float)) + ")";
+}
 
 // §4.5: the targets sit at the sigmoid's points of maximum second derivative (±1 for
 // 1.7159·tanh(2x/3)) rather than at its asymptotes, so the outputs never saturate trying to reach
@@ -14,6 +29,10 @@ void encode_targets(Dataset& data, int classes, float low, float high) {
     throw Error(data.name + ": cannot encode targets for " + std::to_string(classes) + " classes");
   if (data.labels.size() != static_cast<std::size_t>(data.size()))
     throw Error(data.name + ": has no class labels to encode as targets (a regression data set?)");
+  check_allocation(static_cast<std::uint64_t>(classes) * static_cast<std::uint64_t>(data.size()),
+                   sizeof(float),
+                   data.name + ": one-of-N targets for " + std::to_string(classes) +
+                       " classes and " + std::to_string(data.size()) + " examples");
   data.targets.setConstant(classes, data.size(), low);
   for (int i = 0; i < data.size(); ++i) {
     const int label = data.labels[i];

@@ -13,9 +13,11 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <new>
 #include <sstream>
 
 #include "ebprop/error.h"
+#include "ebprop/memory.h"
 
 namespace ebprop::data {
 namespace {
@@ -247,16 +249,19 @@ class IdxFile {
 
 }  // namespace
 
-IdxArray read_idx(const std::string& path) {
+IdxArray read_idx(const std::string& path) try {
   IdxFile file(path);
   IdxArray array;
   array.dims = file.dims();
+  check_allocation(file.count(), sizeof(float), path + ": " + shape_str(array.dims) + " values");
   array.values.resize(file.count());
   file.read_values(array.values.data());
   return array;
+} catch (const std::bad_alloc&) {
+  throw FileError(out_of_memory(path));
 }
 
-Dataset load_idx(const std::string& images_path, const std::string& labels_path) {
+Dataset load_idx(const std::string& images_path, const std::string& labels_path) try {
   // Both headers first: a mismatch is reported before 47 MB of pixels are read.
   IdxFile images(images_path), labels(labels_path);
   if (images.dims().size() < 2)
@@ -278,9 +283,14 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path)
   if (features > static_cast<std::uint64_t>(std::numeric_limits<int>::max()))
     throw FileError(images_path + ": one example of " + shape_str(data.input_shape) + " has " +
                     std::to_string(features) + " values, more than 2147483647");
+  check_allocation(images.count(), sizeof(float),
+                   images_path + ": " + std::to_string(examples) + " examples of " +
+                       shape_str(data.input_shape));
   data.inputs.resize(static_cast<Eigen::Index>(features), examples);
   images.read_values(data.inputs.data());  // one column per example is the file's order
 
+  check_allocation(static_cast<std::uint64_t>(examples), sizeof(float) + sizeof(int),
+                   labels_path + ": " + std::to_string(examples) + " labels");
   std::vector<float> values(examples);
   labels.read_values(values.data());
   data.labels.resize(examples);
@@ -290,10 +300,15 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path)
       throw FileError(labels_path + ": label " + std::to_string(i + 1) + " of " +
                       std::to_string(examples) + " is " + number_str(label) +
                       "; labels must be integers from 0 to 16777215");
+    if (label > static_cast<float>(max_label(examples)))
+      throw FileError(labels_path + ": label " + std::to_string(i + 1) + " of " +
+                      std::to_string(examples) + ": " + label_too_large(label, examples));
     data.labels[i] = static_cast<int>(label);
     data.classes = std::max(data.classes, data.labels[i] + 1);
   }
   return data;
+} catch (const std::bad_alloc&) {
+  throw FileError(out_of_memory(images_path + " and " + labels_path));
 }
 
 IdxFiles find_idx_files(const std::string& directory) {

@@ -20,9 +20,19 @@ struct Dataset {
   int size() const { return static_cast<int>(inputs.cols()); }
 };
 
+// The largest label a file of `examples` examples may hold: the number of examples less one, or
+// 999, whichever is larger. One-of-N targets take classes × examples values, so a label far beyond
+// the examples (a corrupt file: 16777215 in a file of 200) would ask for gigabytes of targets for
+// classes no example shows. The readers refuse a larger label at its line or index.
+int max_label(int examples);
+
+// The reader's message for a label above max_label: "label 16777215 is more than 999 (...)".
+std::string label_too_large(float label, int examples);
+
 // §4.5: one-of-N targets, `high` for the example's class and `low` elsewhere (±1 by default, the
 // points of maximum second derivative of the standard sigmoid 1.7159·tanh(2x/3)).
-// Requires: labels present and classes > 0. Sets targets to classes × examples.
+// Requires: labels present and classes > 0. Sets targets to classes × examples; throws
+// ebprop::Error naming the data set and the bytes when they do not fit in memory (memory.h).
 void encode_targets(Dataset& data, int classes, float low = -1.0f, float high = 1.0f);
 
 // Keeps the first `count` examples (count >= size() keeps them all).

@@ -214,4 +214,20 @@ BOOST_AUTO_TEST_CASE(a_csv_path_that_is_a_directory_is_refused) {
   BOOST_TEST(refused(run_tool("ebprop-run", graph), 1, {s.dir.string(), "is a directory"}));
 }
 
+BOOST_AUTO_TEST_CASE(a_first_row_with_a_bad_cell_is_an_example_not_a_header) {
+  Scratch s;  // it used to be skipped as a header without a word: one example lost
+  const std::string csv = s.file("train.csv", "0,1,nan,3,4\n1,1,2,3,4\n");
+  const std::string graph = s.file("net.graph", net("train-csv = " + csv + "\n"));
+  BOOST_TEST(refused(run_tool("ebprop-run", graph), 1, {csv + ":1:", "column 3", "'nan'"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_header_of_names_is_skipped) {  // the other side of the rule above
+  Scratch s;
+  const std::string csv = s.file("train.csv", "label,a,b,c,d\n0,1,2,3,4\n1,1,2,3,4\n");
+  const std::string graph = s.file("net.graph", net("train-csv = " + csv + "\n"));
+  const Result r = run_tool("ebprop-run", graph);
+  BOOST_TEST(r.status == 0, r.output);
+  BOOST_TEST(contains(r.output, "2 training examples"), r.output);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -65,6 +65,21 @@ Row parse_row(std::string_view line) {
   }
 }
 
+// A header names the columns: none of its cells is a number. A first line with some numbers and
+// a bad cell ("0,1,nan,3") is an example with a bad cell, never skipped as a header.
+bool is_header(std::string_view line) {
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = std::min(line.find(',', start), line.size());
+    const std::string_view cell = trim(line.substr(start, end - start));
+    double value = 0;
+    const auto [stop, status] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
+    if (!cell.empty() && status == std::errc() && stop == cell.data() + cell.size()) return false;
+    if (end == line.size()) return true;
+    start = end + 1;
+  }
+}
+
 std::string number_str(float value) {
   std::ostringstream text;
   text << value;
@@ -92,7 +107,7 @@ Dataset load_csv(const std::string& path, const CsvOptions& options) try {
     const Row row = parse_row(line);
     const SourceLocation where{path, line_number, 0};
     if (row.bad_column > 0) {
-      if (first_line) {  // a header
+      if (first_line && is_header(line)) {
         first_line = false;
         continue;
       }

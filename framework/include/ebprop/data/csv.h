@@ -1,5 +1,5 @@
 // CSV files: one example per line, numbers separated by commas; an optional header line (a first
-// line that does not parse as numbers) is skipped. Errors name file:line and the column.
+// line none of whose cells is a number) is skipped. Errors name file:line and the column.
 #pragma once
 
 #include <string>

@@ -1,6 +1,7 @@
 // Fuzz target: a graph file through everything that reads it before training — the parser, each
 // node's settings against its type's schema, the [run], [data] and optimizer sections as the
-// tools merge them, and (for small graphs) the Graph with its shapes and parameters.
+// tools merge them, the optimizer made from its settings, and (for small graphs) the Graph with
+// its shapes and parameters.
 // An ebprop::Error is the expected refusal; anything else is a finding.
 #include <ebprop/graph.h>
 #include <ebprop/graph_parser.h>
@@ -56,7 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const ebprop::GraphSpec spec =
         ebprop::parse_graph(std::string(reinterpret_cast<const char*>(data), size), "fuzz.graph");
     validate_node_settings(spec, registry);
-    ebprop::tools::merge_config({}, spec, registry);
+    const ebprop::tools::RunConfig config = ebprop::tools::merge_config({}, spec, registry);
+    registry.make_optimizer<float>(config.optimizer, config.optimizer_settings);
     if (small_enough_to_build(spec)) {
       ebprop::Rng rng(1);
       const ebprop::Graph<float> graph(spec, registry, rng);

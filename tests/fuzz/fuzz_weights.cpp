@@ -1,14 +1,20 @@
 // Fuzz target: the weights loader, against the parameters of a small fixed graph (a weight matrix,
 // a bias, one shared block). An ebprop::Error is the expected refusal and must leave the
 // parameters unchanged (weights_file.h); anything else is a finding.
+//
+// The first byte picks what the rest is: with an even byte, the file without its CRC-32, which
+// the target appends, so that mutations reach the parser behind the checksum; with an odd byte,
+// the whole file as it is (a wrong checksum is refused before anything else is read).
 #include <ebprop/graph.h>
 #include <ebprop/graph_parser.h>
 #include <ebprop/weights_file.h>
+#include <zlib.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 #include "input_file.h"
 #include "plugins.h"
@@ -33,14 +39,27 @@ ebprop::Graph<float>& small_graph_instance() {
   return graph;
 }
 
+// The file the input stands for (see the top of this file).
+std::vector<std::uint8_t> weights_file(const std::uint8_t* data, std::size_t size) {
+  std::vector<std::uint8_t> bytes(data + 1, data + size);
+  if (data[0] % 2 == 0) {
+    const auto crc =
+        static_cast<std::uint32_t>(crc32(0L, bytes.data(), static_cast<uInt>(bytes.size())));
+    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<std::uint8_t>(crc >> (8 * i)));
+  }
+  return bytes;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static ebprop::fuzz::InputFile file(".w");
+  if (size == 0) return 0;
+  const std::vector<std::uint8_t> bytes = weights_file(data, size);
   auto& params = small_graph_instance().parameters();
   const ebprop::Vector<float> before = params.w;
   try {
-    ebprop::load_weights(params, file.write(data, size));
+    ebprop::load_weights(params, file.write(bytes.data(), bytes.size()));
   } catch (const ebprop::Error&) {
     if (params.w != before) {
       std::fputs("load_weights changed the parameters and then refused the file\n", stderr);

@@ -82,16 +82,16 @@ wait
 
 # The report: per target, executions, rate, coverage and corpus of the final line, and findings.
 status=0
-printf '%-9s %12s %8s %8s %8s %8s  %s\n' target executions exec/s cov ft corpus findings
+printf '%-9s %12s %8s %8s %8s %11s  %s\n' target executions exec/s cov ft corpus findings
 for target in "${targets[@]}"; do
   log=$build/fuzz/$target.log
-  stat() { sed -n "s/^stat::$1: *//p" "$log" | tail -n 1; }
-  final=$(grep -E '^#[0-9]+ +(DONE|INITED|REDUCE|NEW|pulse)' "$log" | tail -n 1)
+  stat() { sed -n "s/^stat::$1: *//p" "$log" | tail -n 1; }  # libFuzzer's -print_final_stats
+  final=$(grep -E '^#[0-9]+[[:space:]]+(DONE|INITED|REDUCE|NEW|pulse)' "$log" | tail -n 1 || true)
   field() { sed -n "s/.* $1: *\([0-9]*\).*/\1/p" <<< "$final"; }
   corpus=$(sed -n 's/.* corp: *\([0-9]*\/[0-9A-Za-z]*\).*/\1/p' <<< "$final")
   found=$(find "$build/fuzz/findings/$target" -type f | wc -l)
   [ "$found" -eq 0 ] || status=1
-  printf '%-9s %12s %8s %8s %8s %8s  %s\n' "$target" "$(stat number_of_executed_units)" \
+  printf '%-9s %12s %8s %8s %8s %11s  %s\n' "$target" "$(stat number_of_executed_units)" \
     "$(stat average_exec_per_sec)" "$(field cov)" "$(field ft)" "${corpus:-?}" \
     "$found$( [ "$found" -eq 0 ] || echo " in $build/fuzz/findings/$target")"
 done

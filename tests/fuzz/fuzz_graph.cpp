@@ -16,11 +16,11 @@
 
 namespace {
 
-// Whether building the Graph stays within a few MB: at most 8 nodes and no number above 32 in
+// Whether building the Graph stays within a few MB: at most 12 nodes and no number above 32 in
 // any node's settings (sizes, counts, shapes). Allocation limits for large graphs are tested by
 // the bad-input suite; here a giant allocation would only slow the fuzzer down.
 bool small_enough_to_build(const ebprop::GraphSpec& spec) {
-  if (spec.nodes.size() > 8) return false;
+  if (spec.nodes.size() > 12) return false;
   for (const auto& node : spec.nodes)
     for (const auto& [key, setting] : node.settings) {
       const std::string& text = setting.value;
@@ -51,20 +51,37 @@ void validate_node_settings(const ebprop::GraphSpec& spec, const ebprop::Registr
 
 }  // namespace
 
+extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
+  ebprop::fuzz::build_plugins();  // before fuzzing starts: see plugins.h
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const ebprop::Registry& registry = ebprop::fuzz::build_plugins();
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  // Each stage on its own, so that a refusal in one (a bad optimizer setting) does not keep the
+  // others (the nodes) from being fuzzed. An ebprop::Error is a bad graph file's expected refusal.
+  ebprop::GraphSpec spec;
   try {
-    const ebprop::GraphSpec spec =
-        ebprop::parse_graph(std::string(reinterpret_cast<const char*>(data), size), "fuzz.graph");
+    spec = ebprop::parse_graph(text, "fuzz.graph");
+  } catch (const ebprop::Error&) {
+    return 0;
+  }
+  try {
     validate_node_settings(spec, registry);
+  } catch (const ebprop::Error&) {
+  }
+  try {
     const ebprop::tools::RunConfig config = ebprop::tools::merge_config({}, spec, registry);
     registry.make_optimizer<float>(config.optimizer, config.optimizer_settings);
+  } catch (const ebprop::Error&) {
+  }
+  try {
     if (small_enough_to_build(spec)) {
       ebprop::Rng rng(1);
       const ebprop::Graph<float> graph(spec, registry, rng);
     }
   } catch (const ebprop::Error&) {
-    // The expected refusal of a bad graph file.
   }
   return 0;
 }

@@ -52,6 +52,11 @@ std::vector<std::uint8_t> weights_file(const std::uint8_t* data, std::size_t siz
 
 }  // namespace
 
+extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
+  ebprop::fuzz::build_plugins();  // before fuzzing starts: see plugins.h
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static ebprop::fuzz::InputFile file(".w");
   if (size == 0) return 0;

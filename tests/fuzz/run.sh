@@ -8,7 +8,8 @@
 # Each run starts from the committed corpus tests/fuzz/corpus/TARGET and writes what it finds to
 # a scratch corpus DIR/fuzz/corpus/TARGET, kept between runs; findings (crash-*, leak-*,
 # timeout-*, oom-*) of the run land in DIR/fuzz/findings/TARGET, its log in DIR/fuzz/TARGET.log.
-# --merge then adds to the committed corpus the scratch inputs that add coverage (-merge=1).
+# --merge then adds to the committed corpus the scratch inputs that add coverage (-merge=1; log in
+# DIR/fuzz/TARGET-merge.log).
 # --parallel P runs P targets at a time (default 1), each under nice. Exit 1 if anything was found.
 set -euo pipefail
 
@@ -63,7 +64,7 @@ fuzz() {
     "$scratch" "$here/corpus/$target" > "$build/fuzz/$target.log" 2>&1 || true
   if $merge; then
     nice "$build/bin/fuzz_$target" -merge=1 "$here/corpus/$target" "$scratch" \
-      >> "$build/fuzz/$target.log" 2>&1
+      > "$build/fuzz/$target-merge.log" 2>&1
   fi
 }
 

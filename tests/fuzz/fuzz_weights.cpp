@@ -1,0 +1,76 @@
+// Fuzz target: the weights loader, against the parameters of a small fixed graph (a weight matrix,
+// a bias, one shared block). An ebprop::Error is the expected refusal and must leave the
+// parameters unchanged (weights_file.h); anything else is a finding.
+//
+// The first byte picks what the rest is: with an even byte, the file without its CRC-32, which
+// the target appends, so that mutations reach the parser behind the checksum; with an odd byte,
+// the whole file as it is (a wrong checksum is refused before anything else is read).
+#include <ebprop/graph.h>
+#include <ebprop/graph_parser.h>
+#include <ebprop/weights_file.h>
+#include <zlib.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "input_file.h"
+#include "plugins.h"
+
+namespace {
+
+// Also the graph the seed corpus was saved from (tests/fuzz/README.md).
+const char* const small_graph = R"(
+x     = input shape=3
+y     = input shape=2 source=targets
+fc    = linear(x) outputs=2
+same  = linear(x) outputs=2 share.weight=fc.weight
+sum   = add(fc, same)
+out   = stanh(sum)
+loss  = mse(out, y)
+)";
+
+ebprop::Graph<float>& small_graph_instance() {
+  static ebprop::Rng rng(1);
+  static ebprop::Graph<float> graph(ebprop::parse_graph(small_graph, "small.graph"),
+                                    ebprop::fuzz::build_plugins(), rng);
+  return graph;
+}
+
+// The file the input stands for (see the top of this file).
+std::vector<std::uint8_t> weights_file(const std::uint8_t* data, std::size_t size) {
+  std::vector<std::uint8_t> bytes(data + 1, data + size);
+  if (data[0] % 2 == 0) {
+    const auto crc =
+        static_cast<std::uint32_t>(crc32(0L, bytes.data(), static_cast<uInt>(bytes.size())));
+    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<std::uint8_t>(crc >> (8 * i)));
+  }
+  return bytes;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
+  ebprop::fuzz::build_plugins();  // before fuzzing starts: see plugins.h
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static ebprop::fuzz::InputFile file(".w");
+  if (size == 0) return 0;
+  const std::vector<std::uint8_t> bytes = weights_file(data, size);
+  auto& params = small_graph_instance().parameters();
+  const ebprop::Vector<float> before = params.w;
+  try {
+    ebprop::load_weights(params, file.write(bytes.data(), bytes.size()));
+  } catch (const ebprop::Error&) {
+    if (params.w != before) {
+      std::fputs("load_weights changed the parameters and then refused the file\n", stderr);
+      std::abort();
+    }
+  }
+  params.w = before;  // every input starts from the same parameters
+  return 0;
+}

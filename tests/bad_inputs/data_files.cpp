@@ -4,19 +4,11 @@
 #include <vector>
 
 #include "bad_input.h"
+#include "file_bytes.h"
 
 using namespace ebprop::test;
 
 namespace {
-
-// An IDX file: magic 0x0000TTRR (type, rank), big-endian dimensions, then `data` as it is.
-std::string idx(unsigned char type, const std::vector<std::uint32_t>& dims,
-                const std::string& data) {
-  std::string bytes{'\0', '\0', static_cast<char>(type), static_cast<char>(dims.size())};
-  for (const std::uint32_t d : dims)
-    for (int shift = 24; shift >= 0; shift -= 8) bytes.push_back(static_cast<char>(d >> shift));
-  return bytes + data;
-}
 
 // `count` images of 2x2 ubyte pixels and their labels 0, 1, 0, 1, ...
 std::string images(std::uint32_t count) {

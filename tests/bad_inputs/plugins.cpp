@@ -3,6 +3,7 @@
 // one is an error naming it, in any plugin directory; a readable library that is not an ebprop
 // plugin is skipped.
 #include "bad_input.h"
+#include "file_bytes.h"
 
 using namespace ebprop::test;
 
@@ -16,11 +17,6 @@ std::string bad_plugin(const std::string& name) {
 std::string plugin_bytes(std::size_t bytes = std::string::npos) {
   return slurp(std::string(EBPROP_BINARY_DIR) + "/lib/ebprop/plugins/libebprop-tanh.so")
       .substr(0, bytes);
-}
-
-// Writes `bytes` to `path` as they are (Scratch::file writes text).
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bad_input.h"
+#include "file_bytes.h"
 
 using namespace ebprop::test;
 
@@ -39,23 +40,6 @@ struct Refusal {
   }
 };
 
-void append_big_endian(std::string& bytes, std::uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) bytes += static_cast<char>((value >> shift) & 0xFF);
-}
-
-// An IDX file of 32-bit ints (type 0x0C) with these dimensions and values.
-std::string idx_ints(const std::vector<std::uint32_t>& dims,
-                     const std::vector<std::uint32_t>& values) {
-  std::string bytes{'\0', '\0', '\x0C', static_cast<char>(dims.size())};
-  for (std::uint32_t d : dims) append_big_endian(bytes, d);
-  for (std::uint32_t v : values) append_big_endian(bytes, v);
-  return bytes;
-}
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
 // 200 images of 2x2 and their labels, one of which is `label` (the 7th).
 struct IdxData {
   Scratch s;
@@ -75,42 +59,6 @@ struct IdxData {
                       images_path + "\ntrain-labels = " + labels_path + "\n");
   }
 };
-
-// CRC-32 (the polynomial of zlib), for weights files written by hand.
-std::uint32_t crc32(const std::string& bytes) {
-  std::uint32_t crc = 0xFFFFFFFFu;
-  for (unsigned char byte : bytes) {
-    crc ^= byte;
-    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-  }
-  return ~crc;
-}
-
-void append_little_endian(std::string& bytes, std::uint64_t value, int size) {
-  for (int i = 0; i < size; ++i) bytes += static_cast<char>((value >> (8 * i)) & 0xFF);
-}
-
-// A weights file (weights_file.h) of blocks named, shaped and filled with one value each.
-struct Block {
-  std::string name;
-  std::uint32_t rows, cols;
-  double value;
-};
-std::string weights_file(const std::vector<Block>& blocks) {
-  std::string bytes = "EBPROPW1";
-  append_little_endian(bytes, blocks.size(), 4);
-  for (const Block& b : blocks) {
-    append_little_endian(bytes, b.name.size(), 4);
-    bytes += b.name;
-    append_little_endian(bytes, b.rows, 4);
-    append_little_endian(bytes, b.cols, 4);
-    std::uint64_t bits;
-    std::memcpy(&bits, &b.value, sizeof bits);
-    for (std::uint32_t i = 0; i < b.rows * b.cols; ++i) append_little_endian(bytes, bits, 8);
-  }
-  append_little_endian(bytes, crc32(bytes), 4);
-  return bytes;
-}
 
 // The small net with `seed = VALUE` in its [run] section.
 std::string with_run_value(const std::string& value) {

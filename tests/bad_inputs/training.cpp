@@ -8,6 +8,7 @@
 
 #include "background.h"
 #include "bad_input.h"
+#include "file_bytes.h"
 
 using namespace ebprop::test;
 
@@ -31,31 +32,6 @@ std::string slow_net() {
   return text;
 }
 
-void put_u32_big_endian(std::string& out, std::uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8)
-    out.push_back(static_cast<char>((v >> shift) & 0xff));
-}
-
-// An IDX file of float32 values (type 0x0D) with dimensions `dims`.
-std::string idx_floats(const std::vector<std::uint32_t>& dims, const std::vector<float>& values) {
-  std::string out{0, 0, 0x0D, static_cast<char>(dims.size())};
-  for (const auto d : dims) put_u32_big_endian(out, d);
-  for (const float v : values) {
-    std::uint32_t bits;
-    std::memcpy(&bits, &v, 4);
-    put_u32_big_endian(out, bits);
-  }
-  return out;
-}
-
-// An IDX file of ubyte labels (type 0x08).
-std::string idx_labels(const std::vector<unsigned char>& labels) {
-  std::string out{0, 0, 0x08, 1};
-  put_u32_big_endian(out, static_cast<std::uint32_t>(labels.size()));
-  for (const auto l : labels) out.push_back(static_cast<char>(l));
-  return out;
-}
-
 // Twenty 2x3 examples of two classes, as IDX files in `s`, with value `bad` at example
 // `bad_example`, row 1, column 2 (feature 5).
 struct IdxSet {
@@ -70,7 +46,8 @@ IdxSet idx_set(const Scratch& s, const std::string& name, int bad_example, float
   }
   if (bad_example >= 0) values[static_cast<std::size_t>(bad_example) * 6 + 5] = bad;
   return {s.file(name + "-images.idx", idx_floats({20, 2, 3}, values)),
-          s.file(name + "-labels.idx", idx_labels(labels))};
+          s.file(name + "-labels.idx",
+                 idx_ubytes({static_cast<std::uint32_t>(labels.size())}, labels))};
 }
 
 std::string idx_net(const IdxSet& train, const IdxSet& test) {
@@ -105,16 +82,6 @@ std::string csv_net(const std::string& train, const std::string& test) {
          train + "\ntest-csv = " + test + "\n";
 }
 
-// CRC-32 (the polynomial of zlib's crc32), to re-seal a weights file after changing a value.
-std::uint32_t crc32_of(const std::string& bytes) {
-  std::uint32_t crc = 0xffffffffu;
-  for (const char c : bytes) {
-    crc ^= static_cast<unsigned char>(c);
-    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-  }
-  return ~crc;
-}
-
 // The weights file `bytes` with the first value of the parameter `name` set to `value` and the
 // checksum made right again (weights_file.h gives the format).
 std::string with_weight(std::string bytes, const std::string& name, double value) {
@@ -131,9 +98,7 @@ std::string with_weight(std::string bytes, const std::string& name, double value
   }
   std::memcpy(&bytes[at + 4 + name.size() + 8], &value, 8);
   bytes.resize(bytes.size() - 4);
-  const std::uint32_t crc = crc32_of(bytes);
-  for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
-  return bytes;
+  return bytes + little_endian(crc32_of(bytes));
 }
 
 // small_net with no squashing at the output, so that large weights give large values.

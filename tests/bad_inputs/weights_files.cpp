@@ -2,32 +2,11 @@
 #include <cstdint>
 
 #include "bad_input.h"
+#include "file_bytes.h"
 
 using namespace ebprop::test;
 
 namespace {
-
-// CRC-32 (the polynomial zlib uses), so a test can forge a file whose checksum is right.
-std::uint32_t crc32_of(const std::string& bytes) {
-  std::uint32_t crc = 0xffffffffu;
-  for (const char c : bytes) {
-    crc ^= static_cast<unsigned char>(c);
-    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-  }
-  return ~crc;
-}
-
-std::string u32(std::uint32_t v) {
-  std::string bytes;
-  for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-  return bytes;
-}
-
-// A weights file whose body is `body` (after the EBPROPW1 header), with a correct checksum.
-std::string forged(const std::string& body) {
-  const std::string bytes = "EBPROPW1" + body;
-  return bytes + u32(crc32_of(bytes));
-}
 
 // The small net's graph and a weights file saved from its starting weights.
 struct Saved {
@@ -51,7 +30,8 @@ BOOST_AUTO_TEST_SUITE(weights_files)
 BOOST_AUTO_TEST_CASE(the_forged_checksum_is_the_real_one) {  // so the cases below test the parser
   const Saved saved;
   const std::string bytes = slurp(saved.weights);
-  BOOST_TEST(bytes.substr(bytes.size() - 4) == u32(crc32_of(bytes.substr(0, bytes.size() - 4))));
+  BOOST_TEST(bytes.substr(bytes.size() - 4) ==
+             little_endian(crc32_of(bytes.substr(0, bytes.size() - 4))));
 }
 
 BOOST_AUTO_TEST_CASE(a_missing_weights_file_is_named) {
@@ -103,25 +83,29 @@ BOOST_AUTO_TEST_CASE(a_truncated_file_fails_the_checksum) {
 
 BOOST_AUTO_TEST_CASE(a_block_count_beyond_the_file_is_truncation) {
   const Saved saved;
-  BOOST_TEST(refused(saved.load(forged(u32(0xffffffffu))), 1, {saved.weights, "truncated"}));
+  BOOST_TEST(refused(saved.load(sealed_weights(little_endian(0xffffffffu))), 1,
+                     {saved.weights, "truncated"}));
 }
 
 BOOST_AUTO_TEST_CASE(a_name_length_beyond_the_file_is_truncation) {
   const Saved saved;
-  BOOST_TEST(refused(saved.load(forged(u32(1) + u32(0xfffffff0u) + "h.weight")), 1,
-                     {saved.weights, "truncated"}));
+  BOOST_TEST(refused(
+      saved.load(sealed_weights(little_endian(1) + little_endian(0xfffffff0u) + "h.weight")), 1,
+      {saved.weights, "truncated"}));
 }
 
 BOOST_AUTO_TEST_CASE(a_block_of_4_billion_squared_values_is_truncation_not_an_allocation) {
   const Saved saved;
-  BOOST_TEST(refused(
-      saved.load(forged(u32(1) + u32(8) + "h.weight" + u32(0xffffffffu) + u32(0xffffffffu))), 1,
-      {saved.weights, "truncated"}));
+  BOOST_TEST(
+      refused(saved.load(sealed_weights(little_endian(1) + little_endian(8) + "h.weight" +
+                                        little_endian(0xffffffffu) + little_endian(0xffffffffu))),
+              1, {saved.weights, "truncated"}));
 }
 
 BOOST_AUTO_TEST_CASE(bytes_after_the_last_block_are_refused) {
   const Saved saved;
-  BOOST_TEST(refused(saved.load(forged(u32(0) + "extra")), 1, {saved.weights, "trailing data"}));
+  BOOST_TEST(refused(saved.load(sealed_weights(little_endian(0) + "extra")), 1,
+                     {saved.weights, "trailing data"}));
 }
 
 BOOST_AUTO_TEST_CASE(weights_of_another_graph_list_every_difference) {

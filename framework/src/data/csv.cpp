@@ -37,6 +37,23 @@ std::string_view trim(std::string_view text) {
   return text.substr(begin, text.find_last_not_of(" \t") - begin + 1);
 }
 
+// The cells of one line, trimmed: "1, 2,,x" has four.
+std::vector<std::string_view> split_cells(std::string_view line) {
+  std::vector<std::string_view> cells;
+  for (std::size_t start = 0;;) {
+    const std::size_t end = std::min(line.find(',', start), line.size());
+    cells.push_back(trim(line.substr(start, end - start)));
+    if (end == line.size()) return cells;
+    start = end + 1;
+  }
+}
+
+// Whether the cell is a number; `value` is the number.
+bool parse_number(std::string_view cell, double& value) {
+  const auto [stop, status] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
+  return !cell.empty() && status == std::errc() && stop == cell.data() + cell.size();
+}
+
 // The cells of one line as numbers, or the first cell that is not a finite float.
 struct Row {
   std::vector<float> values;
@@ -46,38 +63,26 @@ struct Row {
 
 Row parse_row(std::string_view line) {
   Row row;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t end = std::min(line.find(',', start), line.size());
-    const std::string_view cell = trim(line.substr(start, end - start));
+  for (const std::string_view cell : split_cells(line)) {
     double value = 0;
-    const auto [stop, status] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
-    const float number = static_cast<float>(value);
-    if (cell.empty() || status != std::errc() || stop != cell.data() + cell.size() ||
-        !std::isfinite(number)) {
+    const bool number = parse_number(cell, value);
+    if (!number || !std::isfinite(static_cast<float>(value))) {
       row.bad_column = static_cast<int>(row.values.size()) + 1;
       row.bad_cell = cell;
       return row;
     }
-    row.values.push_back(number);
-    if (end == line.size()) return row;
-    start = end + 1;
+    row.values.push_back(static_cast<float>(value));
   }
+  return row;
 }
 
 // A header names the columns: none of its cells is a number. A first line with some numbers and
 // a bad cell ("0,1,nan,3") is an example with a bad cell, never skipped as a header.
 bool is_header(std::string_view line) {
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t end = std::min(line.find(',', start), line.size());
-    const std::string_view cell = trim(line.substr(start, end - start));
-    double value = 0;
-    const auto [stop, status] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
-    if (!cell.empty() && status == std::errc() && stop == cell.data() + cell.size()) return false;
-    if (end == line.size()) return true;
-    start = end + 1;
-  }
+  double value = 0;
+  for (const std::string_view cell : split_cells(line))
+    if (parse_number(cell, value)) return false;
+  return true;
 }
 
 std::string number_str(float value) {

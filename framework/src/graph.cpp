@@ -15,7 +15,8 @@ const std::vector<SettingSpec>& input_node_settings() {
   static const std::vector<SettingSpec> settings{
       required("shape", SettingType::shape, "shape of one example, e.g. 784 or 1x28x28"),
       optional("source", SettingType::text, "inputs",
-               "what the runner feeds it: 'inputs' (the examples) or 'targets' (their targets)")};
+               "what the runner feeds it: 'inputs' (the examples) or 'targets' (their targets)")
+          .one_of({"inputs", "targets"})};
   return settings;
 }
 

@@ -159,4 +159,12 @@ BOOST_AUTO_TEST_CASE(huge_integer_and_shape_values_are_cut_in_the_message) {
   BOOST_TEST(q.output.size() < 1000);
 }
 
+BOOST_AUTO_TEST_CASE(an_input_source_that_is_neither_inputs_nor_targets_is_located) {
+  const GraphRun g(
+      "x = input shape=4 source=input\nt = input shape=4 source=targets\n"
+      "l = mse(x, t)\n");
+  BOOST_TEST(refused(g.run("--describe"), 1,
+                     {g.graph + ":1:19:", "one of inputs, targets", "did you mean 'inputs'?"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

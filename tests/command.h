@@ -1,5 +1,6 @@
 // Running a tool of this build as a user would from a shell, for the end-to-end tests: its exit
-// status and output, scratch files for it to read and write, and what it wrote.
+// status and output, scratch files for it to read and write, what it wrote, and a small net on the
+// bundled digits for runs that need to work.
 #pragma once
 
 #include <sys/wait.h>
@@ -59,5 +60,19 @@ struct Scratch {
     return path;
   }
 };
+
+// The bundled digits and a small, fast net on them, for cases that need a working run.
+inline const std::string digits_dir = std::string(EBPROP_SOURCE_DIR) + "/data/mnist10k";
+inline const std::string small_net =
+    "image = input shape=784 source=inputs\n"
+    "label = input shape=10 source=targets\n"
+    "h = linear(image) outputs=20\n"
+    "a = stanh(h)\n"
+    "o = linear(a) outputs=10\n"
+    "y = stanh(o)\n"
+    "loss = mse(y, label)\n"
+    "[run]\nepochs = 1\n"
+    "[data]\ndir = " +
+    digits_dir + "\ntrain-limit = 500\ntest-limit = 200\n";
 
 }  // namespace ebprop::test

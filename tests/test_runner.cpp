@@ -15,19 +15,6 @@ namespace {
 Result run(const std::string& arguments) { return run_tool("ebprop-run", arguments); }
 
 const std::string digits = std::string(EBPROP_SOURCE_DIR) + "/graphs/digits-mlp.graph";
-const std::string data_dir = std::string(EBPROP_SOURCE_DIR) + "/data/mnist10k";
-// A small, fast net on the bundled digits for the tests that are not about accuracy.
-const std::string small_net =
-    "image = input shape=784 source=inputs\n"
-    "label = input shape=10 source=targets\n"
-    "h = linear(image) outputs=20\n"
-    "a = stanh(h)\n"
-    "o = linear(a) outputs=10\n"
-    "y = stanh(o)\n"
-    "loss = mse(y, label)\n"
-    "[run]\nepochs = 1\n"
-    "[data]\ndir = " +
-    data_dir + "\ntrain-limit = 500\ntest-limit = 200\n";
 
 }  // namespace
 
@@ -149,7 +136,7 @@ BOOST_AUTO_TEST_CASE(bad_input_gives_a_located_message_and_exit_1) {
       {small_net, "--data-dir /nonexistent", "/nonexistent"},
       {"x = input shape=10 source=inputs\nt = input shape=10 source=targets\nl = mse(x, "
        "t)\n[data]\ndir = " +
-           data_dir + "\n",
+           digits_dir + "\n",
        "", "input 'x' (line 1) has shape 10 (10 values) but the examples of"},
   };
   for (const auto& c : cases) {
@@ -195,7 +182,7 @@ BOOST_AUTO_TEST_CASE(sdlm_trains_every_bundled_graph) {
     ++graphs;
     const std::string metrics = s.file(entry.path().stem().string() + ".jsonl");
     const Result r = run(entry.path().string() + " --optimizer sdlm --opt lr=0.0005 --epochs 2 " +
-                         "--data-dir " + data_dir +
+                         "--data-dir " + digits_dir +
                          " --set train-limit=600 --set test-limit=300 --metrics " + metrics);
     BOOST_TEST_REQUIRE(r.status == 0, entry.path() << ": " << r.output);
     const std::string m = slurp(metrics);

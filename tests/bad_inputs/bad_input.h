@@ -90,18 +90,4 @@ inline std::vector<std::string> unexpected_files(const std::string& dir,
   return found;
 }
 
-// The bundled digits and a small, fast net on them, for cases that need a working run.
-inline const std::string digits_dir = std::string(EBPROP_SOURCE_DIR) + "/data/mnist10k";
-inline const std::string small_net =
-    "image = input shape=784 source=inputs\n"
-    "label = input shape=10 source=targets\n"
-    "h = linear(image) outputs=20\n"
-    "a = stanh(h)\n"
-    "o = linear(a) outputs=10\n"
-    "y = stanh(o)\n"
-    "loss = mse(y, label)\n"
-    "[run]\nepochs = 1\n"
-    "[data]\ndir = " +
-    digits_dir + "\ntrain-limit = 500\ntest-limit = 200\n";
-
 }  // namespace ebprop::test

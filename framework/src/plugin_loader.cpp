@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <set>
 
 #include "ebprop/plugin.h"
@@ -86,8 +87,8 @@ static std::string unreadable_library(const std::string& path) {
   return "";
 }
 
-bool is_plugin_file(const std::string& path) {
-  if (!unreadable_library(path).empty()) return false;
+// Whether the library `path`, which unreadable_library found readable, exports the plugin entry.
+static bool has_plugin_entry(const std::string& path) {
   try {
     boost::dll::library_info info(path, /*throw_if_not_native=*/true);
     const auto symbols = info.symbols(entry_section);
@@ -97,21 +98,26 @@ bool is_plugin_file(const std::string& path) {
   }
 }
 
-void load_plugin(Registry& registry, const std::string& path) {
+bool is_plugin_file(const std::string& path) {
+  return unreadable_library(path).empty() && has_plugin_entry(path);
+}
+
+// The canonical path of the plugin `path`, or nothing when the registry has loaded it already.
+// Throws PluginError when the path cannot be resolved.
+static std::optional<fs::path> not_yet_loaded(const Registry& registry, const std::string& path) {
   boost::system::error_code ec;
   const fs::path canonical = fs::canonical(path, ec);
   if (ec) throw PluginError("cannot open plugin '" + path + "': " + ec.message());
   const auto& loaded = registry.libraries();
-  if (std::find(loaded.begin(), loaded.end(), canonical.string()) != loaded.end()) return;
+  if (std::find(loaded.begin(), loaded.end(), canonical.string()) != loaded.end())
+    return std::nullopt;
+  return canonical;
+}
 
-  if (const std::string why = unreadable_library(path); !why.empty())
-    throw PluginError("'" + path + "' is not an ebprop plugin: it cannot be read as a shared " +
-                      "library, " + why);
-  if (!is_plugin_file(path))
-    throw PluginError("'" + path + "' is not an ebprop plugin: it has no '" + entry_symbol +
-                      "' entry in section '" + entry_section +
-                      "' (a plugin library ends with EBPROP_PLUGIN(register_function))");
-
+// Loads the plugin file `path` (its file checks passed) from `canonical`: dlopen, the ABI check
+// first, then its registration function.
+static void open_plugin(Registry& registry, const std::string& path, const fs::path& canonical) {
+  boost::system::error_code ec;
   auto library = std::make_shared<boost::dll::shared_library>();
   // RTLD_NODELETE: the code of a plugin stays mapped until the process ends, even after the last
   // handle is gone; OpenMP worker threads and exit handlers may still point into it then.
@@ -162,6 +168,19 @@ void load_plugin(Registry& registry, const std::string& path) {
   registry.end_library();
 }
 
+void load_plugin(Registry& registry, const std::string& path) {
+  const std::optional<fs::path> canonical = not_yet_loaded(registry, path);
+  if (!canonical) return;
+  if (const std::string why = unreadable_library(path); !why.empty())
+    throw PluginError("'" + path + "' is not an ebprop plugin: it cannot be read as a shared " +
+                      "library, " + why);
+  if (!has_plugin_entry(path))
+    throw PluginError("'" + path + "' is not an ebprop plugin: it has no '" + entry_symbol +
+                      "' entry in section '" + entry_section +
+                      "' (a plugin library ends with EBPROP_PLUGIN(register_function))");
+  open_plugin(registry, path, *canonical);
+}
+
 // "libx.so" or a versioned "libx.so.1.2".
 static bool looks_like_shared_library(const fs::path& file) {
   const std::string name = file.filename().string();
@@ -197,8 +216,9 @@ std::vector<std::string> load_plugin_dirs(Registry& registry,
         throw PluginError("plugin directory '" + dir + "' holds '" + file.string() +
                           "', which cannot be read as a shared library: " + why +
                           " (rebuild or remove it)");
-      if (is_plugin_file(file.string())) {
-        load_plugin(registry, file.string());
+      if (has_plugin_entry(file.string())) {
+        if (const auto canonical = not_yet_loaded(registry, file.string()))
+          open_plugin(registry, file.string(), *canonical);
         loaded.push_back(file.string());
       }
     }

@@ -3,10 +3,10 @@
 // output (files are written with ebprop::write_file_atomically, files.h of the engine).
 #pragma once
 
-#include <ebprop/error.h>
-
 #include <string>
 #include <vector>
+
+#include "command_line_error.h"
 
 namespace ebprop::tools {
 
@@ -16,10 +16,10 @@ struct RunFile {
   std::string path;
 };
 
-// An output that the command line names wrongly. The tools exit 2 on it (a usage error).
-class OutputError : public Error {
+// An output that the command line names wrongly: a usage error, with exit status 2.
+class OutputError : public CommandLineError {
  public:
-  using Error::Error;
+  using CommandLineError::CommandLineError;
   ~OutputError() override;
 };
 

@@ -14,18 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "command_line_error.h"
 #include "files.h"
 
 namespace ebprop::tools {
-
-// A mistake in what the command line says: a bad value or key given with --set, --opt, --epochs,
-// --lr, --threads, ..., an unknown --optimizer. The tools exit with status 2 for it, as for any
-// usage error; the graph file's and the data's errors are ebprop::Errors with status 1.
-class CommandLineError : public Error {
- public:
-  using Error::Error;
-  ~CommandLineError() override;
-};
 
 // Where a value given by the option --NAME was written, for messages: "command line (--NAME)".
 SourceLocation command_line(const std::string& option);

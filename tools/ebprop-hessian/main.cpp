@@ -210,14 +210,8 @@ int run(int argc, char** argv) {
   load_plugins(registry, o.plugin_paths);
   const GraphSpec spec = parse_graph_file(o.graph_file);
   const tools::RunConfig config = tools::merge_config(o.overrides, spec, registry);
-  if (!o.out.empty()) {
-    try {
-      check_out_directory(o, tools::run_inputs(o.graph_file, o.load, config, registry));
-    } catch (const tools::OutputError& e) {
-      std::cerr << "ebprop-hessian: " << e.what() << "\n";
-      return 2;
-    }
-  }
+  if (!o.out.empty())
+    check_out_directory(o, tools::run_inputs(o.graph_file, o.load, config, registry));
   Rng rng(static_cast<std::uint64_t>(config.run.integer("seed")));
   Graph<double> graph(spec, registry, rng);
   if (!o.load.empty()) load_weights(graph.parameters(), o.load);

@@ -145,12 +145,7 @@ int run(int argc, char** argv) {
           .integer("bins"));
   if (histogram_column.empty() && (x.empty() || ys.empty()))
     throw ebprop::tools::CommandLineError("give --x and at least one --y, or --histogram");
-  try {
-    ebprop::tools::check_outputs({{"the input", input}}, {{"--output", output}});
-  } catch (const ebprop::tools::OutputError& e) {
-    std::cerr << "ebprop-plot: " << e.what() << "\n";
-    return 2;
-  }
+  ebprop::tools::check_outputs({{"the input", input}}, {{"--output", output}});
   const Table table = read_csv(input);
   if (!histogram_column.empty()) {
     chart.bars = true;

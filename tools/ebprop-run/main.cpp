@@ -301,13 +301,8 @@ int main_checked(int argc, char** argv) {
     return 0;
   }
   // Before any work that takes time: no output may destroy an input or another output.
-  try {
-    tools::check_outputs(tools::run_inputs(cli->graph_file, cli->load, config, registry),
-                         {{"--save", cli->save}, {"--metrics", cli->metrics}});
-  } catch (const tools::OutputError& e) {
-    std::cerr << "ebprop-run: " << e.what() << "\n";
-    return 2;
-  }
+  tools::check_outputs(tools::run_inputs(cli->graph_file, cli->load, config, registry),
+                       {{"--save", cli->save}, {"--metrics", cli->metrics}});
   const int threads = static_cast<int>(config.run.integer("threads"));
   // One thread policy for the process: OpenMP's, which Eigen in the engine and in every plugin
   // reads (Eigen::setNbThreads would reach only this executable's copy of Eigen).

@@ -119,17 +119,20 @@ Settings::Value parse_setting_value(SettingType type, const std::string& text) {
   throw Error("unknown setting type");
 }
 
-// A bound as a message shows it: integers' bounds as integers (int64's maximum is 2^63 as a
-// double, which would print one too high), reals' with 15 significant digits.
-static std::string bound_text(const SettingSpec& spec, double bound) {
-  if (spec.type == SettingType::integer) {
-    const auto largest = std::numeric_limits<std::int64_t>::max();
-    return std::to_string(bound >= static_cast<double>(largest) ? largest
-                                                                : static_cast<std::int64_t>(bound));
-  }
+// A real as messages show it: 15 significant digits.
+static std::string number_text(double value) {
   std::ostringstream text;
-  text << std::setprecision(15) << bound;
+  text << std::setprecision(15) << value;
   return text.str();
+}
+
+// A bound as a message shows it: integers' bounds as integers (int64's maximum is 2^63 as a
+// double, which would print one too high), reals' as number_text.
+static std::string bound_text(const SettingSpec& spec, double bound) {
+  if (spec.type != SettingType::integer) return number_text(bound);
+  const auto largest = std::numeric_limits<std::int64_t>::max();
+  return std::to_string(bound >= static_cast<double>(largest) ? largest
+                                                              : static_cast<std::int64_t>(bound));
 }
 
 // The range that applies, with int's range on the sides an integer setting leaves open.
@@ -167,12 +170,6 @@ static bool within(long double value, const std::optional<Bound>& minimum,
   if (maximum && (maximum->inclusive ? value > bound(*maximum) : value >= bound(*maximum)))
     return false;
   return true;
-}
-
-static std::string number_text(double value) {
-  std::ostringstream text;
-  text << std::setprecision(15) << value;
-  return text.str();
 }
 
 // Throws Error (the caller adds the location) when `value` is outside the spec's range or

@@ -81,15 +81,21 @@ Options parse(int argc, char** argv) {
       if (i + 1 >= argc) usage();
       return std::atoi(argv[++i]);
     };
-    if (a == "--batch") o.batch = value();
-    else if (a == "--reps") o.reps = value();
-    else if (a == "--blocks") o.blocks = value();
-    else if (a == "--threads") o.threads = value();
+    if (a == "--batch")
+      o.batch = value();
+    else if (a == "--reps")
+      o.reps = value();
+    else if (a == "--blocks")
+      o.blocks = value();
+    else if (a == "--threads")
+      o.threads = value();
     else if (a == "--seconds") {
       if (i + 1 >= argc) usage();
       o.seconds = std::atof(argv[++i]);
-    } else if (a == "--per-node") o.per_node = true;
-    else usage();
+    } else if (a == "--per-node")
+      o.per_node = true;
+    else
+      usage();
   }
   if (o.batch < 1 || o.blocks < 1 || o.threads < 1) usage();
   return o;
@@ -197,15 +203,17 @@ void per_node(ebprop::Graph<T>& g, int reps) {
   for (int i = 0; i < n; ++i) {
     const auto& node = g.nodes()[i];
     if (node.is_input) continue;
-    std::printf("%s\n  {\"node\": \"%s\", \"type\": \"%s\", \"fprop_us\": %.3f, \"bprop_us\": %.3f, "
-                "\"bbprop_us\": %.3f}",
-                first ? "" : ",", node.name.c_str(), node.type.c_str(), t.f[i] / reps,
-                t.b[i] / reps, t.bb[i] / reps);
+    std::printf(
+        "%s\n  {\"node\": \"%s\", \"type\": \"%s\", \"fprop_us\": %.3f, \"bprop_us\": %.3f, "
+        "\"bbprop_us\": %.3f}",
+        first ? "" : ",", node.name.c_str(), node.type.c_str(), t.f[i] / reps, t.b[i] / reps,
+        t.bb[i] / reps);
     first = false;
   }
-  std::printf(",\n  {\"node\": \"(clearing dx / ddx)\", \"type\": \"engine\", \"fprop_us\": 0, "
-              "\"bprop_us\": %.3f, \"bbprop_us\": %.3f}\n]}\n",
-              t.b_clear / reps, t.bb_clear / reps);
+  std::printf(
+      ",\n  {\"node\": \"(clearing dx / ddx)\", \"type\": \"engine\", \"fprop_us\": 0, "
+      "\"bprop_us\": %.3f, \"bbprop_us\": %.3f}\n]}\n",
+      t.b_clear / reps, t.bb_clear / reps);
 }
 
 int run_passes(const Options& o, ebprop::Registry& registry) {
@@ -252,17 +260,18 @@ int run_passes(const Options& o, ebprop::Registry& registry) {
     bs.push_back(b);
     bbs.push_back(bb);
     ratios.push_back(bb / b);
-    std::printf("{\"block\": %d, \"reps\": %d, \"fprop_us\": %.3f, \"bprop_us\": %.3f, "
-                "\"bbprop_us\": %.3f, \"bbprop_over_bprop\": %.4f}\n",
-                block + 1, reps, f, b, bb, bb / b);
+    std::printf(
+        "{\"block\": %d, \"reps\": %d, \"fprop_us\": %.3f, \"bprop_us\": %.3f, "
+        "\"bbprop_us\": %.3f, \"bbprop_over_bprop\": %.4f}\n",
+        block + 1, reps, f, b, bb, bb / b);
   }
-  std::printf("{\"mode\": \"passes\", \"graph\": \"%s\", \"batch\": %d, \"threads\": %d, "
-              "\"precision\": \"float\", \"weights\": %lld, \"reps\": %d, \"blocks\": %d, "
-              "\"fprop_us\": %.3f, \"bprop_us\": %.3f, \"bbprop_us\": %.3f, "
-              "\"bbprop_over_bprop\": %.4f}\n",
-              o.graph.c_str(), o.batch, o.threads,
-              static_cast<long long>(g.parameters().size()), reps, o.blocks, median(fs),
-              median(bs), median(bbs), median(ratios));
+  std::printf(
+      "{\"mode\": \"passes\", \"graph\": \"%s\", \"batch\": %d, \"threads\": %d, "
+      "\"precision\": \"float\", \"weights\": %lld, \"reps\": %d, \"blocks\": %d, "
+      "\"fprop_us\": %.3f, \"bprop_us\": %.3f, \"bbprop_us\": %.3f, "
+      "\"bbprop_over_bprop\": %.4f}\n",
+      o.graph.c_str(), o.batch, o.threads, static_cast<long long>(g.parameters().size()), reps,
+      o.blocks, median(fs), median(bs), median(bbs), median(ratios));
   if (o.per_node) per_node(g, reps);
   return 0;
 }
@@ -322,7 +331,7 @@ void hvp_per_node(ebprop::Graph<T>& g, int reps) {
       auto& s = g.node(i).state;
       s.rdx.setZero(s.x.rows(), s.x.cols());
     }
-    g.parameters().rdw.setZero();
+    g.parameters().rdw().setZero();
     engine += micros(a, Clock::now());
     for (int i = n; i-- > 0;) {
       auto& node = g.node(i);
@@ -337,14 +346,17 @@ void hvp_per_node(ebprop::Graph<T>& g, int reps) {
   for (int i = 0; i < n; ++i) {
     const auto& node = g.nodes()[i];
     if (node.is_input) continue;
-    std::printf("%s\n  {\"node\": \"%s\", \"type\": \"%s\", \"fprop_us\": %.3f, "
-                "\"bprop_us\": %.3f, \"r_fprop_us\": %.3f, \"r_bprop_us\": %.3f}",
-                first ? "" : ",", node.name.c_str(), node.type.c_str(), f[i] / reps, b[i] / reps,
-                rf[i] / reps, rb[i] / reps);
+    std::printf(
+        "%s\n  {\"node\": \"%s\", \"type\": \"%s\", \"fprop_us\": %.3f, "
+        "\"bprop_us\": %.3f, \"r_fprop_us\": %.3f, \"r_bprop_us\": %.3f}",
+        first ? "" : ",", node.name.c_str(), node.type.c_str(), f[i] / reps, b[i] / reps,
+        rf[i] / reps, rb[i] / reps);
     first = false;
   }
-  std::printf(",\n  {\"node\": \"(clearing dw, dx, rx, rdx, rdw)\", \"type\": \"engine\", "
-              "\"all_us\": %.3f}\n]}\n", engine / reps);
+  std::printf(
+      ",\n  {\"node\": \"(clearing dw, dx, rx, rdx, rdw)\", \"type\": \"engine\", "
+      "\"all_us\": %.3f}\n]}\n",
+      engine / reps);
 }
 
 int run_hvp(const Options& o, ebprop::Registry& registry) {
@@ -353,7 +365,7 @@ int run_hvp(const Options& o, ebprop::Registry& registry) {
   auto& p = g.parameters();
   std::mt19937_64 rng(3);
   std::normal_distribution<double> normal;
-  for (Eigen::Index k = 0; k < p.rw.size(); ++k) p.rw[k] = normal(rng);
+  for (Eigen::Index k = 0; k < p.rw().size(); ++k) p.rw()[k] = normal(rng);
   int warmup = 0;
   const auto w0 = Clock::now();
   do {
@@ -379,23 +391,25 @@ int run_hvp(const Options& o, ebprop::Registry& registry) {
       grad += micros(t0, t1);
       rpass += micros(t1, t2);
     }
-    checksum += p.rdw.sum() + p.dw.sum();
+    checksum += p.rdw().sum() + p.dw().sum();
     grad /= reps;
     rpass /= reps;
     grads.push_back(grad);
     rs.push_back(rpass);
     ratios.push_back((grad + rpass) / grad);
-    std::printf("{\"block\": %d, \"reps\": %d, \"gradient_us\": %.3f, \"r_passes_us\": %.3f, "
-                "\"hvp_over_gradient\": %.4f}\n",
-                block + 1, reps, grad, rpass, (grad + rpass) / grad);
+    std::printf(
+        "{\"block\": %d, \"reps\": %d, \"gradient_us\": %.3f, \"r_passes_us\": %.3f, "
+        "\"hvp_over_gradient\": %.4f}\n",
+        block + 1, reps, grad, rpass, (grad + rpass) / grad);
   }
-  std::printf("{\"mode\": \"hvp\", \"graph\": \"%s\", \"batch\": %d, \"threads\": %d, "
-              "\"precision\": \"double\", \"weights\": %lld, \"reps\": %d, \"blocks\": %d, "
-              "\"gradient_us\": %.3f, \"r_passes_us\": %.3f, \"hvp_us\": %.3f, "
-              "\"r_passes_over_gradient\": %.4f, \"hvp_over_gradient\": %.4f, \"checksum\": %.6g}\n",
-              o.graph.c_str(), o.batch, o.threads, static_cast<long long>(p.size()), reps,
-              o.blocks, median(grads), median(rs), median(grads) + median(rs),
-              median(rs) / median(grads), median(ratios), checksum);
+  std::printf(
+      "{\"mode\": \"hvp\", \"graph\": \"%s\", \"batch\": %d, \"threads\": %d, "
+      "\"precision\": \"double\", \"weights\": %lld, \"reps\": %d, \"blocks\": %d, "
+      "\"gradient_us\": %.3f, \"r_passes_us\": %.3f, \"hvp_us\": %.3f, "
+      "\"r_passes_over_gradient\": %.4f, \"hvp_over_gradient\": %.4f, \"checksum\": %.6g}\n",
+      o.graph.c_str(), o.batch, o.threads, static_cast<long long>(p.size()), reps, o.blocks,
+      median(grads), median(rs), median(grads) + median(rs), median(rs) / median(grads),
+      median(ratios), checksum);
   if (o.per_node) hvp_per_node(g, reps);
   return 0;
 }
@@ -478,9 +492,10 @@ int run_step(const Options& o, ebprop::Registry& registry) {
     totals.push_back(total);
     std::printf(", \"step_us\": %.3f}\n", total);
   }
-  std::printf("{\"mode\": \"step\", \"graph\": \"%s\", \"batch\": %d, \"threads\": %d, "
-              "\"weights\": %lld, \"reps\": %d",
-              o.graph.c_str(), o.batch, o.threads, static_cast<long long>(p.size()), reps);
+  std::printf(
+      "{\"mode\": \"step\", \"graph\": \"%s\", \"batch\": %d, \"threads\": %d, "
+      "\"weights\": %lld, \"reps\": %d",
+      o.graph.c_str(), o.batch, o.threads, static_cast<long long>(p.size()), reps);
   for (int k = 0; k < 5; ++k) std::printf(", \"%s\": %.3f", names[k], median(phases[k]));
   std::printf(", \"step_us\": %.3f, \"check\": %.6g}\n", median(totals), sink);
   return 0;

@@ -27,7 +27,7 @@ inline Vector<double> gradient(Graph<double>& graph) {
   graph.fprop();
   graph.parameters().clear_gradients();
   graph.bprop();
-  return graph.parameters().dw;
+  return graph.parameters().dw();
 }
 
 // Largest relative difference between the graph's gradient and central differences of E.
@@ -37,12 +37,12 @@ inline double gradient_error(Graph<double>& graph) {
   Vector<double> numeric(p.size());
   const double h = 1e-6;
   for (Eigen::Index i = 0; i < p.size(); ++i) {
-    const double saved = p.w[i];
-    p.w[i] = saved + h;
+    const double saved = p.w()[i];
+    p.w()[i] = saved + h;
     const double plus = energy(graph);
-    p.w[i] = saved - h;
+    p.w()[i] = saved - h;
     const double minus = energy(graph);
-    p.w[i] = saved;
+    p.w()[i] = saved;
     numeric[i] = (plus - minus) / (2 * h);
   }
   return (analytic - numeric).lpNorm<Eigen::Infinity>() / numeric.lpNorm<Eigen::Infinity>();
@@ -51,17 +51,17 @@ inline double gradient_error(Graph<double>& graph) {
 // Largest relative difference between the R-operator's H v (§7.5) and gradient differences along v.
 inline double hessian_vector_error(Graph<double>& graph, Rng& rng) {
   auto& p = graph.parameters();
-  p.rw = random_matrix(p.size(), 1, rng);
+  p.rw() = random_matrix(p.size(), 1, rng);
   gradient(graph);
   graph.hessian_vector();
-  const Vector<double> exact = p.rdw;
+  const Vector<double> exact = p.rdw();
   const double h = 1e-5;
-  const Vector<double> w = p.w, v = p.rw;
-  p.w = w + h * v;
+  const Vector<double> w = p.w(), v = p.rw();
+  p.w() = w + h * v;
   const Vector<double> plus = gradient(graph);
-  p.w = w - h * v;
+  p.w() = w - h * v;
   const Vector<double> minus = gradient(graph);
-  p.w = w;
+  p.w() = w;
   const Vector<double> numeric = (plus - minus) / (2 * h);
   return (exact - numeric).lpNorm<Eigen::Infinity>() / numeric.lpNorm<Eigen::Infinity>();
 }

@@ -16,19 +16,19 @@ class Quadratic final : public Objective<double> {
   ParameterStore<double>& parameters() override { return params_; }
   double batch_gradient() override {
     ++seen_;
-    params_.dw = h_.cwiseProduct(params_.w - c_);
+    params_.dw() = h_.cwiseProduct(params_.w() - c_);
     return loss();
   }
   double batch_curvature() override {
-    params_.ddw = h_;
+    params_.ddw() = h_;
     return batch_gradient();
   }
   double full_loss() override { return loss(); }
   double full_gradient() override { return batch_gradient(); }
-  void sample_curvature(int) override { params_.ddw = h_; }
+  void sample_curvature(int) override { params_.ddw() = h_; }
   std::int64_t examples_seen() const override { return seen_; }
   int batch_size() const override { return 1; }
-  double loss() const { return 0.5 * h_.dot((params_.w - c_).cwiseAbs2()); }
+  double loss() const { return 0.5 * h_.dot((params_.w() - c_).cwiseAbs2()); }
 
  private:
   Vector<double> h_, c_;

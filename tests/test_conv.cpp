@@ -45,7 +45,7 @@ struct Layer {
     for (const ParamSpec& spec : specs) views.push_back(store.view(*store.find(spec.role)));
     module->bind(views);
     Rng rng(seed);
-    store.w = random_matrix(store.size(), 1, rng);
+    store.w() = random_matrix(store.size(), 1, rng);
     in.resize(batch);
     in.x = random_matrix(in.size(), batch, rng);
   }

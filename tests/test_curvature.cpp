@@ -170,7 +170,8 @@ Vector<double> hand_bbprop(Graph<double>& graph, const data::Dataset& data) {
     for (int l = 0; l < 3; ++l) {
       input[l] = y;
       const Eigen::ArrayXd t =
-          ((map(p.w, layers[l] + ".weight") * y + map(p.w, layers[l] + ".bias")).array() * 2 / 3)
+          ((map(p.w(), layers[l] + ".weight") * y + map(p.w(), layers[l] + ".bias")).array() * 2 /
+           3)
               .tanh();
       slope[l] = 1.7159 * 2 / 3 * (1 - t.square());
       y = 1.7159 * t.matrix();
@@ -181,7 +182,7 @@ Vector<double> hand_bbprop(Graph<double>& graph, const data::Dataset& data) {
       map(diagonal, layers[l] + ".weight") +=
           scale * da.matrix() * input[l].array().square().matrix().transpose();  // Eq. 54
       map(diagonal, layers[l] + ".bias") += scale * da.matrix();
-      dd = map(p.w, layers[l] + ".weight").array().square().matrix().transpose() *
+      dd = map(p.w(), layers[l] + ".weight").array().square().matrix().transpose() *
            da.matrix();  // Eq. 56
     }
   }
@@ -485,7 +486,7 @@ BOOST_AUTO_TEST_CASE(gauss_newton_is_the_hessian_at_zero_residual) {
 BOOST_AUTO_TEST_CASE(without_r_passes_the_tools_fall_back_to_finite_differences) {
   auto plain = graph_without_r(shared);
   auto exact = test::graph_from<double>(shared);
-  BOOST_REQUIRE(plain->parameters().w == exact->parameters().w);
+  BOOST_REQUIRE(plain->parameters().w() == exact->parameters().w());
   const auto data = noise_data(3, 2, 20, 19);
   Loss fd(*plain, data), reference(*exact, data);
   BOOST_TEST(!fd.exact_hvp_available());

@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_CASE(initialization_follows_the_fan_in_rule) {
   auto graph = graph_from<double>("x = input shape=400\nh = linear(x) outputs=300\n");
   const auto& p = graph->parameters();
   const ParamBlock* w = p.find("h.weight");
-  const auto values = p.w.segment(w->offset, w->size());
+  const auto values = p.w().segment(w->offset, w->size());
   const double mean = values.mean();
   const double sd = std::sqrt((values.array() - mean).square().mean());
   BOOST_TEST(std::abs(mean) < 0.002);
@@ -127,8 +127,8 @@ BOOST_AUTO_TEST_CASE(initialization_follows_the_fan_in_rule) {
 BOOST_AUTO_TEST_CASE(the_same_seed_gives_the_same_weights) {
   auto a = graph_from<float>(branched, 5), b = graph_from<float>(branched, 5),
        c = graph_from<float>(branched, 6);
-  BOOST_TEST((a->parameters().w == b->parameters().w));
-  BOOST_TEST((a->parameters().w != c->parameters().w));
+  BOOST_TEST((a->parameters().w() == b->parameters().w()));
+  BOOST_TEST((a->parameters().w() != c->parameters().w()));
 }
 
 BOOST_AUTO_TEST_CASE(batches_of_any_size_flow_through) {
@@ -275,13 +275,13 @@ h2 = linear(a) outputs=4 share.weight=h1.weight   # one weight, two connections
 BOOST_AUTO_TEST_CASE(descend_applies_the_rates_and_clears_the_gradient) {
   auto graph = graph_from<double>("x = input shape=1x6x6\nc = conv2d(x) maps=1 kernel=3\n");
   auto& p = graph->parameters();
-  const Vector<double> before = p.w;
-  p.dw.setOnes();
+  const Vector<double> before = p.w();
+  p.dw().setOnes();
   p.note_gradients_written();
   p.descend(0.1);
-  BOOST_TEST((p.w - before).cwiseAbs().maxCoeff() == 0.1 * 4.0,
+  BOOST_TEST((p.w() - before).cwiseAbs().maxCoeff() == 0.1 * 4.0,
              boost::test_tools::tolerance(1e-12));
-  BOOST_TEST(p.dw.isZero());
+  BOOST_TEST(p.dw().isZero());
 }
 
 // Sizes (shape.h): 64-bit arithmetic, and an int only when the value fits.

@@ -132,17 +132,17 @@ BOOST_AUTO_TEST_CASE(linear_under_mse_gives_the_gauss_newton_diagonal) {
   const double h = 1e-5;
   Vector<double> reference(store.size());
   for (Eigen::Index k = 0; k < store.size(); ++k) {
-    const double w = store.w(k);
-    store.w(k) = w + h;
+    const double w = store.w()(k);
+    store.w()(k) = w + h;
     linear->fprop({&x}, y);
     const Matrix<double> plus = y.x;
-    store.w(k) = w - h;
+    store.w()(k) = w - h;
     linear->fprop({&x}, y);
-    store.w(k) = w;
+    store.w()(k) = w;
     reference(k) = ((plus - y.x) / (2 * h)).squaredNorm();
   }
   const double error =
-      (store.ddw - reference).cwiseAbs().maxCoeff() / reference.cwiseAbs().maxCoeff();
+      (store.ddw() - reference).cwiseAbs().maxCoeff() / reference.cwiseAbs().maxCoeff();
   BOOST_TEST(error <= 1e-6);
 }
 

@@ -191,8 +191,8 @@ BOOST_AUTO_TEST_CASE(rbf_units_start_in_their_sensitive_range) {
   const ParamBlock* centre = p.find("g.centre");
   const ParamBlock* width = p.find("g.width");
   BOOST_REQUIRE((centre && width));
-  BOOST_TEST(p.w.segment(width->offset, width->size()).cwiseAbs().maxCoeff() == 0.0);
-  const auto c = p.w.segment(centre->offset, centre->size());
+  BOOST_TEST(p.w().segment(width->offset, width->size()).cwiseAbs().maxCoeff() == 0.0);
+  const auto c = p.w().segment(centre->offset, centre->size());
   BOOST_TEST(std::abs(std::sqrt(c.array().square().mean()) - 1) < 0.05);
 
   Rng rng(3);

@@ -31,7 +31,7 @@ BOOST_AUTO_TEST_CASE(with_mu_0_and_rate_1_one_step_reaches_the_minimum) {
     opt->begin_epoch(1, q);
     opt->step(q);
     BOOST_TEST(q.loss() < 1e-24, estimate);
-    BOOST_TEST(std::abs(q.parameters().w[2] - 3.0) < 1e-12, estimate);
+    BOOST_TEST(std::abs(q.parameters().w()[2] - 3.0) < 1e-12, estimate);
   }
 }
 
@@ -42,8 +42,8 @@ BOOST_AUTO_TEST_CASE(mu_bounds_the_step_as_eq_61_says) {
   opt->begin_epoch(1, q);
   opt->step(q);
   // From w = 0, the step along axis k is c_k · h_k / (h_k + μ).
-  BOOST_TEST(std::abs(q.parameters().w[0] - 1.0 * 1.0 / 1.025) < 1e-14);
-  BOOST_TEST(std::abs(q.parameters().w[2] - 3.0 * 0.025 / 0.05) < 1e-14);
+  BOOST_TEST(std::abs(q.parameters().w()[0] - 1.0 * 1.0 / 1.025) < 1e-14);
+  BOOST_TEST(std::abs(q.parameters().w()[2] - 3.0 * 0.025 / 0.05) < 1e-14);
 }
 
 BOOST_AUTO_TEST_CASE(a_per_epoch_schedule_sets_the_global_rate) {

@@ -27,7 +27,7 @@ BOOST_AUTO_TEST_CASE(converges_to_the_minimum) {
   opt->attach(q.parameters());
   for (int i = 0; i < 200; ++i) opt->step(q);
   BOOST_TEST(q.loss() < 1e-12);
-  BOOST_TEST(std::abs(q.parameters().w[1] + 2.0) < 1e-6);
+  BOOST_TEST(std::abs(q.parameters().w()[1] + 2.0) < 1e-6);
 }
 
 BOOST_AUTO_TEST_CASE(one_step_is_minus_rate_times_gradient) {
@@ -36,9 +36,9 @@ BOOST_AUTO_TEST_CASE(one_step_is_minus_rate_times_gradient) {
   opt->attach(q.parameters());
   opt->step(q);
   // w0 = 0: gradient = h ⊙ (0 − c) = (−1, 8, −0.75); w1 = −0.1 · gradient.
-  BOOST_TEST(std::abs(q.parameters().w[0] - 0.1) < 1e-15);
-  BOOST_TEST(std::abs(q.parameters().w[1] + 0.8) < 1e-15);
-  BOOST_TEST(std::abs(q.parameters().w[2] - 0.075) < 1e-15);
+  BOOST_TEST(std::abs(q.parameters().w()[0] - 0.1) < 1e-15);
+  BOOST_TEST(std::abs(q.parameters().w()[1] + 0.8) < 1e-15);
+  BOOST_TEST(std::abs(q.parameters().w()[2] - 0.075) < 1e-15);
 }
 
 BOOST_AUTO_TEST_CASE(rates_above_two_over_lambda_max_diverge) {
@@ -56,8 +56,8 @@ BOOST_AUTO_TEST_CASE(per_parameter_multipliers_scale_each_rate) {
   auto opt = sgd({{"lr", "0.1"}});
   opt->attach(q.parameters());
   opt->step(q);
-  BOOST_TEST(std::abs(q.parameters().w[1] + 0.4) < 1e-15);
-  BOOST_TEST(std::abs(q.parameters().w[0] - 0.1) < 1e-15);
+  BOOST_TEST(std::abs(q.parameters().w()[1] + 0.4) < 1e-15);
+  BOOST_TEST(std::abs(q.parameters().w()[0] - 0.1) < 1e-15);
 }
 
 BOOST_AUTO_TEST_CASE(momentum_follows_section_4_7) {
@@ -65,10 +65,10 @@ BOOST_AUTO_TEST_CASE(momentum_follows_section_4_7) {
   auto opt = sgd({{"lr", "0.1"}, {"momentum", "0.9"}});
   opt->attach(q.parameters());
   opt->step(q);  // Δ1 = −η g0
-  const double w1 = q.parameters().w[0];
+  const double w1 = q.parameters().w()[0];
   opt->step(q);  // Δ2 = −η g1 + μ Δ1
   const double g1 = 1.0 * (w1 - 1.0);
-  BOOST_TEST(std::abs(q.parameters().w[0] - (w1 - 0.1 * g1 + 0.9 * w1)) < 1e-15);
+  BOOST_TEST(std::abs(q.parameters().w()[0] - (w1 - 0.1 * g1 + 0.9 * w1)) < 1e-15);
   for (int i = 0; i < 500; ++i) opt->step(q);
   BOOST_TEST(q.loss() < 1e-12);
   BOOST_TEST(opt->state().at("velocity").size() == 3);

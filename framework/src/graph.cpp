@@ -444,7 +444,7 @@ void Graph<T>::hessian_vector() {
       in_pass(i, "r_fprop", [&] { nodes_[i].module->r_fprop(inputs_[i], nodes_[i].state); });
   for (auto& node : nodes_)  // the loss seeds are constants: R{seed} = 0
     node.state.rdx.setZero(node.state.x.rows(), node.state.x.cols());
-  params_.rdw.setZero();
+  params_.rdw().setZero();
   for (std::size_t i = nodes_.size(); i-- > 0;)
     if (!nodes_[i].is_input)
       in_pass(i, "r_bprop", [&] { nodes_[i].module->r_bprop(inputs_[i], nodes_[i].state); });

@@ -24,7 +24,8 @@ ParamBlock& ParameterStore<T>::declare(const std::string& name, const ParamSpec&
       block.connections += spec.connections;
       return block;
     }
-  if (w.size() != 0) throw Error("parameter '" + name + "' declared after the store was allocated");
+  if (w_.size() != 0)
+    throw Error("parameter '" + name + "' declared after the store was allocated");
   ParamBlock block;
   block.name = name;
   block.rows = spec.rows;
@@ -41,22 +42,22 @@ ParamBlock& ParameterStore<T>::declare(const std::string& name, const ParamSpec&
 template <typename T>
 void ParameterStore<T>::allocate() {
   const std::int64_t n = blocks_.empty() ? 0 : blocks_.back().offset + blocks_.back().size();
-  w = Vector<T>::Zero(n);
-  dw = Vector<T>::Zero(n);
-  ddw = Vector<T>::Zero(n);
-  rw = Vector<T>::Zero(n);
-  rdw = Vector<T>::Zero(n);
+  w_ = Vector<T>::Zero(n);
+  dw_ = Vector<T>::Zero(n);
+  ddw_ = Vector<T>::Zero(n);
+  rw_ = Vector<T>::Zero(n);
+  rdw_ = Vector<T>::Zero(n);
   lr_scale_ = Vector<T>::Ones(n);
   update_shared_lr_scale();
 }
 
 template <typename T>
 ParamView<T> ParameterStore<T>::view(const ParamBlock& block) {
-  return {w.data() + block.offset,
-          dw.data() + block.offset,
-          ddw.data() + block.offset,
-          rw.data() + block.offset,
-          rdw.data() + block.offset,
+  return {w_.data() + block.offset,
+          dw_.data() + block.offset,
+          ddw_.data() + block.offset,
+          rw_.data() + block.offset,
+          rdw_.data() + block.offset,
           block.rows,
           block.cols};
 }
@@ -64,7 +65,7 @@ ParamView<T> ParameterStore<T>::view(const ParamBlock& block) {
 template <typename T>
 void ParameterStore<T>::initialize(Rng& rng) {
   for (const auto& block : blocks_) {
-    auto values = w.segment(block.offset, block.size());
+    auto values = w_.segment(block.offset, block.size());
     switch (block.init) {
       case Init::zero:
         values.setZero();
@@ -104,9 +105,9 @@ void ParameterStore<T>::descend(T eta) {
 
 template <typename T>
 void ParameterStore<T>::descend(T eta, const Vector<T>& factors) {
-  if (factors.size() != w.size())
+  if (factors.size() != w_.size())
     throw Error("descend: " + std::to_string(factors.size()) + " rate factors for " +
-                std::to_string(w.size()) + " weights");
+                std::to_string(w_.size()) + " weights");
   descend_in_blocks(eta, &factors);
 }
 
@@ -114,13 +115,13 @@ template <typename T>
 void ParameterStore<T>::descend_in_blocks(T eta, const Vector<T>* factors) {
   // Blocks small enough to stay in L1 between the update and the clearing.
   const Eigen::Index block = 2048;
-  for (Eigen::Index start = 0; start < w.size(); start += block) {
-    const Eigen::Index n = std::min(block, w.size() - start);
-    auto g = dw.segment(start, n);
+  for (Eigen::Index start = 0; start < w_.size(); start += block) {
+    const Eigen::Index n = std::min(block, w_.size() - start);
+    auto g = dw_.segment(start, n);
     if (factors == nullptr)
-      w.segment(start, n).noalias() -= eta * g;
+      w_.segment(start, n).noalias() -= eta * g;
     else
-      w.segment(start, n).array() -= eta * factors->segment(start, n).array() * g.array();
+      w_.segment(start, n).array() -= eta * factors->segment(start, n).array() * g.array();
     g.setZero();
   }
   dw_known_zero_ = true;

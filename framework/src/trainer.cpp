@@ -180,9 +180,9 @@ double Trainer<T>::full_gradient() {
     load(train_, chunk);
     const double weight = static_cast<double>(n) / train_.size();
     loss += weight * gradient_of_loaded();
-    total += static_cast<T>(weight) * params.dw;
+    total += static_cast<T>(weight) * params.dw();
   }
-  params.dw = total;
+  params.dw() = total;
   params.note_gradients_written();
   return loss;
 }
@@ -200,9 +200,9 @@ void Trainer<T>::sample_curvature(int samples) {
       i = std::min(train_.size() - 1, static_cast<int>(uniform01(rng_) * train_.size()));
     load(train_, chunk);
     curvature_of_loaded();
-    total += static_cast<T>(static_cast<double>(n) / samples) * params.ddw;
+    total += static_cast<T>(static_cast<double>(n) / samples) * params.ddw();
   }
-  params.ddw = total;
+  params.ddw() = total;
 }
 
 template <typename T>
@@ -325,9 +325,9 @@ void Trainer<T>::check_loss_growth(double mean_loss, int first, int last) {
 template <typename T>
 void Trainer<T>::check_weights_finite() {
   const auto& params = graph_.parameters();
-  if (params.w.allFinite()) return;
+  if (params.w().allFinite()) return;
   for (const auto& block : params.blocks())
-    if (!params.w.segment(block.offset, block.size()).allFinite())
+    if (!params.w().segment(block.offset, block.size()).allFinite())
       throw TrainingDiverged("training diverged in epoch " + std::to_string(epoch_) + " after " +
                                  std::to_string(seen_) + " examples: parameter '" + block.name +
                                  "' became non-finite; lower the learning rate",

@@ -105,7 +105,7 @@ struct StoredBlock {
 template <typename T>
 void save_weights(const ParameterStore<T>& params, const std::string& path) {
   for (const auto& block : params.blocks())
-    refuse_non_finite<T>(block.name, params.w.data() + block.offset, block.size(),
+    refuse_non_finite<T>(block.name, params.w().data() + block.offset, block.size(),
                          "cannot save weights to '" + path + "'");
   std::string out(magic, 8);
   put_u32(out, static_cast<std::uint32_t>(params.blocks().size()));
@@ -115,7 +115,7 @@ void save_weights(const ParameterStore<T>& params, const std::string& path) {
     put_u32(out, static_cast<std::uint32_t>(block.rows));
     put_u32(out, static_cast<std::uint32_t>(block.cols));
     for (std::int64_t i = 0; i < block.size(); ++i)
-      put_f64(out, static_cast<double>(params.w[block.offset + i]));
+      put_f64(out, static_cast<double>(params.w()[block.offset + i]));
   }
   put_u32(out, crc_of(out, out.size()));
 
@@ -179,7 +179,7 @@ void load_weights(ParameterStore<T>& params, const std::string& path) {
   for (const auto& block : params.blocks()) {
     const auto& values = stored.at(block.name).values;
     for (std::int64_t i = 0; i < block.size(); ++i)
-      params.w[block.offset + i] = static_cast<T>(values[i]);
+      params.w()[block.offset + i] = static_cast<T>(values[i]);
   }
 }
 

@@ -22,7 +22,7 @@ class Adaptive final : public Optimizer<T> {
     const double loss = objective.batch_gradient();
     auto& p = objective.parameters();
     // Eq. 18: r ← (1 − δ) r + δ ∂E/∂W.
-    average_ = static_cast<T>(1 - delta_) * average_ + static_cast<T>(delta_) * p.dw;
+    average_ = static_cast<T>(1 - delta_) * average_ + static_cast<T>(delta_) * p.dw();
     // Eq. 17: W ← W − η ∂E/∂W (times the per-parameter multipliers); clears dw.
     p.descend(static_cast<T>(rate_));
     // Eq. 19: η ← η + α η (β ‖r‖ − η).

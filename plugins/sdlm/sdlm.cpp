@@ -43,7 +43,7 @@ class Sdlm final : public Optimizer<T> {
     if (running_) {
       loss = objective.batch_curvature();
       // Eq. 62: ⟨h_kk⟩ ← (1 − γ) ⟨h_kk⟩ + γ ∂²E/∂w_k², started from the first estimate.
-      const auto& ddw = objective.parameters().ddw;
+      const auto& ddw = objective.parameters().ddw();
       if (has_curvature_)
         curvature_ = static_cast<T>(1 - gamma_) * curvature_ + static_cast<T>(gamma_) * ddw;
       else
@@ -63,8 +63,8 @@ class Sdlm final : public Optimizer<T> {
       p.descend(eta, factors_);
     } else {
       velocity_.array() =
-          static_cast<T>(momentum_) * velocity_.array() - eta * factors_.array() * p.dw.array();
-      p.w += velocity_;
+          static_cast<T>(momentum_) * velocity_.array() - eta * factors_.array() * p.dw().array();
+      p.w() += velocity_;
     }
     return loss;
   }
@@ -103,7 +103,7 @@ class Sdlm final : public Optimizer<T> {
   // §9.1, the LeNet-5 recipe: the diagonal averaged over a few hundred samples, then kept fixed.
   void estimate(Objective<T>& objective) {
     objective.sample_curvature(samples_);
-    curvature_ = objective.parameters().ddw;
+    curvature_ = objective.parameters().ddw();
     has_curvature_ = true;
     update_factors();
     estimated_at_ = objective.examples_seen();

@@ -30,8 +30,8 @@ class Sgd final : public ebprop::Optimizer<T> {
     } else {
       // §4.7: Δw(t+1) = −η ∂E/∂w + μ Δw(t).
       velocity_.array() = static_cast<T>(momentum_) * velocity_.array() -
-                          eta * p.shared_lr_scale().array() * p.dw.array();
-      p.w += velocity_;
+                          eta * p.shared_lr_scale().array() * p.dw().array();
+      p.w() += velocity_;
     }
     return loss;
   }

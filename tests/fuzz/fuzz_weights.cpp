@@ -62,15 +62,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const std::vector<std::uint8_t> bytes = weights_file(data, size);
   auto& params = small_graph_instance().parameters();
-  const ebprop::Vector<float> before = params.w;
+  const ebprop::Vector<float> before = params.w();
   try {
     ebprop::load_weights(params, file.write(bytes.data(), bytes.size()));
   } catch (const ebprop::Error&) {
-    if (params.w != before) {
+    if (params.w() != before) {
       std::fputs("load_weights changed the parameters and then refused the file\n", stderr);
       std::abort();
     }
   }
-  params.w = before;  // every input starts from the same parameters
+  params.w() = before;  // every input starts from the same parameters
   return 0;
 }

@@ -68,7 +68,8 @@ class Optimizer {
   // Called at the start of each epoch (1-based), before its first step.
   virtual void begin_epoch(int /*epoch*/, Objective<T>& /*objective*/) {}
 
-  // One update of objective.parameters().w. Returns the loss it evaluated (mean over what it saw).
+  // One update of objective.parameters().w(). Returns the loss it evaluated (mean over what it
+  // saw).
   virtual double step(Objective<T>& objective) = 0;
 
   // The rate used by the last step (for progress lines); NaN when the method has no single rate.

@@ -81,8 +81,23 @@ struct ParamBlock {
 template <typename T>
 class ParameterStore {
  public:
-  Vector<T> w, dw, ddw;
-  Vector<T> rw, rdw;  // direction v and Hessian-vector product H v (§7.5)
+  // The flat vectors, all of size(); sized by allocate() and never resized after (the modules'
+  // views point into them). Assign values of the same size only.
+  Vector<T>& w() { return w_; }
+  const Vector<T>& w() const { return w_; }
+  // Writing through the non-const dw() ends "known to be zero" (see clear_gradients_if_needed).
+  Vector<T>& dw() {
+    dw_known_zero_ = false;
+    return dw_;
+  }
+  const Vector<T>& dw() const { return dw_; }
+  Vector<T>& ddw() { return ddw_; }
+  const Vector<T>& ddw() const { return ddw_; }
+  Vector<T>& rw() { return rw_; }  // the direction v of a Hessian-vector product (§7.5)
+  const Vector<T>& rw() const { return rw_; }
+  Vector<T>& rdw() { return rdw_; }  // H v
+  const Vector<T>& rdw() const { return rdw_; }
+
   // Per-parameter learning-rate multipliers: the user's, 1 unless the graph file sets
   // `lr.ROLE=`. An optimizer that sets per-weight rates itself (SDLM) multiplies by these.
   const Vector<T>& lr_scale() const { return lr_scale_; }
@@ -93,7 +108,7 @@ class ParameterStore {
   void set_lr_scale(std::int64_t offset, std::int64_t size, T scale);
 
   const std::vector<ParamBlock>& blocks() const { return blocks_; }
-  std::int64_t size() const { return w.size(); }
+  std::int64_t size() const { return w_.size(); }
 
   // The block with this name, or nullptr.
   const ParamBlock* find(const std::string& name) const;
@@ -111,15 +126,17 @@ class ParameterStore {
   void initialize(Rng& rng);
 
   void clear_gradients() {
-    dw.setZero();
+    dw_.setZero();
     dw_known_zero_ = true;
   }
-  // The same, skipped when dw is known to be zero already: after descend(), until Graph::bprop or
-  // note_gradients_written(). Online learning saves a pass over the weights per example.
+  // The same, skipped when dw is known to be zero already: after clear_gradients() or descend(),
+  // until dw() is next taken for writing or a module writes through its view. Online learning
+  // saves a pass over the weights per example.
   void clear_gradients_if_needed() {
     if (!dw_known_zero_) clear_gradients();
   }
-  // Whoever writes dw other than through Graph::bprop says so (Graph::bprop does it itself).
+  // Modules write dw through their views, which the store cannot see: the engine's bprop says so
+  // with this before running them.
   void note_gradients_written() { dw_known_zero_ = false; }
 
   // Gradient descent in one pass over memory (§4.1): w ← w − η·shared_lr_scale⊙dw, then dw ← 0. The
@@ -129,9 +146,10 @@ class ParameterStore {
   // The same with a rate factor per weight instead of shared_lr_scale (SDLM's Eq. 61):
   // w ← w − η·factors⊙dw, then dw ← 0. Requires: factors.size() == size().
   void descend(T eta, const Vector<T>& factors);
-  void clear_hessian() { ddw.setZero(); }
+  void clear_hessian() { ddw_.setZero(); }
 
  private:
+  Vector<T> w_, dw_, ddw_, rw_, rdw_;
   std::vector<ParamBlock> blocks_;
   void update_shared_lr_scale();
   void descend_in_blocks(T eta, const Vector<T>* factors);  // factors null: all 1

@@ -63,9 +63,9 @@ struct Loss::Impl {
     const auto& p = graph.parameters();
     for (const auto& block : p.blocks())
       for (std::int64_t i = block.offset; i < block.offset + block.size(); ++i)
-        if (!std::isfinite(p.w[i]))
+        if (!std::isfinite(p.w()[i]))
           throw NumericError("the weights are not finite: parameter '" + block.name + "' holds " +
-                             std::to_string(p.w[i]) + " at index " +
+                             std::to_string(p.w()[i]) + " at index " +
                              std::to_string(i - block.offset));
   }
 
@@ -96,7 +96,7 @@ struct Loss::Impl {
     double e = 0;
     for_each_chunk(chunk, [&](int, double weight) {
       e += weight * forward_backward();
-      g += weight * params().dw;
+      g += weight * params().dw();
     });
     return e;
   }
@@ -161,7 +161,7 @@ Loss::Loss(Graph<double>& graph, const data::Dataset& data, int chunk)
 
 int Loss::examples() const { return impl_->data.size(); }
 std::int64_t Loss::dimension() const { return impl_->graph.parameters().size(); }
-Vector<double>& Loss::weights() { return impl_->graph.parameters().w; }
+Vector<double>& Loss::weights() { return impl_->graph.parameters().w(); }
 bool Loss::exact_hvp_available() const { return impl_->graph.nodes_without_r_passes().empty(); }
 const std::vector<std::string>& Loss::notes() const { return impl_->notes; }
 
@@ -184,7 +184,7 @@ double Loss::example_gradient(int example, Vector<double>& g) {
   impl_->check_weights();
   impl_->load(example, 1);
   const double e = impl_->forward_backward();
-  g = impl_->params().dw;
+  g = impl_->params().dw();
   return e;
 }
 
@@ -210,12 +210,12 @@ void Loss::hessian_vector(const Vector<double>& v, Vector<double>& hv, HvpMethod
     if (!exact_hvp_available())
       throw Error("no exact Hessian-vector product: nodes without R-operator passes: " +
                   join(impl_->graph.nodes_without_r_passes()));
-    p.rw = v;
+    p.rw() = v;
     hv.setZero(dimension());
     impl_->for_each_chunk(impl_->chunk, [&](int, double weight) {
       impl_->forward_backward();
       impl_->graph.hessian_vector();
-      hv += weight * p.rdw;
+      hv += weight * p.rdw();
     });
     return;
   }
@@ -223,13 +223,13 @@ void Loss::hessian_vector(const Vector<double>& v, Vector<double>& hv, HvpMethod
   // Central differences balance an O(s²) truncation error against an O(eps/s) rounding error:
   // s = cbrt(eps)·(1 + ‖w‖)/‖v‖, relative to the scale of w (80× more accurate than sqrt(eps)
   // on the test network).
-  const double s = step > 0 ? step : std::cbrt(epsilon) * (1 + p.w.norm()) / norm;
+  const double s = step > 0 ? step : std::cbrt(epsilon) * (1 + p.w().norm()) / norm;
   Vector<double> plus, minus;
   {
-    const WeightGuard guard(p.w);
-    p.w = guard.saved() + s * v;
+    const WeightGuard guard(p.w());
+    p.w() = guard.saved() + s * v;
     impl_->gradient(plus);
-    p.w = guard.saved() - s * v;
+    p.w() = guard.saved() - s * v;
     impl_->gradient(minus);
   }
   hv = (plus - minus) / (2 * s);
@@ -243,7 +243,7 @@ void Loss::bbprop_diagonal(Vector<double>& d) {
     impl_->forward_backward();
     p.clear_hessian();
     impl_->graph.bbprop();  // ddw: the chunk's mean
-    d += weight * p.ddw;
+    d += weight * p.ddw();
   });
 }
 
@@ -284,27 +284,27 @@ Matrix<double> Loss::gauss_newton() {
         jacobian[l].col(k) = of(outputs[l]).reshaped();
     };
     if (exact) {
-      p.rw.setZero();
+      p.rw().setZero();
       for (std::int64_t k = 0; k < n; ++k) {
-        p.rw[k] = 1;
+        p.rw()[k] = 1;
         impl_->r_forward();
         column(k, [&](int o) { return graph.nodes()[o].state.rx; });
-        p.rw[k] = 0;
+        p.rw()[k] = 0;
       }
     } else {
       // Central differences, h = eps^(1/3)·(1 + |w_k|): truncation O(h²) balances rounding.
-      const WeightGuard guard(p.w);
+      const WeightGuard guard(p.w());
       std::vector<Matrix<double>> plus(outputs.size());
       for (std::int64_t k = 0; k < n; ++k) {
         const double h = std::cbrt(epsilon) * (1 + std::abs(guard.saved()[k]));
         const double up = guard.saved()[k] + h, down = guard.saved()[k] - h;
-        p.w[k] = up;
+        p.w()[k] = up;
         impl_->forward();
         for (std::size_t l = 0; l < outputs.size(); ++l)
           plus[l] = graph.nodes()[outputs[l]].state.x;
-        p.w[k] = down;
+        p.w()[k] = down;
         impl_->forward();
-        p.w[k] = guard.saved()[k];
+        p.w()[k] = guard.saved()[k];
         for (std::size_t l = 0; l < outputs.size(); ++l)
           jacobian[l].col(k) =
               ((plus[l] - graph.nodes()[outputs[l]].state.x) / (up - down)).reshaped();

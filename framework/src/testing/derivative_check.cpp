@@ -58,7 +58,7 @@ class Harness {
     std::vector<ParamView<double>> views;
     for (const auto& name : names) views.push_back(store_.view(*store_.find(name)));
     module_.bind(views);
-    for (auto& w : store_.w) w = uniform(-1, 1);
+    for (auto& w : store_.w()) w = uniform(-1, 1);
 
     for (std::size_t i = 0; i < inputs_.size(); ++i) {
       State<double>& input = inputs_[i];
@@ -83,7 +83,7 @@ class Harness {
   const Matrix<double>& dy() const { return dy_; }
   const Matrix<double>& ddy() const { return ddy_; }
   std::vector<State<double>>& inputs() { return inputs_; }
-  Vector<double>& weights() { return store_.w; }
+  Vector<double>& weights() { return store_.w(); }
 
   // fprop at the current inputs and weights.
   const Matrix<double>& forward() {
@@ -104,7 +104,7 @@ class Harness {
   }
 
   Derivatives derivatives() const {
-    Derivatives d{{}, {}, store_.dw, store_.ddw};
+    Derivatives d{{}, {}, store_.dw(), store_.ddw()};
     for (const auto& input : inputs_) {
       d.dx.push_back(input.dx);
       d.ddx.push_back(input.ddx);
@@ -117,8 +117,8 @@ class Harness {
       inputs_[i].dx = d.dx[i];
       inputs_[i].ddx = d.ddx[i];
     }
-    store_.dw = d.dw;
-    store_.ddw = d.ddw;
+    store_.dw() = d.dw;
+    store_.ddw() = d.ddw;
   }
 
   void clear_derivatives() {
@@ -134,14 +134,14 @@ class Harness {
   // R{dy} = rdy ---
   void random_direction() {
     for (auto& input : inputs_) input.rx = random(input.size(), input.batch(), -1, 1);
-    for (auto& v : store_.rw) v = uniform(-1, 1);
+    for (auto& v : store_.rw()) v = uniform(-1, 1);
     rdy_ = random(out_.size(), dy_.cols(), -1, 1);
   }
 
   // Moves the inputs and weights by `step` along the direction.
   void move(double step) {
     for (auto& input : inputs_) input.x += step * input.rx;
-    store_.w += step * store_.rw;
+    store_.w() += step * store_.rw();
   }
 
   // bprop from zero with output derivative dy + step·rdy: every input's dx, then dw.
@@ -152,7 +152,7 @@ class Harness {
     module_.bprop(in_, out_);
     std::vector<Matrix<double>> g;
     for (const auto& input : inputs_) g.push_back(input.dx);
-    g.push_back(store_.dw);
+    g.push_back(store_.dw());
     return g;
   }
 
@@ -164,12 +164,12 @@ class Harness {
   // r_bprop from the given prior contents of in.rdx (one per input) and rdw (last).
   std::vector<Matrix<double>> r_backward(const std::vector<Matrix<double>>& prior) {
     for (std::size_t i = 0; i < inputs_.size(); ++i) inputs_[i].rdx = prior[i];
-    store_.rdw = prior.back();
+    store_.rdw() = prior.back();
     out_.rdx = rdy_;
     module_.r_bprop(in_, out_);
     std::vector<Matrix<double>> r;
     for (const auto& input : inputs_) r.push_back(input.rdx);
-    r.push_back(store_.rdw);
+    r.push_back(store_.rdw());
     return r;
   }
 

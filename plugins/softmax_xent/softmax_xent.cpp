@@ -91,7 +91,10 @@ void register_softmax_xent(Registry& registry) {
        "bbprop adds its own curvature p (1 - p) (§7.3)",
        {"scores", "target"},
        {},
-       true});
+       true,
+       // Derivative-check cases (module.h): settings, input shapes, input values.
+       {{{}, {{4}, {4}}, {CheckValues::any, CheckValues::one_of_n}},
+        {{}, {{2, 3}, {6}}, {CheckValues::any, CheckValues::one_of_n}}}});
 }
 
 }  // namespace

@@ -248,6 +248,7 @@ BOOST_AUTO_TEST_CASE(every_evaluation_is_counted) {
   BOOST_TEST(c.hessian_vectors == 1);
   BOOST_TEST(c.gauss_newton_vectors == 1);
   BOOST_TEST(c.evaluations() == 3);
+  BOOST_TEST(c.examples == 11 + 11 + 2);
 }
 
 BOOST_AUTO_TEST_CASE(non_finite_values_are_returned_with_their_culprit) {

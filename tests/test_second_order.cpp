@@ -62,7 +62,7 @@ struct Case {
 // Powell's function is singular at its minimum: its quartic terms (x₂ − 2x₃)⁴ and 10(x₁ − x₄)⁴
 // have zero curvature there, so every method converges only linearly (Newton and Gauss-Newton
 // shrink those components by a constant factor per step) and ‖g‖ < 1e-6 leaves them at about
-// (1e-6 / 40)^⅓ ≈ 3e-3 — hence the looser tolerance and the larger budget.
+// (1e-6 / 40)^⅓ ≈ 3e-3 — hence the looser tolerance.
 const std::vector<Case> cases = {{"rosenbrock", 2, 1e-6, 20}, {"rosenbrock", 10, 1e-6, 30},
                                  {"wood", 4, 1e-6, 100},      {"powell", 4, 1e-2, 30},
                                  {"quadratic", 20, 1e-6, 5},  {"least-squares", 10, 1e-6, 5}};

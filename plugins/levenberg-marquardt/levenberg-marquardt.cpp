@@ -153,15 +153,16 @@ class LevenbergMarquardt final : public Optimizer<T> {
 void register_levenberg_marquardt(Registry& registry) {
   std::vector<SettingSpec> settings = {
       optional("lambda", SettingType::real, "1e-3",
-               "λ₀ relative to G's scale: λ₀ = lambda · gᵀGg/gᵀg at the first step (Nielsen's τ)")
+               "λ₀ relative to G's scale: λ₀ = lambda · gᵀGg/gᵀg at the first step (Nielsen's τ, "
+               "with G's curvature along g for his max G_kk)")
           .above(0)};
   for (auto& spec : GaussNewtonOptions::settings()) settings.push_back(std::move(spec));
   for (auto& spec : StopRules::settings()) settings.push_back(std::move(spec));
   registry.add_optimizer<LevenbergMarquardt>(
       {"levenberg-marquardt",
        "Levenberg-Marquardt (§6.4, Eq. 47): (JᵀJ + λI)Δw = −∇E for the mean squared error, λ "
-       "adapted by Nielsen's gain-ratio rule; one accepted step per epoch. Dense Cholesky up to "
-       "dense-max weights, matrix-free conjugate gradient above.",
+       "adapted by Nielsen's gain-ratio rule (falling up to 100× per step); one accepted step "
+       "per epoch. Dense Cholesky up to dense-max weights, matrix-free conjugate gradient above.",
        std::move(settings)});
 }
 

@@ -5,7 +5,8 @@
 
 namespace ebprop::test {
 
-// E(w) = ½ Σ_k h_k (w_k − c_k)²: a quadratic with known minimum c and Hessian diag(h).
+// E(w) = ½ Σ_k h_k (w_k − c_k)²: a quadratic with known minimum c and Hessian diag(h), one
+// "example" (its batches are all the same).
 class Quadratic final : public Objective<double> {
  public:
   Quadratic(Vector<double> h, Vector<double> c) : h_(std::move(h)), c_(std::move(c)) {
@@ -14,21 +15,33 @@ class Quadratic final : public Objective<double> {
     params_.allocate();
   }
   ParameterStore<double>& parameters() override { return params_; }
-  double batch_gradient() override {
-    ++seen_;
+  int examples() const override { return 1; }
+  std::string name() const override { return "the test quadratic"; }
+  Batch sample(int) override { return Batch::all(); }
+  double loss() const { return 0.5 * h_.dot((params_.w() - c_).cwiseAbs2()); }
+
+  // One step of `optimizer`, as the trainer makes it for one example.
+  StepResult step(Optimizer<double>& optimizer) {
+    return optimizer.step(*this, Batch::all(), ++seen_);
+  }
+
+ protected:
+  double compute_value(const Batch&) override { return loss(); }
+  double compute_gradient(const Batch&, bool with_curvature) override {
     params_.dw() = h_.cwiseProduct(params_.w() - c_);
+    if (with_curvature) params_.ddw() = h_;
     return loss();
   }
-  double batch_curvature() override {
-    params_.ddw() = h_;
-    return batch_gradient();
+  void compute_hessian_vector(const Batch&, const Vector<double>& v, Vector<double>& hv) override {
+    hv = h_.cwiseProduct(v);
   }
-  double full_loss() override { return loss(); }
-  double full_gradient() override { return batch_gradient(); }
-  void sample_curvature(int) override { params_.ddw() = h_; }
-  std::int64_t examples_seen() const override { return seen_; }
-  int batch_size() const override { return 1; }
-  double loss() const { return 0.5 * h_.dot((params_.w() - c_).cwiseAbs2()); }
+  void compute_gauss_newton_vector(const Batch&, const Vector<double>& v,
+                                   Vector<double>& gv) override {
+    gv = h_.cwiseProduct(v);
+  }
+  Matrix<double> compute_jacobian(const Batch&) override {
+    return h_.cwiseSqrt().asDiagonal();  // E = ½‖r‖², r = √h ⊙ (w − c)
+  }
 
  private:
   Vector<double> h_, c_;

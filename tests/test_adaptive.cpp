@@ -24,7 +24,7 @@ BOOST_AUTO_TEST_CASE(one_step_follows_eq_17_to_19) {
   auto opt = test::optimizer("adaptive",
                              {{"lr", "0.1"}, {"delta", "0.5"}, {"alpha", "0.2"}, {"beta", "2"}});
   opt->attach(q.parameters());
-  opt->step(q);
+  q.step(*opt);
   // From w = 0: g = h ⊙ (0 − c) = (−2, 0.5); w = −0.1 g; r = 0.5 g; η = 0.1 + 0.2·0.1·(2‖r‖ − 0.1).
   BOOST_TEST(std::abs(q.parameters().w()[0] - 0.2) < 1e-15);
   BOOST_TEST(std::abs(q.parameters().w()[1] + 0.05) < 1e-15);
@@ -39,7 +39,7 @@ BOOST_AUTO_TEST_CASE(the_rate_shrinks_as_the_minimum_nears_and_it_converges) {
   opt->attach(q.parameters());
   double early = 0;
   for (int t = 1; t <= 3000; ++t) {
-    opt->step(q);
+    q.step(*opt);
     if (t == 30) early = opt->current_rate();
   }
   BOOST_TEST(q.loss() < 1e-10);
@@ -51,13 +51,13 @@ BOOST_AUTO_TEST_CASE(its_state_restores_exactly) {
   test::Quadratic a = problem(), b = problem();
   auto first = test::optimizer("adaptive", {});
   first->attach(a.parameters());
-  for (int t = 0; t < 10; ++t) first->step(a);
+  for (int t = 0; t < 10; ++t) a.step(*first);
   auto second = test::optimizer("adaptive", {});
   b.parameters().w() = a.parameters().w();
   second->attach(b.parameters());
   second->restore(first->state());
-  first->step(a);
-  second->step(b);
+  a.step(*first);
+  b.step(*second);
   BOOST_TEST((a.parameters().w() == b.parameters().w()));
   BOOST_TEST(first->current_rate() == second->current_rate());
 }

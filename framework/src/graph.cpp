@@ -199,6 +199,7 @@ Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : fil
       throw SourceError(ns.where, owner + ": " + e.what());
     }
     node.is_loss = info.is_loss;
+    node.gauss_newton = info.gauss_newton;
 
     std::vector<Shape> shapes;
     for (int i : node.inputs) shapes.push_back(nodes_[i].state.shape);
@@ -432,7 +433,7 @@ std::vector<std::string> Graph<T>::nodes_without_r_passes() const {
 }
 
 template <typename T>
-void Graph<T>::hessian_vector() {
+void Graph<T>::r_fprop() {
   const auto missing = nodes_without_r_passes();
   if (!missing.empty())
     throw Error("no exact Hessian-vector product: nodes without R-operator passes: " +
@@ -442,12 +443,42 @@ void Graph<T>::hessian_vector() {
   for (std::size_t i = 0; i < nodes_.size(); ++i)
     if (!nodes_[i].is_input)
       in_pass(i, "r_fprop", [&] { nodes_[i].module->r_fprop(inputs_[i], nodes_[i].state); });
+}
+
+template <typename T>
+void Graph<T>::hessian_vector() {
+  r_fprop();
   for (auto& node : nodes_)  // the loss seeds are constants: R{seed} = 0
     node.state.rdx.setZero(node.state.x.rows(), node.state.x.cols());
   params_.rdw().setZero();
   for (std::size_t i = nodes_.size(); i-- > 0;)
     if (!nodes_[i].is_input)
       in_pass(i, "r_bprop", [&] { nodes_[i].module->r_bprop(inputs_[i], nodes_[i].state); });
+}
+
+template <typename T>
+void Graph<T>::gauss_newton_vector() {
+  r_fprop();
+  for (auto& node : nodes_) node.state.rdx.setZero(node.state.x.rows(), node.state.x.cols());
+  // H (J v) at each output: the loss modules' r_bprop, with their seeds dx = 1/batch from bprop.
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    if (nodes_[i].is_loss)
+      in_pass(i, "r_bprop", [&] { nodes_[i].module->r_bprop(inputs_[i], nodes_[i].state); });
+  // Jᵀ (H J v): an ordinary bprop of the modules below the losses, seeded at the outputs.
+  for (auto& node : nodes_) node.state.dx.setZero(node.state.x.rows(), node.state.x.cols());
+  for (const auto& node : nodes_)
+    if (node.is_loss) {
+      auto& output = nodes_[node.inputs.front()].state;
+      output.dx = output.rdx;
+    }
+  const Vector<T> gradient = params_.dw();
+  params_.clear_gradients();
+  params_.note_gradients_written();
+  for (std::size_t i = nodes_.size(); i-- > 0;)
+    if (!nodes_[i].is_input && !nodes_[i].is_loss)
+      in_pass(i, "bprop", [&] { nodes_[i].module->bprop(inputs_[i], nodes_[i].state); });
+  params_.rdw() = params_.dw();
+  params_.dw() = gradient;
 }
 
 template <typename T>

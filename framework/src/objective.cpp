@@ -19,8 +19,8 @@ void check_dense(std::int64_t n, const std::string& what, const std::string& of)
 template <typename T>
 void Objective<T>::check_vector(const Vector<T>& v) {
   if (v.size() != dimension())
-    throw Error("the vector has " + std::to_string(v.size()) + " elements but " + name() +
-                " has " + std::to_string(dimension()) + " weights");
+    throw Error("the vector has " + std::to_string(v.size()) + " elements but " + name() + " has " +
+                std::to_string(dimension()) + " weights");
 }
 
 template <typename T>

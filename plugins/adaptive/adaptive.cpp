@@ -16,10 +16,14 @@ class Adaptive final : public Optimizer<T> {
         alpha_(s.real("alpha")),
         beta_(s.real("beta")) {}
 
-  void attach(ParameterStore<T>& params) override { average_ = Vector<T>::Zero(params.size()); }
+  void attach(ParameterStore<T>& params) override {
+    params_ = &params;
+    average_ = Vector<T>::Zero(params.size());
+  }
 
-  double step(Objective<T>& objective) override {
-    const double loss = objective.batch_gradient();
+  StepResult step(Objective<T>& objective, const Batch& batch, std::int64_t) override {
+    StepResult result;
+    result.loss = objective.gradient(batch);
     auto& p = objective.parameters();
     // Eq. 18: r ← (1 − δ) r + δ ∂E/∂W.
     average_ = static_cast<T>(1 - delta_) * average_ + static_cast<T>(delta_) * p.dw();
@@ -30,30 +34,30 @@ class Adaptive final : public Optimizer<T> {
     if (!(rate_ > 0))
       throw NumericError("the adaptive rate left (0, ∞) (η = " + std::to_string(rate_) +
                          "): lower alpha or beta");
-    return loss;
+    return result;
   }
 
   double current_rate() const override { return rate_; }
 
-  std::map<std::string, Vector<double>> state() const override {
-    Vector<double> rate(1);
-    rate[0] = rate_;
-    return {{"average", average_.template cast<double>()}, {"rate", rate}};
+  OptimizerState state() const override {
+    OptimizerState state;
+    put_per_parameter(state, "average", average_, *params_);
+    state["rate"] = Vector<double>::Constant(1, rate_);
+    return state;
   }
 
-  void restore(const std::map<std::string, Vector<double>>& state) override {
-    const auto average = state.find("average");
+  void restore(const OptimizerState& state) override {
     const auto rate = state.find("rate");
-    if (average == state.end() || rate == state.end() || rate->second.size() != 1 ||
-        average->second.size() != average_.size())
-      throw Error("adaptive: the saved state does not fit this graph");
-    average_ = average->second.template cast<T>();
+    if (rate == state.end() || rate->second.size() != 1 ||
+        !get_per_parameter(state, "average", average_, *params_))
+      throw Error("adaptive: the saved state has no 'rate' and 'average'");
     rate_ = rate->second[0];
   }
 
  private:
   double rate_, delta_, alpha_, beta_;
-  Vector<T> average_;  // r of Eq. 18
+  const ParameterStore<T>* params_ = nullptr;  // set by attach()
+  Vector<T> average_;                          // r of Eq. 18
 };
 
 void register_adaptive(Registry& registry) {

@@ -70,7 +70,8 @@ void register_mse(Registry& registry) {
                             "bbprop adds its own curvature 1 (§7.3)",
                             {"output", "target"},
                             {},
-                            true});
+                            true,
+                            ModuleInfo::GaussNewton::square_jacobian});
 }
 
 }  // namespace

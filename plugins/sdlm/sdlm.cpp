@@ -4,6 +4,8 @@
 
 #include <ebprop/plugin.h>
 
+#include <utility>
+
 namespace {
 
 using namespace ebprop;
@@ -33,17 +35,18 @@ class Sdlm final : public Optimizer<T> {
   void begin_epoch(int epoch, Objective<T>& objective) override {
     if (!schedule_.empty())
       rate_ = schedule_[std::min<std::size_t>(epoch - 1, schedule_.size() - 1)];
-    if (!running_) estimate(objective);
+    if (!running_) estimate(objective, seen_);
   }
 
-  double step(Objective<T>& objective) override {
-    if (!running_ && every_ > 0 && objective.examples_seen() - estimated_at_ >= every_)
-      estimate(objective);
-    double loss;
+  StepResult step(Objective<T>& objective, const Batch& batch,
+                  std::int64_t examples_seen) override {
+    if (!running_ && every_ > 0 && examples_seen - estimated_at_ >= every_)
+      estimate(objective, examples_seen);
+    StepResult result;
     if (running_) {
-      loss = objective.batch_curvature();
+      result.loss = objective.curvature(batch);
       // Eq. 62: ⟨h_kk⟩ ← (1 − γ) ⟨h_kk⟩ + γ ∂²E/∂w_k², started from the first estimate.
-      const auto& ddw = objective.parameters().ddw();
+      const auto& ddw = std::as_const(objective.parameters()).ddw();
       if (has_curvature_)
         curvature_ = static_cast<T>(1 - gamma_) * curvature_ + static_cast<T>(gamma_) * ddw;
       else
@@ -51,12 +54,11 @@ class Sdlm final : public Optimizer<T> {
       has_curvature_ = true;
       update_factors();
     } else {
-      loss = objective.batch_gradient();
+      result.loss = objective.gradient(batch);
     }
     // Eq. 12 on the global rate: min(η, c/t) when annealing.
-    last_rate_ = anneal_ > 0
-                     ? std::min(rate_, anneal_ / static_cast<double>(objective.examples_seen()))
-                     : rate_;
+    last_rate_ =
+        anneal_ > 0 ? std::min(rate_, anneal_ / static_cast<double>(examples_seen)) : rate_;
     const T eta = static_cast<T>(last_rate_);
     auto& p = objective.parameters();
     if (momentum_ == 0) {
@@ -66,27 +68,22 @@ class Sdlm final : public Optimizer<T> {
           static_cast<T>(momentum_) * velocity_.array() - eta * factors_.array() * p.dw().array();
       p.w() += velocity_;
     }
-    return loss;
+    seen_ = examples_seen;
+    return result;
   }
 
   double current_rate() const override { return anneal_ > 0 ? last_rate_ : rate_; }
 
-  std::map<std::string, Vector<double>> state() const override {
-    return {{"curvature", curvature_.template cast<double>()},
-            {"velocity", velocity_.template cast<double>()}};
+  OptimizerState state() const override {
+    OptimizerState state;
+    put_per_parameter(state, "curvature", curvature_, *params_);
+    put_per_parameter(state, "velocity", velocity_, *params_);
+    return state;
   }
 
-  void restore(const std::map<std::string, Vector<double>>& state) override {
-    for (auto& [name, vector] : {std::pair{"curvature", &curvature_}, {"velocity", &velocity_}}) {
-      const auto it = state.find(name);
-      if (it == state.end()) continue;
-      if (it->second.size() != vector->size())
-        throw Error(std::string("sdlm state '") + name + "' has " +
-                    std::to_string(it->second.size()) + " values, the graph " +
-                    std::to_string(vector->size()));
-      *vector = it->second.template cast<T>();
-    }
-    has_curvature_ = true;
+  void restore(const OptimizerState& state) override {
+    has_curvature_ = get_per_parameter(state, "curvature", curvature_, *params_);
+    get_per_parameter(state, "velocity", velocity_, *params_);
     update_factors();
   }
 
@@ -101,12 +98,12 @@ class Sdlm final : public Optimizer<T> {
   }
 
   // §9.1, the LeNet-5 recipe: the diagonal averaged over a few hundred samples, then kept fixed.
-  void estimate(Objective<T>& objective) {
-    objective.sample_curvature(samples_);
-    curvature_ = objective.parameters().ddw();
+  void estimate(Objective<T>& objective, std::int64_t examples_seen) {
+    objective.curvature(objective.sample(samples_));
+    curvature_ = std::as_const(objective.parameters()).ddw();
     has_curvature_ = true;
     update_factors();
-    estimated_at_ = objective.examples_seen();
+    estimated_at_ = examples_seen;
   }
 
   double rate_;
@@ -121,6 +118,7 @@ class Sdlm final : public Optimizer<T> {
   Vector<T> curvature_, velocity_, factors_;
   bool has_curvature_ = false;
   std::int64_t estimated_at_ = 0;
+  std::int64_t seen_ = 0;  // examples presented up to the last step
 };
 
 void register_sdlm(Registry& registry) {

@@ -14,16 +14,18 @@ class Sgd final : public ebprop::Optimizer<T> {
       : rate_(s.real("lr")), momentum_(s.real("momentum")), anneal_(s.real("anneal")) {}
 
   void attach(ebprop::ParameterStore<T>& params) override {
+    params_ = &params;
     velocity_ = ebprop::Vector<T>::Zero(params.size());
   }
 
-  double step(ebprop::Objective<T>& objective) override {
-    const double loss = objective.batch_gradient();
+  ebprop::StepResult step(ebprop::Objective<T>& objective, const ebprop::Batch& batch,
+                          std::int64_t examples_seen) override {
+    ebprop::StepResult result;
+    result.loss = objective.gradient(batch);
     auto& p = objective.parameters();
     // Eq. 12: η = c/t, here capped by lr so early presentations do not take huge steps.
     last_rate_ = rate_;
-    if (anneal_ > 0)
-      last_rate_ = std::min(rate_, anneal_ / static_cast<double>(objective.examples_seen()));
+    if (anneal_ > 0) last_rate_ = std::min(rate_, anneal_ / static_cast<double>(examples_seen));
     const T eta = static_cast<T>(last_rate_);
     if (momentum_ == 0) {
       p.descend(eta);
@@ -33,24 +35,25 @@ class Sgd final : public ebprop::Optimizer<T> {
                           eta * p.shared_lr_scale().array() * p.dw().array();
       p.w() += velocity_;
     }
-    return loss;
+    return result;
   }
 
   double current_rate() const override { return last_rate_; }
 
-  std::map<std::string, ebprop::Vector<double>> state() const override {
-    return {{"velocity", velocity_.template cast<double>()}};
+  ebprop::OptimizerState state() const override {
+    ebprop::OptimizerState state;
+    ebprop::put_per_parameter(state, "velocity", velocity_, *params_);
+    return state;
   }
 
-  void restore(const std::map<std::string, ebprop::Vector<double>>& state) override {
-    const auto it = state.find("velocity");
-    if (it != state.end() && it->second.size() == velocity_.size())
-      velocity_ = it->second.template cast<T>();
+  void restore(const ebprop::OptimizerState& state) override {
+    ebprop::get_per_parameter(state, "velocity", velocity_, *params_);
   }
 
  private:
   double rate_, momentum_, anneal_;
   double last_rate_ = std::numeric_limits<double>::quiet_NaN();
+  const ebprop::ParameterStore<T>* params_ = nullptr;  // set by attach()
   ebprop::Vector<T> velocity_;
 };
 

@@ -91,7 +91,8 @@ void register_softmax_xent(Registry& registry) {
        "bbprop adds its own curvature p (1 - p) (§7.3)",
        {"scores", "target"},
        {},
-       true});
+       true,
+       ModuleInfo::GaussNewton::generalized});
 }
 
 }  // namespace

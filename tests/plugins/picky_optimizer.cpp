@@ -11,7 +11,12 @@ class Picky final : public ebprop::Optimizer<T> {
     if (s.real("low") >= s.real("high")) throw ebprop::Error("low must be below high");
   }
   void attach(ebprop::ParameterStore<T>&) override {}
-  double step(ebprop::Objective<T>& objective) override { return objective.batch_gradient(); }
+  ebprop::StepResult step(ebprop::Objective<T>& objective, const ebprop::Batch& batch,
+                          std::int64_t) override {
+    ebprop::StepResult result;
+    result.loss = objective.gradient(batch);
+    return result;
+  }
   double current_rate() const override { return 0; }
 };
 

@@ -7,6 +7,7 @@
 #include <ebprop/files.h>
 #include <ebprop/graph_parser.h>
 #include <ebprop/plugin_loader.h>
+#include <ebprop/random_streams.h>
 #include <ebprop/weights_file.h>
 #include <omp.h>
 
@@ -213,8 +214,8 @@ int run(int argc, char** argv) {
   const tools::RunConfig config = tools::merge_config(o.overrides, spec, registry);
   if (!o.out.empty())
     check_out_directory(o, tools::run_inputs(o.graph_file, o.load, config, registry));
-  Rng rng(static_cast<std::uint64_t>(config.run.integer("seed")));
-  Graph<double> graph(spec, registry, rng);
+  RandomStreams streams(static_cast<std::uint64_t>(config.run.integer("seed")));
+  Graph<double> graph(spec, registry, streams.initialization);
   if (!o.load.empty()) load_weights(graph.parameters(), o.load);
   tools::Data data = tools::load_data(config);
   data::truncate(data.train, o.samples);

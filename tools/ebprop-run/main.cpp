@@ -4,6 +4,7 @@
 #include <ebprop/graph.h>
 #include <ebprop/graph_parser.h>
 #include <ebprop/plugin_loader.h>
+#include <ebprop/random_streams.h>
 #include <ebprop/trainer.h>
 #include <ebprop/weights_file.h>
 #include <omp.h>
@@ -144,8 +145,8 @@ std::string kept_outputs(const CommandLine& cli, int saved) {
 double automatic_rate(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
                       const tools::RunConfig& config, const tools::Data& data) {
   const auto seed = static_cast<std::uint64_t>(config.run.integer("seed"));
-  Rng rng(seed);
-  Graph<double> graph(spec, registry, rng);
+  RandomStreams streams(seed);
+  Graph<double> graph(spec, registry, streams.initialization);
   if (!cli.load.empty()) load_weights(graph.parameters(), cli.load);
   curvature::Loss loss(graph, data.train);
   const int presentations = 500;
@@ -162,8 +163,8 @@ double automatic_rate(const CommandLine& cli, const GraphSpec& spec, const Regis
 template <typename T>
 int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
         tools::RunConfig config) {
-  Rng rng(static_cast<std::uint64_t>(config.run.integer("seed")));
-  Graph<T> graph(spec, registry, rng);
+  RandomStreams streams(static_cast<std::uint64_t>(config.run.integer("seed")));
+  Graph<T> graph(spec, registry, streams.initialization);
   if (!cli.load.empty()) load_weights(graph.parameters(), cli.load);
   const tools::Data data = tools::load_data(config);
   if (cli.lr_auto) {
@@ -296,8 +297,8 @@ int main_checked(int argc, char** argv) {
   const GraphSpec spec = parse_graph_file(cli->graph_file);
   const tools::RunConfig config = merge_config(cli->overrides, spec, registry);
   if (cli->describe) {
-    Rng rng(static_cast<std::uint64_t>(config.run.integer("seed")));
-    describe(Graph<float>(spec, registry, rng));
+    RandomStreams streams(static_cast<std::uint64_t>(config.run.integer("seed")));
+    describe(Graph<float>(spec, registry, streams.initialization));
     return 0;
   }
   // Before any work that takes time: no output may destroy an input or another output.

@@ -50,6 +50,7 @@ class Graph {
     State<T> state;           // this node's output
     bool is_input = false;
     bool is_loss = false;
+    ModuleInfo::GaussNewton gauss_newton = ModuleInfo::GaussNewton::none;  // losses (module.h)
     std::string source;  // inputs only: the `source` setting ("inputs", "targets", ...)
   };
 
@@ -89,6 +90,16 @@ class Graph {
   // store's rdw with H v, H the Hessian of E and v the store's rw. Requires: fprop and bprop on
   // the current batch; nodes_without_r_passes() empty (throws Error naming them otherwise).
   void hessian_vector();
+  // R{x} of every node along the store's rw (the first half of hessian_vector): for a loss node's
+  // first input o, o.rx = J v. Requires: fprop on the current batch; R-passes everywhere.
+  void r_fprop();
+  // The Gauss-Newton-vector product (§6.4, Eq. 46-47): overwrites the store's rdw with
+  // Σ_p J_pᵀ H_p J_p v / batch, v the store's rw, J_p the Jacobian of each loss node's first input
+  // o (the output) for example p and H_p the loss's Hessian in o; for MSE, the square-Jacobian
+  // product. r_fprop gives J v; each loss module's r_bprop turns it into H (J v) (its seed is a
+  // constant: module.h); a bprop from o seeded with that gives Jᵀ H J v. Leaves dw as it was.
+  // Requires: fprop and bprop on the current batch; R-passes everywhere (Error naming the nodes).
+  void gauss_newton_vector();
 
   // The first node (in topological order) whose output holds a NaN or infinity, or -1.
   int first_non_finite() const;

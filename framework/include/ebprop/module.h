@@ -101,6 +101,15 @@ struct ModuleInfo {
   // A loss module outputs one value per example (shape {1}): that example's contribution to E.
   // The engine seeds its dx with the loss weight and its ddx with 0 (see Graph::bprop).
   bool is_loss = false;
+  // For a loss, what Gauss-Newton methods may use as its curvature (§6.4):
+  //   square_jacobian  E is a sum of squares of the output (MSE): G = JᵀJ times a constant, the
+  //                    square-Jacobian matrix of Eq. 46-47;
+  //   generalized      E is convex in the output with a Hessian H_L that is not a multiple of I:
+  //                    G = Jᵀ H_L J, the generalized Gauss-Newton matrix (for softmax
+  //                    cross-entropy, the Fisher information matrix);
+  //   none             Gauss-Newton and Levenberg-Marquardt refuse the loss.
+  enum class GaussNewton { none, square_jacobian, generalized };
+  GaussNewton gauss_newton = GaussNewton::none;
 };
 
 }  // namespace ebprop

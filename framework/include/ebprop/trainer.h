@@ -1,12 +1,15 @@
 // Trainer: feeds a data set through a graph and lets an optimizer learn, one epoch at a time.
 //
-// It binds the graph's input nodes by their `source` setting ("inputs": the examples, "targets":
-// their targets), shuffles the training set each epoch with its own seeded generator (§4.1), and
-// is the Objective that optimizers query (optimizer.h). Training stops with TrainingDiverged when
-// a loss or a weight becomes non-finite (naming the first node whose output went bad and its
-// graph-file line, or the parameter), or, under the divergence rule of TrainerConfig, when the
-// training loss grows far above the loss of the starting weights (bounded outputs never give a
-// NaN). A stop request (stop_when) ends an epoch after the current step.
+// It owns the training objective (a GraphObjective on the training set, graph_objective.h) and
+// makes the batches the optimizer asks for (Optimizer::data_use()): the shuffled training set
+// in mini-batches (§4.1), the whole set (one step per epoch: an iteration of a §6 method), or
+// large samples drawn anew every few iterations. Shuffling and curvature sampling draw from their
+// own streams (random_streams.h). Training stops with TrainingDiverged when a loss or a weight
+// becomes non-finite (naming the first node whose output went bad and its graph-file line, or the
+// parameter), or, under the divergence rule of TrainerConfig, when the training loss grows far
+// above the loss of the starting weights (bounded outputs never give a NaN). A stop request
+// (stop_when) ends an epoch after the current step; an optimizer's stop rule ends the run
+// (EpochReport::stop).
 //
 // OWNERSHIP: the caller owns the graph, optimizer and data sets, and keeps them alive while the
 // trainer lives.
@@ -18,14 +21,16 @@
 
 #include "ebprop/data/dataset.h"
 #include "ebprop/graph.h"
+#include "ebprop/graph_objective.h"
 #include "ebprop/optimizer.h"
+#include "ebprop/random_streams.h"
 
 namespace ebprop {
 
 struct TrainerConfig {
   int batch = 1;           // examples per step of a stochastic optimizer (1: online, §4.1)
   bool shuffle = true;     // reshuffle the training set each epoch (§4.1)
-  std::uint64_t seed = 1;  // seeds the shuffles and curvature samples
+  std::uint64_t seed = 1;  // seeds the shuffling and curvature-sampling streams
   std::string predict;     // node whose argmax is the predicted class; "" = first input of
                            // the first loss node
   int eval_batch = 256;    // examples per pass when evaluating
@@ -56,7 +61,8 @@ struct Evaluation {
 
 struct EpochReport {
   int epoch = 0;
-  Evaluation train;    // running: measured on each batch while training
+  Evaluation train;    // mini-batches: running, measured on each batch while training; an
+                       // iteration over the set: at the weights it reached
   Evaluation test;     // after the epoch (NaN without a test set)
   double seconds = 0;  // training time of the epoch (without the test pass)
   double examples_per_second = 0;
@@ -65,13 +71,16 @@ struct EpochReport {
   // A stop request ended the epoch early: `train` covers the examples presented, `test` is not
   // measured, and the weights are those of the middle of the epoch.
   bool interrupted = false;
+  StepResult last_step;          // of the epoch's last step (‖g‖, step length, the stop rule)
+  EvaluationCounts evaluations;  // of the training objective, since the run began
+  std::string stop;              // the optimizer's stop rule fired: the run is over
 };
 
 template <typename T>
-class Trainer final : public Objective<T> {
+class Trainer final {
  public:
-  // Requires: the graph has an input node with source "inputs" whose size matches the data set's
-  // features, and one with source "targets" matching its targets. Throws Error otherwise.
+  // Requires: the graph's input nodes match the data set (data/feeder.h) and it has a loss node;
+  // the training set is not empty. Throws Error otherwise. Attaches the optimizer.
   Trainer(Graph<T>& graph, Optimizer<T>& optimizer, const data::Dataset& train,
           TrainerConfig config);
 
@@ -81,51 +90,39 @@ class Trainer final : public Objective<T> {
   // Called after every step of an epoch; when it returns true, the epoch ends there (interrupted).
   void stop_when(std::function<bool()> requested);
 
-  // One epoch: begin_epoch, then steps over the shuffled training set (or one step for a batch
-  // optimizer); then evaluates `test` when given. Throws TrainingDiverged (see above); on return
-  // the weights are finite.
+  // One epoch: begin_epoch, then the steps of the optimizer's data use; then evaluates `test`
+  // when given. Throws TrainingDiverged (see above); on return the weights are finite.
   EpochReport run_epoch(int epoch, const data::Dataset* test);
 
   // Loss and error of the graph on a data set (fprop only). Throws NumericError naming the data
   // set and the node when an output is non-finite (TrainingDiverged inside run_epoch).
   Evaluation evaluate(const data::Dataset& data);
 
-  // --- Objective ---
-  ParameterStore<T>& parameters() override { return graph_.parameters(); }
-  double batch_gradient() override;
-  double batch_curvature() override;
-  double full_loss() override;
-  double full_gradient() override;
-  void sample_curvature(int samples) override;
-  std::int64_t examples_seen() const override { return seen_; }
-  int batch_size() const override { return static_cast<int>(batch_.size()); }
-
-  Rng& rng() { return rng_; }
+  GraphObjective<T>& objective() { return objective_; }
 
  private:
-  void load(const data::Dataset& data, const std::vector<int>& indices);
-  double forward_checked();      // fprop, loss, and the check that they are finite
-  double gradient_of_loaded();   // fprop + bprop of what the input nodes hold
-  double curvature_of_loaded();  // ... + bbprop
-  int errors_in_batch(const data::Dataset& data, const std::vector<int>& indices) const;
+  // The epoch's steps for each data use; each returns Σ over steps of loss · examples and
+  // the misclassified examples counted.
+  void mini_batch_epoch(EpochReport& report, double& loss_sum, int& errors);
+  void iteration_epoch(EpochReport& report, const DataUse& use);
   Evaluation evaluate_first(const data::Dataset& data, int count);  // on examples [0, count)
   void check_loss_growth(double mean_loss, int first, int last);    // the divergence rule
   void check_weights_finite();
+  [[noreturn]] void diverged(const std::string& culprit);
 
   Graph<T>& graph_;
   Optimizer<T>& optimizer_;
   const data::Dataset& train_;
   TrainerConfig config_;
-  Rng rng_;
-  int inputs_node_ = -1, targets_node_ = -1, predict_node_ = -1;
-  std::vector<int> order_;  // the epoch's shuffled example indices
-  std::vector<int> batch_;  // indices of the current batch
+  RandomStreams streams_;
+  GraphObjective<T> objective_;
+  std::vector<int> order_;  // the shuffled example indices
   std::int64_t seen_ = 0;
-  int batch_errors_ = 0;  // misclassified examples at the current batch's last evaluation
+  std::int64_t iterations_ = 0;  // steps of an iterating optimizer, over the run
+  Batch sample_ = Batch::all();  // resampled: the current sample
   int epoch_ = 0;
-  bool in_epoch_ = false;                  // a non-finite value is then divergence
-  const data::Dataset* loaded_ = nullptr;  // the data set of the examples in the input nodes
-  double starting_loss_ = -1;              // for the divergence rule; < 0 until measured
+  bool in_epoch_ = false;      // a non-finite value is then divergence
+  double starting_loss_ = -1;  // for the divergence rule; < 0 until measured
   std::function<bool()> stop_requested_;
   std::function<void(int, int)> progress_;
   int progress_every_ = 0;

@@ -6,6 +6,7 @@
 #include <limits>
 #include <tuple>
 
+#include "ebprop/graph_objective.h"
 #include "weight_guard.h"
 
 namespace ebprop::curvature {
@@ -16,12 +17,6 @@ const double epsilon = std::numeric_limits<double>::epsilon();
 
 // Most doubles one chunk of the Gauss-Newton Jacobians may hold (32 MB).
 const std::int64_t jacobian_budget = std::int64_t(1) << 22;
-
-int find_source(const Graph<double>& graph, const std::string& source) {
-  for (int i : graph.input_nodes())
-    if (graph.nodes()[i].source == source) return i;
-  return -1;
-}
 
 Inputs<double> inputs_of(Graph<double>& graph, int node) {
   Inputs<double> in;
@@ -35,29 +30,15 @@ struct Loss::Impl {
   Graph<double>& graph;
   const data::Dataset& data;
   int chunk;
-  int inputs_node = -1, targets_node = -1;
+  Rng sampling{1};  // unused by the loss's own evaluations, which cover the whole set
+  GraphObjective<double> objective;
   std::vector<std::string> notes;
   bool noted_hvp = false, noted_jacobian = false;
 
-  Impl(Graph<double>& g, const data::Dataset& d, int c) : graph(g), data(d), chunk(c) {}
+  Impl(Graph<double>& g, const data::Dataset& d, int c)
+      : graph(g), data(d), chunk(c), objective(g, d, sampling, {c, ""}) {}
 
   ParameterStore<double>& params() { return graph.parameters(); }
-
-  void load(int first, int count) {
-    auto& x = graph.node(inputs_node).state.x;
-    auto& t = graph.node(targets_node).state.x;
-    x = data.inputs.middleCols(first, count).cast<double>();
-    t = data.targets.middleCols(first, count).cast<double>();
-  }
-
-  // Calls f(n) with each chunk of n examples loaded; f returns the chunk's weight n/P in the mean.
-  void for_each_chunk(int limit, const std::function<void(int, double)>& f) {
-    for (int first = 0; first < data.size(); first += limit) {
-      const int n = std::min(limit, data.size() - first);
-      load(first, n);
-      f(n, static_cast<double>(n) / data.size());
-    }
-  }
 
   void check_weights() const {
     const auto& p = graph.parameters();
@@ -67,6 +48,29 @@ struct Loss::Impl {
           throw NumericError("the weights are not finite: parameter '" + block.name + "' holds " +
                              std::to_string(p.w()[i]) + " at index " +
                              std::to_string(i - block.offset));
+  }
+
+  // The curvature tools need a finite loss: a non-finite one is an error naming the node.
+  double finite(double e) const {
+    if (!std::isfinite(e))
+      throw NumericError("the loss on '" + data.name +
+                         "' is not finite: " + objective.non_finite_culprit());
+    return e;
+  }
+
+  double gradient(Vector<double>& g) {
+    const double e = finite(objective.gradient(Batch::all()));
+    g = params().dw();
+    return e;
+  }
+
+  // Calls f(n, weight) with each chunk of n examples loaded (weight n/P in the mean).
+  void for_each_chunk(int limit, const std::function<void(int, double)>& f) {
+    for (int first = 0; first < data.size(); first += limit) {
+      const int n = std::min(limit, data.size() - first);
+      objective.feeder().load(data, first, n);
+      f(n, static_cast<double>(n) / data.size());
+    }
   }
 
   // fprop of the loaded chunk; returns its mean loss, which must be finite.
@@ -81,35 +85,6 @@ struct Loss::Impl {
                          ") produced a non-finite value");
     }
     return e;
-  }
-
-  // fprop + bprop of the loaded chunk: the store's dw is the gradient of its mean loss.
-  double forward_backward() {
-    const double e = forward();
-    params().clear_gradients();
-    graph.bprop();
-    return e;
-  }
-
-  double gradient(Vector<double>& g) {
-    g.setZero(params().size());
-    double e = 0;
-    for_each_chunk(chunk, [&](int, double weight) {
-      e += weight * forward_backward();
-      g += weight * params().dw();
-    });
-    return e;
-  }
-
-  // R{x} of every node along the store's rw, by the modules' r_fprop (requires fprop).
-  void r_forward() {
-    for (std::size_t i = 0; i < graph.nodes().size(); ++i) {
-      auto& node = graph.node(static_cast<int>(i));
-      if (node.is_input)
-        node.state.rx.setZero(node.state.x.rows(), node.state.x.cols());
-      else
-        node.module->r_fprop(inputs_of(graph, static_cast<int>(i)), node.state);
-    }
   }
 
   // Per example p of the loaded (fprop'ed) chunk, the diagonal of ∂²E_p/∂o² for the output o of
@@ -133,29 +108,13 @@ struct Loss::Impl {
   }
 };
 
-Loss::Loss(Graph<double>& graph, const data::Dataset& data, int chunk)
-    : impl_(std::make_shared<Impl>(graph, data, chunk)) {
+Loss::Loss(Graph<double>& graph, const data::Dataset& data, int chunk) {
   const std::string where = graph.file().empty() ? "the graph" : graph.file();
   if (data.size() == 0) throw NumericError("the data set '" + data.name + "' is empty");
   if (!data.inputs.allFinite() || !data.targets.allFinite())
     throw NumericError("the data set '" + data.name + "' holds a NaN or infinite value");
   if (chunk < 1) throw Error("the chunk size must be at least 1, not " + std::to_string(chunk));
-  impl_->inputs_node = find_source(graph, "inputs");
-  impl_->targets_node = find_source(graph, "targets");
-  if (impl_->inputs_node < 0)
-    throw Error(where + " has no input node with source=inputs to feed the examples to");
-  if (impl_->targets_node < 0)
-    throw Error(where + " has no input node with source=targets to feed the targets to");
-  for (const auto& [node, rows, what] :
-       {std::tuple{impl_->inputs_node, data.inputs.rows(), "examples"},
-        std::tuple{impl_->targets_node, data.targets.rows(), "targets"}}) {
-    const auto& n = graph.nodes()[node];
-    if (n.state.size() != rows)
-      throw Error("input '" + n.name + "' has " + std::to_string(n.state.size()) +
-                  " values per example but the " + what + " of '" + data.name + "' have " +
-                  std::to_string(rows));
-  }
-  if (graph.loss_nodes().empty()) throw Error(where + " has no loss node");
+  impl_ = std::make_shared<Impl>(graph, data, chunk);
   if (graph.parameters().size() == 0) throw Error(where + " has no weights to differentiate");
 }
 
@@ -167,9 +126,7 @@ const std::vector<std::string>& Loss::notes() const { return impl_->notes; }
 
 double Loss::value() {
   impl_->check_weights();
-  double e = 0;
-  impl_->for_each_chunk(impl_->chunk, [&](int, double weight) { e += weight * impl_->forward(); });
-  return e;
+  return impl_->finite(impl_->objective.value(Batch::all()));
 }
 
 double Loss::gradient(Vector<double>& g) {
@@ -182,8 +139,7 @@ double Loss::example_gradient(int example, Vector<double>& g) {
     throw Error("example " + std::to_string(example) + " is outside the data set '" +
                 impl_->data.name + "' of " + std::to_string(examples()) + " examples");
   impl_->check_weights();
-  impl_->load(example, 1);
-  const double e = impl_->forward_backward();
+  const double e = impl_->finite(impl_->objective.gradient(Batch::of({example})));
   g = impl_->params().dw();
   return e;
 }
@@ -210,13 +166,7 @@ void Loss::hessian_vector(const Vector<double>& v, Vector<double>& hv, HvpMethod
     if (!exact_hvp_available())
       throw Error("no exact Hessian-vector product: nodes without R-operator passes: " +
                   join(impl_->graph.nodes_without_r_passes()));
-    p.rw() = v;
-    hv.setZero(dimension());
-    impl_->for_each_chunk(impl_->chunk, [&](int, double weight) {
-      impl_->forward_backward();
-      impl_->graph.hessian_vector();
-      hv += weight * p.rdw();
-    });
+    impl_->objective.hessian_vector(Batch::all(), v, hv);
     return;
   }
   // Eq. 59, central: H v = (∇E(w + s v) − ∇E(w − s v)) / 2s + O(s²).
@@ -237,14 +187,8 @@ void Loss::hessian_vector(const Vector<double>& v, Vector<double>& hv, HvpMethod
 
 void Loss::bbprop_diagonal(Vector<double>& d) {
   impl_->check_weights();
-  auto& p = impl_->params();
-  d.setZero(dimension());
-  impl_->for_each_chunk(impl_->chunk, [&](int, double weight) {
-    impl_->forward_backward();
-    p.clear_hessian();
-    impl_->graph.bbprop();  // ddw: the chunk's mean
-    d += weight * p.ddw();
-  });
+  impl_->finite(impl_->objective.curvature(Batch::all()));
+  d = impl_->params().ddw();
 }
 
 // Eq. 51: G = (1/P) Σ_p Σ_loss J_pᵀ D_p J_p, with J_p = ∂o/∂w for the output o of each loss node
@@ -287,7 +231,7 @@ Matrix<double> Loss::gauss_newton() {
       p.rw().setZero();
       for (std::int64_t k = 0; k < n; ++k) {
         p.rw()[k] = 1;
-        impl_->r_forward();
+        graph.r_fprop();
         column(k, [&](int o) { return graph.nodes()[o].state.rx; });
         p.rw()[k] = 0;
       }

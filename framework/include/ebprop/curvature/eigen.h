@@ -10,10 +10,10 @@
 namespace ebprop::curvature {
 
 struct EigenEstimate {
-  double lambda = 0;        // the estimate of λmax (‖Ψ‖ for the power-type methods)
-  double rayleigh = 0;      // Ψᵀ H Ψ / ΨᵀΨ at the end: negative if the dominant eigenvalue is
-                            // negative (online_estimate: a leaky average of Ψ̂ᵀ H_p Ψ̂)
-  Vector<double> vector;    // the estimated principal eigenvector, unit length
+  double lambda = 0;      // the estimate of λmax (‖Ψ‖ for the power-type methods)
+  double rayleigh = 0;    // Ψᵀ H Ψ / ΨᵀΨ at the end: negative if the dominant eigenvalue is
+                          // negative (online_estimate: a leaky average of Ψ̂ᵀ H_p Ψ̂)
+  Vector<double> vector;  // the estimated principal eigenvector, unit length
   std::vector<double> history;  // the estimate after each iteration / presentation
   int iterations = 0;
   bool converged = false;  // the stopping test was met (online_estimate has none: false)

@@ -23,8 +23,8 @@
 namespace ebprop::curvature {
 
 enum class HvpMethod {
-  automatic,       // exact when every module has R-passes, finite differences otherwise
-  exact,           // R-operator; throws Error naming the modules without R-passes
+  automatic,         // exact when every module has R-passes, finite differences otherwise
+  exact,             // R-operator; throws Error naming the modules without R-passes
   finite_difference  // Eq. 59: (∇E(w + s v) − ∇E(w − s v)) / 2s, central
 };
 
@@ -38,8 +38,8 @@ class Loss {
   std::int64_t dimension() const;  // number of weights
   Vector<double>& weights();       // the graph's w (read and write)
 
-  double value();                          // E(w)
-  double gradient(Vector<double>& g);      // g = ∇E(w); returns E(w)
+  double value();                      // E(w)
+  double gradient(Vector<double>& g);  // g = ∇E(w); returns E(w)
   // ∇E_p(w) of one example p (0-based index into the data set); returns E_p(w).
   double example_gradient(int example, Vector<double>& g);
 

@@ -42,7 +42,7 @@ struct CheckReport {
   std::string what;                         // "linear {outputs=4} on inputs 5"
   double bprop_input = 0, bprop_param = 0;  // relative errors
   double bbprop_input = 0, bbprop_param = 0;
-  double accumulate = 0;  // largest relative deviation from prior + fresh
+  double accumulate = 0;   // largest relative deviation from prior + fresh
   bool r_checked = false;  // the module has R-operator passes
   double r_fprop = 0, r_bprop_input = 0, r_bprop_param = 0;
   double tolerance = 1e-6;

@@ -1,0 +1,106 @@
+// GraphObjective: E(w) of a graph on a data set — the mean over examples of the sum of the loss
+// nodes' outputs (graph.h) — as an Objective (objective.h) for optimizers, the trainer and the
+// curvature tools.
+//
+// Batches are fed in chunks of at most `chunk` examples (data/feeder.h) and the chunks' means
+// combined with their weights, so memory does not grow with the batch. The derivatives:
+//   gradient / curvature   fprop, bprop and (curvature) bbprop of each chunk
+//   hessian_vector         the R-operator (§7.5): exact; Error naming the nodes without R-passes
+//   gauss_newton_vector    r_fprop gives J v at each loss node's first input o; the loss
+//                          module's r_bprop gives H_L (J v) (module.h); a bprop from o seeded
+//                          with that gives Jᵀ H_L J v (Graph::gauss_newton_vector)
+//   jacobian               column k is R{o} along the unit vector e_k
+// A non-finite loss is returned as it is; non_finite_culprit() then names the first node that
+// produced a non-finite value.
+//
+// Classification: when the data set has labels and a prediction node is known (the `predict`
+// node, or by default the first input of the first loss node, which must then have one value per
+// class), track_errors(batch) makes the next evaluation of exactly that Batch object count its
+// misclassified examples (argmax of the prediction node against the label), read back with
+// tracked_errors(). The trainer measures its running training error this way, without a pass of
+// its own.
+//
+// OWNERSHIP: the caller owns the graph, the data set and the sampling generator, and keeps them
+// alive while the objective lives. Evaluations write the graph's states and the store's dw, ddw,
+// rw and rdw; none changes w.
+#pragma once
+
+#include <string>
+
+#include "ebprop/data/dataset.h"
+#include "ebprop/data/feeder.h"
+#include "ebprop/graph.h"
+#include "ebprop/objective.h"
+
+namespace ebprop {
+
+struct GraphObjectiveOptions {
+  int chunk = 256;      // examples per pass
+  std::string predict;  // node whose argmax is the class; "" = first input of the first loss
+};
+
+template <typename T>
+class GraphObjective final : public Objective<T> {
+ public:
+  // Requires: the graph's input nodes match the data set (data::Feeder), it has a loss node, and
+  // the data set is not empty; chunk ≥ 1. Throws Error naming what does not fit.
+  GraphObjective(Graph<T>& graph, const data::Dataset& data, Rng& sampling,
+                 GraphObjectiveOptions options = {});
+
+  ParameterStore<T>& parameters() override { return graph_.parameters(); }
+  int examples() const override { return data_.size(); }
+  std::string name() const override;
+  Batch sample(int count) override;
+
+  // G is defined when every loss is a mean of per-example losses of the outputs with R-passes:
+  // refused, naming the node and its line, when a module on the way has no R-passes.
+  std::string gauss_newton_refusal() const override;
+  // For a softmax_xent loss node: says that G is the generalized Gauss-Newton (Fisher) matrix.
+  std::string gauss_newton_notice() const override;
+
+  Graph<T>& graph() { return graph_; }
+  const data::Dataset& data() const { return data_; }
+  data::Feeder<T>& feeder() { return feeder_; }
+
+  // "node 'h' (fit.graph:4) produced a non-finite value" after an evaluation that returned a
+  // non-finite loss; "" when the last evaluation was finite.
+  const std::string& non_finite_culprit() const { return culprit_; }
+
+  void track_errors(const Batch& batch);
+  // Misclassified examples of the tracked batch's first evaluation since track_errors; −1 when
+  // it has not been evaluated, or the data set has no labels.
+  int tracked_errors() const { return tracked_errors_; }
+  int predict_node() const { return predict_; }
+
+ protected:
+  double compute_value(const Batch& batch) override;
+  double compute_gradient(const Batch& batch, bool with_curvature) override;
+  void compute_hessian_vector(const Batch& batch, const Vector<T>& v, Vector<T>& hv) override;
+  void compute_gauss_newton_vector(const Batch& batch, const Vector<T>& v, Vector<T>& gv) override;
+  Matrix<double> compute_jacobian(const Batch& batch) override;
+
+ private:
+  // Calls pass(count, weight) with each chunk of `batch` loaded, weight = count / batch size;
+  // returns Σ weight · (the chunk's mean loss).
+  template <typename Pass>
+  double for_each_chunk(const Batch& batch, int limit, Pass&& pass);
+  double forward();  // fprop of the loaded chunk: its mean loss, noting a culprit
+  void count_errors(const Batch& batch, int first, int count);
+  void require_r_passes(const char* what) const;
+
+  Graph<T>& graph_;
+  const data::Dataset& data_;
+  Rng& sampling_;
+  GraphObjectiveOptions options_;
+  data::Feeder<T> feeder_;
+  int predict_ = -1;  // −1: no classification
+  std::string culprit_;
+  const Batch* tracked_ = nullptr;
+  int tracked_errors_ = -1;
+  std::vector<int> chunk_indices_;
+};
+
+extern template class GraphObjective<float>;
+extern template class GraphObjective<double>;
+
+}  // namespace ebprop

@@ -1,0 +1,267 @@
+#include "ebprop/graph_objective.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "ebprop/memory.h"
+
+namespace ebprop {
+
+namespace {
+
+template <typename T>
+std::string node_at(const Graph<T>& graph, int index) {
+  const auto& node = graph.nodes()[index];
+  return "node '" + node.name + "' (" + graph.file() + ":" + std::to_string(node.where.line) + ")";
+}
+
+}  // namespace
+
+template <typename T>
+GraphObjective<T>::GraphObjective(Graph<T>& graph, const data::Dataset& data, Rng& sampling,
+                                  GraphObjectiveOptions options)
+    : graph_(graph),
+      data_(data),
+      sampling_(sampling),
+      options_(std::move(options)),
+      feeder_(graph, data) {
+  const std::string where = graph.file().empty() ? "the graph" : graph.file();
+  if (data.size() == 0) throw NumericError("the data set '" + data.name + "' is empty");
+  if (options_.chunk < 1)
+    throw Error("the chunk size must be at least 1, not " + std::to_string(options_.chunk));
+  if (graph.loss_nodes().empty()) throw Error(where + " has no loss node");
+  if (!options_.predict.empty()) {
+    predict_ = graph.find(options_.predict);
+    if (predict_ < 0) graph.node(options_.predict);  // throws with a did-you-mean
+  } else if (!data.labels.empty()) {
+    predict_ = graph.nodes()[graph.loss_nodes().front()].inputs.front();
+  }
+  // The predicted class is the argmax of this node: it must have one value per class.
+  if (predict_ >= 0 && !data.labels.empty() &&
+      graph.nodes()[predict_].state.size() != data.targets.rows()) {
+    const auto& predict = graph.nodes()[predict_];
+    throw Error("the prediction node '" + predict.name + "' (line " +
+                std::to_string(predict.where.line) + ") has " +
+                std::to_string(predict.state.size()) + " values, but there are " +
+                std::to_string(data.targets.rows()) +
+                " classes: name the node whose largest value is the class with [run] predict = "
+                "NODE (or --set predict=NODE)");
+  }
+  if (data.labels.empty()) predict_ = -1;
+}
+
+template <typename T>
+std::string GraphObjective<T>::name() const {
+  return (graph_.file().empty() ? std::string("the graph") : graph_.file()) + " on '" + data_.name +
+         "'";
+}
+
+template <typename T>
+Batch GraphObjective<T>::sample(int count) {
+  if (count < 1) throw Error("a sample needs at least one example");
+  std::vector<int> examples(count);
+  for (int& i : examples)
+    i = std::min(data_.size() - 1, static_cast<int>(uniform01(sampling_) * data_.size()));
+  return Batch::of(std::move(examples));
+}
+
+template <typename T>
+std::string GraphObjective<T>::gauss_newton_refusal() const {
+  for (int l : graph_.loss_nodes()) {
+    const auto& node = graph_.nodes()[l];
+    if (node.gauss_newton == ModuleInfo::GaussNewton::none)
+      return "the Gauss-Newton matrix is defined for a mean squared error (§6.4), but the loss " +
+             node_at(graph_, l) + " is " + node.type +
+             "; use a method that needs only gradients (cg, bfgs, lbfgs) or the Hessian (newton)";
+  }
+  const auto missing = graph_.nodes_without_r_passes();
+  if (!missing.empty())
+    return "Gauss-Newton products need R-operator passes, and these nodes have none: " +
+           join(missing);
+  return "";
+}
+
+template <typename T>
+std::string GraphObjective<T>::gauss_newton_notice() const {
+  for (int l : graph_.loss_nodes())
+    if (graph_.nodes()[l].gauss_newton == ModuleInfo::GaussNewton::generalized)
+      return "the loss " + node_at(graph_, l) + " is " + graph_.nodes()[l].type +
+             ", not a squared error: the Gauss-Newton matrix is the generalized one, Jᵀ H_L J "
+             "with H_L the loss's Hessian in its input (for softmax cross-entropy, the Fisher "
+             "information matrix of §6.4)";
+  return "";
+}
+
+template <typename T>
+void GraphObjective<T>::track_errors(const Batch& batch) {
+  tracked_ = &batch;
+  tracked_errors_ = -1;
+}
+
+template <typename T>
+template <typename Pass>
+double GraphObjective<T>::for_each_chunk(const Batch& batch, int limit, Pass&& pass) {
+  const int total = batch.size(data_.size());
+  const bool tracking = tracked_ == &batch && tracked_errors_ < 0 && predict_ >= 0;
+  int errors = 0;
+  double loss = 0;
+  culprit_.clear();
+  for (int first = 0; first < total; first += limit) {
+    const int count = std::min(limit, total - first);
+    if (batch.is_all()) {
+      feeder_.load(data_, first, count);
+    } else {
+      chunk_indices_.assign(batch.examples().begin() + first,
+                            batch.examples().begin() + first + count);
+      feeder_.load(data_, chunk_indices_);
+    }
+    const double weight = static_cast<double>(count) / total;
+    loss += weight * pass(count, weight);
+    if (tracking) {
+      const auto& y = graph_.nodes()[predict_].state.x;
+      for (int k = 0; k < count; ++k) {
+        Eigen::Index predicted = 0;
+        y.col(k).maxCoeff(&predicted);
+        const int example = batch.is_all() ? first + k : chunk_indices_[k];
+        errors += predicted != data_.labels[example];
+      }
+    }
+  }
+  if (tracking) tracked_errors_ = errors;
+  return loss;
+}
+
+template <typename T>
+double GraphObjective<T>::forward() {
+  graph_.fprop();
+  const double e = graph_.loss();
+  if (!std::isfinite(e) && culprit_.empty()) {
+    const int bad = graph_.first_non_finite();
+    culprit_ = node_at(graph_, bad >= 0 ? bad : graph_.loss_nodes().front()) +
+               " produced a non-finite value";
+  }
+  return e;
+}
+
+template <typename T>
+double GraphObjective<T>::compute_value(const Batch& batch) {
+  return for_each_chunk(batch, options_.chunk, [&](int, double) { return forward(); });
+}
+
+template <typename T>
+double GraphObjective<T>::compute_gradient(const Batch& batch, bool with_curvature) {
+  auto& p = parameters();
+  const int total = batch.size(data_.size());
+  if (total <= options_.chunk) {  // one chunk (every stochastic step): no copies of dw
+    return for_each_chunk(batch, options_.chunk, [&](int, double) {
+      const double e = forward();
+      p.clear_gradients_if_needed();
+      graph_.bprop();
+      if (with_curvature) {
+        p.clear_hessian();
+        graph_.bbprop();
+      }
+      return e;
+    });
+  }
+  Vector<T> gradient = Vector<T>::Zero(p.size()), diagonal;
+  if (with_curvature) diagonal.setZero(p.size());
+  const double e = for_each_chunk(batch, options_.chunk, [&](int, double weight) {
+    const double chunk_loss = forward();
+    p.clear_gradients();
+    graph_.bprop();
+    gradient += static_cast<T>(weight) * p.dw();
+    if (with_curvature) {
+      p.clear_hessian();
+      graph_.bbprop();
+      diagonal += static_cast<T>(weight) * p.ddw();
+    }
+    return chunk_loss;
+  });
+  p.dw() = gradient;
+  if (with_curvature) p.ddw() = diagonal;
+  return e;
+}
+
+template <typename T>
+void GraphObjective<T>::require_r_passes(const char* what) const {
+  const auto missing = graph_.nodes_without_r_passes();
+  if (!missing.empty())
+    throw Error(std::string(what) + " need R-operator passes (§7.5), and these nodes of " + name() +
+                " have none: " + join(missing));
+}
+
+template <typename T>
+void GraphObjective<T>::compute_hessian_vector(const Batch& batch, const Vector<T>& v,
+                                               Vector<T>& hv) {
+  require_r_passes("exact Hessian-vector products");
+  auto& p = parameters();
+  p.rw() = v;
+  hv.setZero(p.size());
+  for_each_chunk(batch, options_.chunk, [&](int, double weight) {
+    const double e = forward();
+    p.clear_gradients();
+    graph_.bprop();
+    graph_.hessian_vector();
+    hv += static_cast<T>(weight) * p.rdw();
+    return e;
+  });
+}
+
+template <typename T>
+void GraphObjective<T>::compute_gauss_newton_vector(const Batch& batch, const Vector<T>& v,
+                                                    Vector<T>& gv) {
+  auto& p = parameters();
+  p.rw() = v;
+  gv.setZero(p.size());
+  for_each_chunk(batch, options_.chunk, [&](int, double weight) {
+    const double e = forward();
+    p.clear_gradients();
+    graph_.bprop();
+    graph_.gauss_newton_vector();
+    gv += static_cast<T>(weight) * p.rdw();
+    return e;
+  });
+}
+
+// Column k of each example's rows is R{o} along e_k (§7.5); rows: the outputs o of the loss
+// nodes, example by example.
+template <typename T>
+Matrix<double> GraphObjective<T>::compute_jacobian(const Batch& batch) {
+  require_r_passes("exact Jacobians");
+  auto& p = parameters();
+  const std::int64_t n = p.size();
+  std::int64_t outputs_per_example = 0;
+  for (int l : graph_.loss_nodes())
+    outputs_per_example += graph_.nodes()[graph_.nodes()[l].inputs.front()].state.size();
+  const std::int64_t rows = outputs_per_example * batch.size(data_.size());
+  check_allocation(static_cast<std::uint64_t>(rows) * static_cast<std::uint64_t>(n), sizeof(double),
+                   "the dense Jacobian of " + name() + " (" + std::to_string(rows) + " × " +
+                       std::to_string(n) + ")");
+  Matrix<double> jacobian(rows, n);
+  std::int64_t row = 0;
+  for_each_chunk(batch, options_.chunk, [&](int count, double) {
+    const double e = forward();
+    p.rw().setZero();
+    for (std::int64_t k = 0; k < n; ++k) {
+      p.rw()[k] = 1;
+      graph_.r_fprop();
+      std::int64_t r = row;
+      for (int example = 0; example < count; ++example)
+        for (int l : graph_.loss_nodes()) {
+          const auto& rx = graph_.nodes()[graph_.nodes()[l].inputs.front()].state.rx;
+          jacobian.col(k).segment(r, rx.rows()) = rx.col(example).template cast<double>();
+          r += rx.rows();
+        }
+      p.rw()[k] = 0;
+    }
+    row += outputs_per_example * count;
+    return e;
+  });
+  return jacobian;
+}
+
+template class GraphObjective<float>;
+template class GraphObjective<double>;
+
+}  // namespace ebprop

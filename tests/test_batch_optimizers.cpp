@@ -260,3 +260,17 @@ BOOST_AUTO_TEST_CASE(c1_must_be_below_c2) {
   for (const auto& type : optimizers)
     BOOST_CHECK_THROW(test::optimizer(type, {{"c1", "0.5"}, {"c2", "0.4"}}), Error);
 }
+
+BOOST_AUTO_TEST_CASE(a_start_that_is_not_finite_stops_the_run_without_an_error) {
+  for (const auto& type : optimizers) {
+    auto f = make_test_function("rosenbrock", 2);
+    f->parameters().w().setConstant(1e200);
+    auto optimizer = test::optimizer(type, {});
+    optimizer->attach(f->parameters());
+    const StepResult r = optimizer->step(*f, Batch::all(), 0);
+    BOOST_TEST_INFO(type);
+    BOOST_TEST(!std::isfinite(r.loss));
+    BOOST_TEST(r.stop == "the loss or its gradient is not finite at the start of the iteration");
+    BOOST_TEST(f->parameters().w()[0] == 1e200);
+  }
+}

@@ -1,6 +1,6 @@
 // Convolutional layers: conv2d with shared weights and connection tables (§4.7; LeCun, Bottou,
 // Bengio & Haffner 1998), LeNet's subsampling, max pooling, relu, flatten, reshape and pad.
-// Each against the derivative checker (bprop, bbprop by Eq. 53-56, R-passes of §7.5); conv2d
+// (Their derivative checks are the cases each plugin registers, run by test_modules.) conv2d
 // against a convolution written from its definition; the connection table against Table I of
 // LeCun et al. 1998; whole convolutional graphs against central differences.
 #define BOOST_TEST_MODULE conv
@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "ebprop/testing/derivative_check.h"
 #include "graph_checks.h"
 #include "test_util.h"
 
@@ -19,7 +18,6 @@ using test::gradient_error;
 using test::graph_from;
 using test::hessian_vector_error;
 using test::make_module;
-using test::plugins;
 using test::random_inputs;
 using test::random_matrix;
 using test::SettingMap;
@@ -125,42 +123,6 @@ Vector<double> direct_convolution(const Vector<double>& x, int rows, int cols,
   return y;
 }
 
-struct Case {
-  std::string type;
-  SettingMap settings;
-  Shape input;
-};
-
-const std::vector<Case> cases = {
-    {"conv2d", {{"maps", "2"}, {"kernel", "3"}}, {1, 5, 5}},
-    {"conv2d", {{"maps", "3"}, {"kernel", "3"}, {"padding", "1"}}, {2, 4, 5}},
-    {"conv2d", {{"maps", "2"}, {"kernel", "3"}, {"padding", "2"}}, {2, 3, 3}},
-    {"conv2d", {{"maps", "2"}, {"kernel", "3"}, {"stride", "2"}}, {2, 7, 5}},
-    {"conv2d", {{"maps", "2"}, {"kernel", "3"}, {"stride", "2"}, {"padding", "1"}}, {1, 7, 7}},
-    {"conv2d", {{"maps", "4"}, {"kernel", "1"}}, {3, 3, 4}},
-    {"conv2d", {{"maps", "2"}, {"kernel", "5"}}, {2, 6, 5}},
-    {"conv2d", {{"maps", "2"}, {"kernel", "5"}, {"padding", "2"}, {"stride", "2"}}, {1, 5, 5}},
-    {"conv2d", {{"maps", "3"}, {"kernel", "3"}, {"bias", "false"}}, {2, 4, 4}},
-    {"conv2d", {{"maps", "2"}, {"kernel", "3"}, {"padding", "1"}}, {4, 4}},  // rows x columns
-    {"conv2d", {{"maps", "4"}, {"kernel", "3"}, {"table", "0,1; 1,2; 2,0; 0,1,2"}}, {3, 5, 5}},
-    {"conv2d",
-     {{"maps", "3"}, {"kernel", "2"}, {"stride", "2"}, {"bias", "false"}, {"table", "1;0;1,0"}},
-     {2, 4, 4}},
-    {"conv2d", {{"maps", "16"}, {"kernel", "5"}, {"table", "lenet5-c3"}}, {6, 7, 7}},
-    {"subsample", {}, {2, 4, 6}},
-    {"subsample", {{"size", "3"}}, {1, 6, 3}},
-    {"subsample", {}, {4, 2}},
-    {"maxpool", {}, {2, 4, 4}},
-    {"maxpool", {{"size", "3"}, {"stride", "1"}}, {1, 5, 4}},  // overlapping windows
-    {"maxpool", {{"size", "2"}, {"stride", "3"}}, {5, 8}},
-    {"relu", {}, {2, 3, 3}},
-    {"flatten", {}, {2, 3, 3}},
-    {"reshape", {{"shape", "3x6"}}, {2, 3, 3}},
-    {"reshape", {{"shape", "1x4x4"}}, {16}},
-    {"pad", {{"size", "1"}}, {2, 3, 4}},
-    {"pad", {{"size", "2"}}, {3, 3}},
-};
-
 // A small convolutional network with every layer of this file: C1 → S2 → C3 (with a table) →
 // max pooling → full connection.
 const char* const small_convnet = R"(
@@ -181,19 +143,6 @@ l  = mse(y, t)
 )";
 
 }  // namespace
-
-BOOST_AUTO_TEST_CASE(every_layer_passes_the_derivative_checks_with_r_passes) {
-  for (const Case& c : cases)
-    for (int batch : {1, 3}) {
-      testing::CheckOptions options;
-      options.batch = batch;
-      const testing::CheckReport report =
-          testing::check_module(plugins(), c.type, c.settings, {c.input}, options);
-      BOOST_TEST_MESSAGE(report.summary());
-      BOOST_TEST(report.passed(), report.summary());
-      BOOST_TEST(report.r_checked, report.what);
-    }
-}
 
 BOOST_AUTO_TEST_CASE(conv2d_computes_the_convolution_of_its_definition) {
   struct Setup {

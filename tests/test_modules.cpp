@@ -1,5 +1,5 @@
-// The layer and loss plugins against the derivative checker, the checker against broken modules,
-// and the Gauss-Newton bookkeeping of a loss (§7.3, Eq. 53-56).
+// Every module plugin against the derivative-check cases it registers, the checker against broken
+// modules, and the Gauss-Newton bookkeeping of a loss (§7.3, Eq. 53-56).
 #define BOOST_TEST_MODULE modules
 #include <boost/test/unit_test.hpp>
 #include <string>
@@ -14,76 +14,36 @@ using namespace ebprop;
 using test::make_module;
 using test::module_settings;
 using test::random_matrix;
-using test::SettingMap;
 using testing::check_module;
 using testing::CheckOptions;
 using testing::CheckReport;
-
-// Targets of ±1, as for a classifier with stanh outputs (§4.5).
-Matrix<double> sign_targets(int rows, int cols, Rng& rng) {
-  Matrix<double> m(rows, cols);
-  for (auto& v : m.reshaped()) v = uniform01(rng) < 0.5 ? -1.0 : 1.0;
-  return m;
-}
-
-struct Case {
-  std::string type;
-  SettingMap settings;
-  std::vector<Shape> inputs;
-};
-
-// Every plugin type, with the settings and shapes the checks run on.
-const std::vector<Case> cases = {
-    {"linear", {{"outputs", "4"}}, {{5}}},
-    {"linear", {{"outputs", "3"}, {"bias", "false"}}, {{5}}},
-    {"linear", {{"outputs", "2"}}, {{2, 3, 2}}},
-    {"stanh", {}, {{6}}},
-    {"stanh", {{"twist", "0.3"}}, {{2, 3}}},
-    {"stanh", {{"amplitude", "1"}, {"slope", "1.5"}, {"twist", "-0.1"}}, {{4}}},
-    {"tanh", {}, {{6}}},
-    {"logistic", {}, {{3, 2}}},
-    {"mse", {}, {{4}, {4}}},
-    {"mse", {}, {{2, 2}, {4}}},
-};
-
-// For a loss, the target (input 1) takes values ±1 as it would in training.
-CheckOptions options_for(const Case& c, int batch) {
-  CheckOptions options;
-  options.batch = batch;
-  if (c.type == "mse") {
-    Rng rng(7);
-    options.fixed_inputs = {Matrix<double>(), sign_targets(shape_size(c.inputs[1]), batch, rng)};
-  }
-  return options;
-}
 
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(plugins)
 
-BOOST_AUTO_TEST_CASE(every_module_passes_the_derivative_checks) {
-  for (const Case& c : cases)
-    for (int batch : {1, 3, 7}) {
-      const CheckReport report =
-          check_module(test::plugins(), c.type, c.settings, c.inputs, options_for(c, batch));
-      BOOST_TEST_MESSAGE(report.summary());
-      BOOST_TEST(report.passed(), report.summary());
-    }
-}
-
-BOOST_AUTO_TEST_CASE(every_built_in_module_has_checked_r_passes) {
-  for (const Case& c : cases) {
-    const CheckReport report =
-        check_module(test::plugins(), c.type, c.settings, c.inputs, options_for(c, 2));
-    BOOST_TEST(report.r_checked, c.type);
-  }
-}
-
-BOOST_AUTO_TEST_CASE(backward_passes_add_rather_than_overwrite) {
-  for (const Case& c : cases) {
-    const CheckReport report =
-        check_module(test::plugins(), c.type, c.settings, c.inputs, options_for(c, 4));
-    BOOST_TEST(report.accumulate <= 1e-12, report.summary());
+// Every module type of this build's plugins, on every case its plugin registered (module.h,
+// CHECK CASES), one example and batches of 3 and 7: the derivative checks pass, the R-operator
+// passes (§7.5), which every module of the build has, are checked, and the backward passes add
+// exactly. A type without cases fails.
+BOOST_AUTO_TEST_CASE(every_module_passes_its_derivative_check_cases) {
+  const Registry& registry = test::plugins();
+  BOOST_TEST(!registry.module_types().empty());
+  for (const std::string& type : registry.module_types()) {
+    const std::vector<CheckCase>& cases = registry.module_info(type).checks;
+    if (cases.empty())
+      BOOST_ERROR("module type '" << type << "' (" << registry.origin(type)
+                                  << ") registers no derivative-check cases (module.h)");
+    for (const CheckCase& c : cases)
+      for (int batch : {1, 3, 7}) {
+        CheckOptions options;
+        options.batch = batch;
+        const CheckReport report = check_module(registry, type, c, options);
+        BOOST_TEST_MESSAGE(report.summary());
+        BOOST_TEST(report.passed(), report.summary());
+        BOOST_TEST(report.r_checked, report.what << ": no R-operator passes");
+        BOOST_TEST(report.accumulate <= 1e-12, report.summary());
+      }
   }
 }
 

@@ -1,13 +1,13 @@
 // RBF units (§4.8), LeNet-5's Euclidean output layer and its loss (LeCun et al. 1998), the
-// softmax cross-entropy loss, and the junctions add and concat: derivative checks, the curvature a
-// loss must inject (§7.3), branched graphs, shape errors and training runs.
+// softmax cross-entropy loss, and the junctions add and concat: the curvature a loss must inject
+// (§7.3), branched graphs, shape errors and training runs (their derivative checks are the cases
+// each plugin registers, run by test_modules).
 #define BOOST_TEST_MODULE rbf
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <string>
 #include <vector>
 
-#include "ebprop/testing/derivative_check.h"
 #include "ebprop/trainer.h"
 #include "graph_checks.h"
 #include "test_util.h"
@@ -20,12 +20,7 @@ using test::gradient_error;
 using test::graph_from;
 using test::hessian_vector_error;
 using test::make_module;
-using test::plugins;
 using test::random_inputs;
-using test::SettingMap;
-using testing::check_module;
-using testing::CheckOptions;
-using testing::CheckReport;
 
 // One-of-N codes at ±1 (§4.5), a random class per column.
 Matrix<double> one_of_n(int classes, int batch, Rng& rng) {
@@ -34,53 +29,7 @@ Matrix<double> one_of_n(int classes, int batch, Rng& rng) {
   return m;
 }
 
-struct Case {
-  std::string type;
-  SettingMap settings;
-  std::vector<Shape> inputs;
-};
-
-const std::vector<Case> cases = {
-    {"rbf", {{"units", "3"}}, {{5}}},
-    {"rbf", {{"units", "1"}}, {{2, 3}}},
-    {"rbf", {{"units", "4"}}, {{1}}},
-    {"euclidean", {{"units", "3"}}, {{5}}},
-    {"euclidean", {{"units", "2"}, {"seed", "9"}}, {{2, 2}}},
-    {"euclidean", {{"units", "4"}, {"trainable", "true"}}, {{3}}},
-    {"euclidean_loss", {}, {{6}, {4}}},
-    {"euclidean_loss", {{"trainable", "true"}}, {{2, 3}, {3}}},
-    {"softmax_xent", {}, {{4}, {4}}},
-    {"softmax_xent", {}, {{2, 3}, {6}}},
-    {"add", {}, {{4}, {4}}},
-    {"add", {}, {{2, 3}, {2, 3}}},
-    {"concat", {}, {{3}, {2}}},
-    {"concat", {}, {{2, 2}, {5}}},
-};
-
-// A loss's target (input 1) is a one-of-N code at ±1, as the runner gives: its class, the
-// largest entry, must not change when the checker perturbs it.
-CheckOptions options_for(const Case& c, int batch) {
-  CheckOptions options;
-  options.batch = batch;
-  if (plugins().module_info(c.type).is_loss) {
-    Rng rng(7);
-    options.fixed_inputs = {Matrix<double>(), one_of_n(shape_size(c.inputs[1]), batch, rng)};
-  }
-  return options;
-}
-
 }  // namespace
-
-BOOST_AUTO_TEST_CASE(every_module_passes_the_derivative_checks) {
-  for (const Case& c : cases)
-    for (int batch : {1, 3}) {
-      const CheckReport report =
-          check_module(plugins(), c.type, c.settings, c.inputs, options_for(c, batch));
-      BOOST_TEST_MESSAGE(report.summary());
-      BOOST_TEST(report.passed(), report.summary());
-      BOOST_TEST(report.r_checked, c.type);
-    }
-}
 
 // The bug this guards against: a loss bbprop that multiplies everything by the ddy the trainer
 // seeds with 0, so no curvature enters the network. With ddy = 0 and dy = 1/B, softmax_xent must

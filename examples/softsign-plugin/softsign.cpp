@@ -48,11 +48,13 @@ class Softsign final : public Module<T> {
 
 // The plugin's registration function: one add_module per type, with what --list-plugins shows.
 void register_softsign(Registry& registry) {
-  registry.add_module<Softsign>({"softsign",                                 // type in graph files
-                                 "softsign y = x / (1 + |x|), pointwise",   // one-line doc
-                                 {"x"},                                      // input names
-                                 {},                                         // settings schema
-                                 false});                                    // not a loss
+  registry.add_module<Softsign>({"softsign",                               // type in graph files
+                                 "softsign y = x / (1 + |x|), pointwise",  // one-line doc
+                                 {"x"},                                    // input names
+                                 {},                                       // settings schema
+                                 false,                                    // not a loss
+                                 // Derivative-check cases: settings and input shapes (module.h).
+                                 {{{}, {{5}}}, {{}, {{2, 3}}}}});
 }
 
 }  // namespace

@@ -116,12 +116,10 @@ constexpr std::uint64_t kStoreVectors = 7;
 // A node's value, its first and its second derivative (state.h).
 constexpr std::uint64_t kStateMatrices = 3;
 
-}  // namespace
-
-template <typename T>
-Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : file_(spec.file) {
-  if (spec.nodes.empty()) throw SourceError({spec.file, 0, 0}, "the graph has no nodes");
-
+// The nodes' inputs as indices into spec.nodes, checked in file order so that the first error in
+// the file is the one reported: a known type, inputs that exist (with a did-you-mean) and are not
+// the node itself, and as many as the module declares.
+std::vector<std::vector<int>> resolve_inputs(const GraphSpec& spec, const Registry& registry) {
   std::map<std::string, int> index_of;
   std::vector<std::string> names;
   for (std::size_t i = 0; i < spec.nodes.size(); ++i) {
@@ -129,7 +127,6 @@ Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : fil
     names.push_back(spec.nodes[i].name);
   }
 
-  // Types and inputs, in file order, so the first error in the file is the one reported.
   std::vector<std::vector<int>> inputs(spec.nodes.size());
   for (std::size_t i = 0; i < spec.nodes.size(); ++i) {
     const NodeSpec& node = spec.nodes[i];
@@ -162,92 +159,148 @@ Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : fil
                                         ", found " + std::to_string(node.inputs.size()));
     }
   }
+  return inputs;
+}
 
-  const std::vector<int> order = topological_order(spec, inputs);
-  std::vector<int> position(spec.nodes.size());
-  for (std::size_t p = 0; p < order.size(); ++p) position[order[p]] = static_cast<int>(p);
+}  // namespace
 
-  // Modules and shapes, in topological order.
-  nodes_.resize(order.size());
-  std::vector<SplitSettings> split(order.size());
-  for (std::size_t p = 0; p < order.size(); ++p) {
-    const NodeSpec& ns = spec.nodes[order[p]];
-    Node& node = nodes_[p];
-    node.name = ns.name;
-    node.type = ns.type;
-    node.where = ns.where;
-    for (int i : inputs[order[p]]) node.inputs.push_back(position[i]);
-    const std::string owner = ns.type + " '" + ns.name + "'";
+// What one stage of building hands the next, per node in topological order.
+template <typename T>
+struct Graph<T>::Build {
+  const GraphSpec& spec;
+  const Registry& registry;
+  std::vector<const NodeSpec*> specs;  // the node as the file wrote it
+  std::vector<SplitSettings> keys;     // its settings, split from share.ROLE and lr.ROLE
+  std::vector<std::vector<std::pair<std::string, ParamSpec>>> declared;  // its parameter blocks
+  std::uint64_t parameter_values = 0;                                    // Σ of the blocks' sizes
+};
 
-    if (ns.type == "input") {
-      const Settings settings =
-          Settings::validate(input_node_settings(), ns.settings, owner, ns.where);
-      node.is_input = true;
-      node.state.shape = settings.shape("shape");
-      node.state.needs_gradient = false;
-      node.source = settings.text("source");
-      continue;
-    }
-    const ModuleInfo& info = registry.module_info(ns.type);
-    split[p] = split_settings(ns.settings);
-    const Settings settings = Settings::validate(info.settings, split[p].module, owner, ns.where);
-    try {
-      node.module = registry.make_module<T>(ns.type, settings);
-    } catch (const SourceError&) {
-      throw;
-    } catch (const Error& e) {
-      throw SourceError(ns.where, owner + ": " + e.what());
-    }
-    node.is_loss = info.is_loss;
-    node.gauss_newton = info.gauss_newton;
-
-    std::vector<Shape> shapes;
-    for (int i : node.inputs) shapes.push_back(nodes_[i].state.shape);
-    try {
-      node.state.shape = node.module->output_shape(shapes);
-      shape_size(node.state.shape);  // every dimension positive, the size an int (shape.h)
-    } catch (const Error& e) {
-      throw SourceError(ns.where, "node '" + ns.name + "' (" + ns.type + ") on " +
-                                      describe_inputs(spec, ns, shapes) + ": " + e.what());
-    }
-    if (node.is_loss && shape_size(node.state.shape) != 1)
-      throw SourceError(ns.where, "loss module '" + ns.type + "' gave shape " +
-                                      shape_str(node.state.shape) +
-                                      "; a loss outputs one value per example (a plugin bug)");
-    values_per_example_ += node.state.size();
-    check_node_allocation(ns, values_per_example_, kStateMatrices * sizeof(T),
-                          "one example's values up to this node, with their derivatives");
+// Building in stages, each throwing the SourceError of the checks it makes (graph.h, BUILDING).
+template <typename T>
+Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : file_(spec.file) {
+  if (spec.nodes.empty()) throw SourceError({spec.file, 0, 0}, "the graph has no nodes");
+  Build build{spec, registry, {}, {}, {}, 0};
+  order_nodes(resolve_inputs(spec, registry), build);
+  // Node by node along the order, so that the first error along it is the one reported.
+  for (std::size_t p = 0; p < nodes_.size(); ++p) {
+    make_module(p, build);
+    infer_shape(p, build);
   }
+  declare_parameters(build);
+  allocate_parameters(build, rng);
+  bind_parameters(build);
+  // What each node's passes read: its inputs' states.
+  for (auto& node : nodes_) {
+    inputs_.emplace_back();
+    for (int i : node.inputs) inputs_.back().push_back(&nodes_[i].state);
+  }
+}
 
-  // Parameters: one block per name, shared when names agree (§4.7).
+// nodes_ in topological order (or the cycle as an error), each with its inputs' positions in it.
+template <typename T>
+void Graph<T>::order_nodes(const std::vector<std::vector<int>>& inputs, Build& build) {
+  const std::vector<int> order = topological_order(build.spec, inputs);
+  std::vector<int> position(order.size());
+  for (std::size_t p = 0; p < order.size(); ++p) position[order[p]] = static_cast<int>(p);
+  nodes_.resize(order.size());
+  build.keys.resize(order.size());
+  build.declared.resize(order.size());
+  for (std::size_t p = 0; p < order.size(); ++p) {
+    const NodeSpec& ns = build.spec.nodes[order[p]];
+    build.specs.push_back(&ns);
+    nodes_[p].name = ns.name;
+    nodes_[p].type = ns.type;
+    nodes_[p].where = ns.where;
+    for (int i : inputs[order[p]]) nodes_[p].inputs.push_back(position[i]);
+  }
+}
+
+// Node p's settings validated against its schema, and its module made from them (an input node
+// reads its shape and source instead).
+template <typename T>
+void Graph<T>::make_module(std::size_t p, Build& build) {
+  const NodeSpec& ns = *build.specs[p];
+  Node& node = nodes_[p];
+  const std::string owner = ns.type + " '" + ns.name + "'";
+  if (ns.type == "input") {
+    const Settings settings =
+        Settings::validate(input_node_settings(), ns.settings, owner, ns.where);
+    node.is_input = true;
+    node.state.shape = settings.shape("shape");
+    node.state.needs_gradient = false;
+    node.source = settings.text("source");
+    return;
+  }
+  const Registry& registry = build.registry;
+  const ModuleInfo& info = registry.module_info(ns.type);
+  build.keys[p] = split_settings(ns.settings);
+  const Settings settings =
+      Settings::validate(info.settings, build.keys[p].module, owner, ns.where);
+  try {
+    node.module = registry.make_module<T>(ns.type, settings);
+  } catch (const SourceError&) {
+    throw;
+  } catch (const Error& e) {
+    throw SourceError(ns.where, owner + ": " + e.what());
+  }
+  node.is_loss = info.is_loss;
+  node.gauss_newton = info.gauss_newton;
+}
+
+// Node p's output shape from its inputs' (both nodes named on a mismatch), within max_size and
+// the memory for one example's values up to it.
+template <typename T>
+void Graph<T>::infer_shape(std::size_t p, Build& build) {
+  const NodeSpec& ns = *build.specs[p];
+  Node& node = nodes_[p];
+  if (node.is_input) return;
+  std::vector<Shape> shapes;
+  for (int i : node.inputs) shapes.push_back(nodes_[i].state.shape);
+  try {
+    node.state.shape = node.module->output_shape(shapes);
+    shape_size(node.state.shape);  // every dimension positive, the size an int (shape.h)
+  } catch (const Error& e) {
+    throw SourceError(ns.where, "node '" + ns.name + "' (" + ns.type + ") on " +
+                                    describe_inputs(build.spec, ns, shapes) + ": " + e.what());
+  }
+  if (node.is_loss && shape_size(node.state.shape) != 1)
+    throw SourceError(ns.where, "loss module '" + ns.type + "' gave shape " +
+                                    shape_str(node.state.shape) +
+                                    "; a loss outputs one value per example (a plugin bug)");
+  values_per_example_ += node.state.size();
+  check_node_allocation(ns, values_per_example_, kStateMatrices * sizeof(T),
+                        "one example's values up to this node, with their derivatives");
+}
+
+// Every module's parameters declared in the store: one block per name, shared when names agree
+// (§4.7), with share.ROLE and lr.ROLE naming roles the module has and shared blocks of one shape.
+template <typename T>
+void Graph<T>::declare_parameters(Build& build) {
   struct Declared {
     std::string node;
     SourceLocation where;
   };
   std::map<std::string, Declared> first_user;
-  std::uint64_t parameter_values = 0;
-  std::vector<std::vector<std::pair<std::string, ParamSpec>>> declared(nodes_.size());
   for (std::size_t p = 0; p < nodes_.size(); ++p) {
     Node& node = nodes_[p];
     if (node.is_input) continue;
+    const SplitSettings& keys = build.keys[p];
     const auto specs = node.module->parameters();
     std::vector<std::string> roles;
     for (const auto& s : specs) roles.push_back(s.role);
-    for (const auto* keys : {&split[p].share, &split[p].lr})
-      for (const auto& [role, raw] : *keys)
+    for (const auto* given : {&keys.share, &keys.lr})
+      for (const auto& [role, raw] : *given)
         if (std::find(roles.begin(), roles.end(), role) == roles.end())
           throw SourceError(
               raw.where, "node '" + node.name + "' (" + node.type + ") has no parameter '" + role +
                              "'" +
                              (roles.empty() ? " (it has no parameters)"
                                             : " (its parameters: " + join(roles) + ")"));
-    const NodeSpec& ns = *spec.find(node.name);
     for (const auto& s : specs) {
-      const auto shared = split[p].share.find(s.role);
+      const auto shared = keys.share.find(s.role);
       const std::string name =
-          shared != split[p].share.end() ? shared->second.value : node.name + "." + s.role;
-      const SourceLocation where =
-          shared != split[p].share.end() ? shared->second.where : node.where;
+          shared != keys.share.end() ? shared->second.value : node.name + "." + s.role;
+      const SourceLocation where = shared != keys.share.end() ? shared->second.where : node.where;
       if (const ParamBlock* existing = params_.find(name)) {
         if (existing->rows != s.rows || existing->cols != s.cols) {
           const Declared& first = first_user.at(name);
@@ -264,8 +317,9 @@ Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : fil
           throw SourceError(where, "node '" + node.name + "' (" + node.type +
                                        ") declares parameter '" + name + "' of " + size +
                                        " values (a plugin bug)");
-        parameter_values += static_cast<std::uint64_t>(s.rows) * static_cast<std::uint64_t>(s.cols);
-        check_node_allocation(ns, parameter_values, kStoreVectors * sizeof(T),
+        build.parameter_values +=
+            static_cast<std::uint64_t>(s.rows) * static_cast<std::uint64_t>(s.cols);
+        check_node_allocation(*build.specs[p], build.parameter_values, kStoreVectors * sizeof(T),
                               "the parameters up to this node (" + name + " is " + size +
                                   "), with their derivatives and rates");
         if (static_cast<std::int64_t>(s.rows) * s.cols > max_size)
@@ -274,27 +328,37 @@ Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : fil
                                        std::to_string(max_size));
       }
       params_.declare(name, s);
-      declared[p].emplace_back(name, s);
+      build.declared[p].emplace_back(name, s);
     }
   }
+}
+
+// The store allocated (a failure names the parameter count) and initialized from rng (Eq. 16).
+template <typename T>
+void Graph<T>::allocate_parameters(const Build& build, Rng& rng) {
   try {
     params_.allocate();
   } catch (const std::bad_alloc&) {
     throw SourceError(
-        {spec.file, 0, 0},
-        out_of_memory("the graph's " + std::to_string(parameter_values) + " parameters"));
+        {build.spec.file, 0, 0},
+        out_of_memory("the graph's " + std::to_string(build.parameter_values) + " parameters"));
   }
   params_.initialize(rng);
+}
 
+// Every module bound to views of its blocks, each block's rate scaled by its lr.ROLE.
+template <typename T>
+void Graph<T>::bind_parameters(const Build& build) {
   for (std::size_t p = 0; p < nodes_.size(); ++p) {
     Node& node = nodes_[p];
     if (node.is_input) continue;
+    const auto& lr_keys = build.keys[p].lr;
     std::vector<ParamView<T>> views;
-    for (const auto& [name, s] : declared[p]) {
+    for (const auto& [name, s] : build.declared[p]) {
       const ParamBlock& block = *params_.find(name);
       views.push_back(params_.view(block));
-      const auto lr = split[p].lr.find(s.role);
-      if (lr != split[p].lr.end()) {
+      const auto lr = lr_keys.find(s.role);
+      if (lr != lr_keys.end()) {
         double scale = 0;
         try {
           scale = std::get<double>(parse_setting_value(SettingType::real, lr->second.value));
@@ -305,11 +369,6 @@ Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : fil
       }
     }
     node.module->bind(views);
-  }
-
-  for (auto& node : nodes_) {
-    inputs_.emplace_back();
-    for (int i : node.inputs) inputs_.back().push_back(&nodes_[i].state);
   }
 }
 

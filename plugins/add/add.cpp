@@ -47,12 +47,15 @@ class Add final : public Module<T> {
 };
 
 void register_add(Registry& registry) {
-  registry.add_module<Add>({"add",
-                            "sum y = a + b of two inputs of the same shape (e.g. a skip "
-                            "connection); each input receives the output's derivatives",
-                            {"a", "b"},
-                            {},
-                            false});
+  registry.add_module<Add>(
+      {"add",
+       "sum y = a + b of two inputs of the same shape (e.g. a skip "
+       "connection); each input receives the output's derivatives",
+       {"a", "b"},
+       {},
+       false,
+       // Derivative-check cases (module.h): settings, input shapes, input values.
+       {{{}, {{4}, {4}}}, {{}, {{2, 3}, {2, 3}}}}});
 }
 
 }  // namespace

@@ -52,12 +52,15 @@ class Concat final : public Module<T> {
 };
 
 void register_concat(Registry& registry) {
-  registry.add_module<Concat>({"concat",
-                               "y = [a; b]: two inputs' values one after the other, flat (output "
-                               "size = size(a) + size(b))",
-                               {"a", "b"},
-                               {},
-                               false});
+  registry.add_module<Concat>(
+      {"concat",
+       "y = [a; b]: two inputs' values one after the other, flat (output "
+       "size = size(a) + size(b))",
+       {"a", "b"},
+       {},
+       false,
+       // Derivative-check cases (module.h): settings, input shapes, input values.
+       {{{}, {{3}, {2}}}, {{}, {{2, 2}, {5}}}}});
 }
 
 }  // namespace

@@ -398,7 +398,22 @@ void register_conv2d(Registry& registry) {
             "table", SettingType::text, "",
             "input maps feeding each output map: '' for all, 'lenet5-c3' for LeNet-5's C3 "
             "(LeCun et al. 1998, Table I), or groups like '0,1,2;1,2,3' (one per output map)")},
-       false});
+       false,
+       // Derivative-check cases (module.h): settings, input shapes, input values.
+       {{{{"maps", "2"}, {"kernel", "3"}}, {{1, 5, 5}}},
+        {{{"maps", "3"}, {"kernel", "3"}, {"padding", "1"}}, {{2, 4, 5}}},
+        {{{"maps", "2"}, {"kernel", "3"}, {"padding", "2"}}, {{2, 3, 3}}},
+        {{{"maps", "2"}, {"kernel", "3"}, {"stride", "2"}}, {{2, 7, 5}}},
+        {{{"maps", "2"}, {"kernel", "3"}, {"stride", "2"}, {"padding", "1"}}, {{1, 7, 7}}},
+        {{{"maps", "4"}, {"kernel", "1"}}, {{3, 3, 4}}},
+        {{{"maps", "2"}, {"kernel", "5"}}, {{2, 6, 5}}},
+        {{{"maps", "2"}, {"kernel", "5"}, {"padding", "2"}, {"stride", "2"}}, {{1, 5, 5}}},
+        {{{"maps", "3"}, {"kernel", "3"}, {"bias", "false"}}, {{2, 4, 4}}},
+        {{{"maps", "2"}, {"kernel", "3"}, {"padding", "1"}}, {{4, 4}}},
+        {{{"maps", "4"}, {"kernel", "3"}, {"table", "0,1; 1,2; 2,0; 0,1,2"}}, {{3, 5, 5}}},
+        {{{"maps", "3"}, {"kernel", "2"}, {"stride", "2"}, {"bias", "false"}, {"table", "1;0;1,0"}},
+         {{2, 4, 4}}},
+        {{{"maps", "16"}, {"kernel", "5"}, {"table", "lenet5-c3"}}, {{6, 7, 7}}}}});
 }
 
 }  // namespace

@@ -281,14 +281,21 @@ void register_euclidean(Registry& registry) {
        "so argmax predicts the nearest prototype; bbprop by Gauss-Newton (§7.3)",
        {"x"},
        layer_settings,
-       false});
+       false,
+       // Derivative-check cases (module.h): settings, input shapes, input values.
+       {{{{"units", "3"}}, {{5}}},
+        {{{"units", "2"}, {"seed", "9"}}, {{2, 2}}},
+        {{{"units", "4"}, {"trainable", "true"}}, {{3}}}}});
   registry.add_module<EuclideanLoss>(
       {"euclidean_loss",
        "LeNet-5's criterion (LeCun et al. 1998, Eq. 8) as MSE to the correct class's prototype: "
        "E = ½ |x - p_class|^2; bbprop adds its own curvature 1 (§7.3)",
        {"x", "target"},
        prototype_settings(),
-       true});
+       true,
+       // Derivative-check cases (module.h): settings, input shapes, input values.
+       {{{}, {{6}, {4}}, {CheckValues::any, CheckValues::one_of_n}},
+        {{{"trainable", "true"}}, {{2, 3}, {3}}, {CheckValues::any, CheckValues::one_of_n}}}});
 }
 
 }  // namespace

@@ -24,7 +24,9 @@ void register_flatten(Registry& registry) {
        "the input as a vector of all its values (maps x rows x columns → one size)",
        {"x"},
        {},
-       false});
+       false,
+       // Derivative-check cases (module.h): settings, input shapes, input values.
+       {{{}, {{2, 3, 3}}}}});
 }
 
 }  // namespace

@@ -106,7 +106,11 @@ void register_linear(Registry& registry) {
        {"x"},
        {required("outputs", SettingType::integer, "number of output units").at_least(1),
         optional("bias", SettingType::boolean, "true", "add a trainable bias per output")},
-       false});
+       false,
+       // Derivative-check cases (module.h): settings, input shapes, input values.
+       {{{{"outputs", "4"}}, {{5}}},
+        {{{"outputs", "3"}, {"bias", "false"}}, {{5}}},
+        {{{"outputs", "2"}}, {{2, 3, 2}}}}});
 }
 
 }  // namespace

@@ -24,11 +24,14 @@ class Logistic final : public Pointwise<T> {
 };
 
 void register_logistic(Registry& registry) {
-  registry.add_module<Logistic>({"logistic",
-                                 "f(a) = 1/(1 + e^-a), pointwise; §4.4 prefers the symmetric stanh",
-                                 {"x"},
-                                 {},
-                                 false});
+  registry.add_module<Logistic>(
+      {"logistic",
+       "f(a) = 1/(1 + e^-a), pointwise; §4.4 prefers the symmetric stanh",
+       {"x"},
+       {},
+       false,
+       // Derivative-check cases (module.h): settings, input shapes, input values.
+       {{{}, {{3, 2}}}, {{}, {{5}}}}});
 }
 
 }  // namespace

@@ -111,7 +111,11 @@ void register_maxpool(Registry& registry) {
         optional("stride", SettingType::integer, "0",
                  "step between windows; 0 means k (non-overlapping)")
             .at_least(0)},
-       false});
+       false,
+       // Derivative-check cases (module.h): settings, input shapes, input values.
+       {{{}, {{2, 4, 4}}},
+        {{{"size", "3"}, {"stride", "1"}}, {{1, 5, 4}}},
+        {{{"size", "2"}, {"stride", "3"}}, {{5, 8}}}}});
 }
 
 }  // namespace

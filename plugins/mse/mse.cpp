@@ -65,13 +65,17 @@ class Mse final : public Module<T> {
 };
 
 void register_mse(Registry& registry) {
-  registry.add_module<Mse>({"mse",
-                            "mean squared error loss E = ½ Σ (d − o)² per example (§1); "
-                            "bbprop adds its own curvature 1 (§7.3)",
-                            {"output", "target"},
-                            {},
-                            true,
-                            ModuleInfo::GaussNewton::square_jacobian});
+  registry.add_module<Mse>(
+      {"mse",
+       "mean squared error loss E = ½ Σ (d − o)² per example (§1); "
+       "bbprop adds its own curvature 1 (§7.3)",
+       {"output", "target"},
+       {},
+       true,
+       // Derivative-check cases (module.h): settings, input shapes, input values.
+       {{{}, {{4}, {4}}, {CheckValues::any, CheckValues::plus_minus_one}},
+        {{}, {{2, 2}, {4}}, {CheckValues::any, CheckValues::plus_minus_one}}},
+       ModuleInfo::GaussNewton::square_jacobian});
 }
 
 }  // namespace

@@ -95,7 +95,9 @@ void register_pad(Registry& registry) {
        {required("size", SettingType::integer, "p, the width of the zero border")
             .at_least(0)
             .at_most(std::numeric_limits<int>::max() / 4)},
-       false});
+       false,
+       // Derivative-check cases (module.h): settings, input shapes, input values.
+       {{{{"size", "1"}}, {{2, 3, 4}}}, {{{"size", "2"}}, {{3, 3}}}}});
 }
 
 }  // namespace

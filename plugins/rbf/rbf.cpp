@@ -142,7 +142,9 @@ void register_rbf(Registry& registry) {
        "log(sigma / sqrt(inputs)), 0 at the start; bbprop by Gauss-Newton (§7.3)",
        {"x"},
        {required("units", SettingType::integer, "number of RBF units").at_least(1)},
-       false});
+       false,
+       // Derivative-check cases (module.h): settings, input shapes, input values.
+       {{{{"units", "3"}}, {{5}}}, {{{"units", "1"}}, {{2, 3}}}, {{{"units", "4"}}, {{1}}}}});
 }
 
 }  // namespace

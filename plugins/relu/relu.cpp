@@ -26,7 +26,13 @@ class Relu final : public Pointwise<T> {
 
 void register_relu(Registry& registry) {
   registry.add_module<Relu>(
-      {"relu", "the rectifier f(a) = max(a, 0), pointwise (f'(0) taken as 0)", {"x"}, {}, false});
+      {"relu",
+       "the rectifier f(a) = max(a, 0), pointwise (f'(0) taken as 0)",
+       {"x"},
+       {},
+       false,
+       // Derivative-check cases (module.h): settings, input shapes, input values.
+       {{{}, {{2, 3, 3}}}}});
 }
 
 }  // namespace

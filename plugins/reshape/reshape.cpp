@@ -32,7 +32,9 @@ void register_reshape(Registry& registry) {
        "the input's values read with another shape of the same size (e.g. 784 → 1x28x28)",
        {"x"},
        {required("shape", SettingType::shape, "the output shape, e.g. 1x28x28")},
-       false});
+       false,
+       // Derivative-check cases (module.h): settings, input shapes, input values.
+       {{{{"shape", "3x6"}}, {{2, 3, 3}}}, {{{"shape", "1x4x4"}}, {{16}}}}});
 }
 
 }  // namespace

@@ -92,6 +92,9 @@ void register_softmax_xent(Registry& registry) {
        {"scores", "target"},
        {},
        true,
+       // Derivative-check cases (module.h): settings, input shapes, input values.
+       {{{}, {{4}, {4}}, {CheckValues::any, CheckValues::one_of_n}},
+        {{}, {{2, 3}, {6}}, {CheckValues::any, CheckValues::one_of_n}}},
        ModuleInfo::GaussNewton::generalized});
 }
 

@@ -40,7 +40,11 @@ void register_stanh(Registry& registry) {
        {optional("amplitude", SettingType::real, "1.7159", "A in A tanh(S a) + t a"),
         optional("slope", SettingType::real, "0.666666666666666667", "S in A tanh(S a) + t a"),
         optional("twist", SettingType::real, "0", "t, the twisting term t a (§4.4)")},
-       false});
+       false,
+       // Derivative-check cases (module.h): settings, input shapes, input values.
+       {{{}, {{6}}},
+        {{{"twist", "0.3"}}, {{2, 3}}},
+        {{{"amplitude", "1"}, {"slope", "1.5"}, {"twist", "-0.1"}}, {{4}}}}});
 }
 
 }  // namespace

@@ -163,7 +163,9 @@ void register_subsample(Registry& registry) {
        {optional("size", SettingType::integer, "2",
                  "k: non-overlapping k x k windows; rows and columns must be multiples of k")
             .at_least(1)},
-       false});
+       false,
+       // Derivative-check cases (module.h): settings, input shapes, input values.
+       {{{}, {{2, 4, 6}}}, {{{"size", "3"}}, {{1, 6, 3}}}, {{}, {{4, 2}}}}});
 }
 
 }  // namespace

@@ -24,7 +24,13 @@ class Tanh final : public Pointwise<T> {
 
 void register_tanh(Registry& registry) {
   registry.add_module<Tanh>(
-      {"tanh", "f(a) = tanh(a), pointwise (§4.4: prefer stanh)", {"x"}, {}, false});
+      {"tanh",
+       "f(a) = tanh(a), pointwise (§4.4: prefer stanh)",
+       {"x"},
+       {},
+       false,
+       // Derivative-check cases (module.h): settings, input shapes, input values.
+       {{{}, {{6}}}, {{}, {{2, 3}}}}});
 }
 
 }  // namespace

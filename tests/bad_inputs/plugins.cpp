@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(another_abi_version_is_refused_naming_the_plugin) {
   const std::string library = bad_plugin("wrong_abi_version");
   const Untouched kept{library};
   BOOST_TEST(refused(run_tool("ebprop-run", "--list-plugins --plugin-path " + library), 1,
-                     {library, "was built for ebprop ABI version 5", "uses version 4"}));
+                     {library, "was built for ebprop ABI version 6", "uses version 5"}));
   BOOST_TEST(kept.changes() == "");
 }
 

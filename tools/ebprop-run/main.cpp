@@ -83,12 +83,13 @@ void describe(const Graph<T>& graph) {
          << std::to_string(block.rows) + "x" + std::to_string(block.cols);
     if (block.users > 1) line << "  shared by " << block.users;
     if (block.connections > 1) line << "  " << block.connections << " connections";
-    // The rate multipliers the optimizers apply: lr.ROLE (sdlm), times √connections (sgd, §4.7).
+    // The rate multipliers the optimizers apply (parameters.h): lr.ROLE for those that set
+    // per-weight rates themselves, times √connections for those with one global rate (§4.7).
     const double user = params.lr_scale()[block.offset];
     const double global = params.shared_lr_scale()[block.offset];
     if (user != 1 || global != 1)
-      line << "  rate ×" << std::setprecision(4) << global << " (sgd, adaptive), ×" << user
-           << " (sdlm)";
+      line << "  rate ×" << std::setprecision(4) << global << " (global-rate optimizers), ×" << user
+           << " (per-weight-rate optimizers)";
     std::cout << line.str() << "\n";
   }
 }

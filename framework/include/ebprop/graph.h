@@ -115,6 +115,15 @@ class Graph {
   // Runs one node's pass, turning a std::bad_alloc into an error naming the node.
   template <typename Pass>
   void in_pass(std::size_t node, const char* pass, Pass&& run);
+
+  // Building, in stages (graph.cpp), each checking what BUILDING above says.
+  struct Build;  // what one stage hands the next
+  void order_nodes(const std::vector<std::vector<int>>& inputs, Build& build);
+  void make_module(std::size_t node, Build& build);
+  void infer_shape(std::size_t node, Build& build);
+  void declare_parameters(Build& build);
+  void allocate_parameters(const Build& build, Rng& rng);
+  void bind_parameters(const Build& build);
 };
 
 extern template class Graph<float>;

@@ -52,6 +52,7 @@
 // and destroyed while the plugin library is still loaded (the engine guarantees this).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,26 @@ class Module {
   }
 };
 
+// CHECK CASES: the settings and input shapes on which the derivative checker
+// (ebprop/testing/derivative_check.h) runs a module type. A module plugin registers its cases with
+// the type; the project's tests check every case of every registered type, at several batch
+// sizes, and fail for a type that has none. Cases should reach every branch of the passes: each
+// setting that changes them, inputs of one and of several dimensions.
+//
+// The values an input starts from: random, or drawn from the set an input such as a loss's target
+// must come from (the checker still perturbs them for its finite differences).
+enum class CheckValues {
+  any,             // uniform in [-range, range] (CheckOptions::input_range)
+  plus_minus_one,  // each −1 or +1: the targets of stanh outputs (§4.5)
+  one_of_n,        // +1 at one random position, −1 elsewhere: a one-of-N class code (§4.5)
+};
+
+struct CheckCase {
+  std::map<std::string, std::string> settings;  // as a graph file writes them: {{"outputs", "4"}}
+  std::vector<Shape> inputs;                    // one shape per input, in the module's order
+  std::vector<CheckValues> values = {};         // per input; those past its end are `any`
+};
+
 // What a plugin says about a module type; shown by `ebprop-run --list-plugins`.
 struct ModuleInfo {
   std::string type;                 // the name used in graph files: "linear"
@@ -101,6 +122,7 @@ struct ModuleInfo {
   // A loss module outputs one value per example (shape {1}): that example's contribution to E.
   // The engine seeds its dx with the loss weight and its ddx with 0 (see Graph::bprop).
   bool is_loss = false;
+  std::vector<CheckCase> checks = {};  // at least one (see CHECK CASES above)
   // For a loss, what Gauss-Newton methods may use as its curvature (§6.4):
   //   square_jacobian  E is a sum of squares of the output (MSE): G = JᵀJ times a constant, the
   //                    square-Jacobian matrix of Eq. 46-47;

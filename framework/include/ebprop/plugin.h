@@ -23,8 +23,9 @@
 #include "ebprop/registry.h"
 
 // Bump when Module, Optimizer, Objective, Registry or any type they expose changes layout or
-// virtual functions (4: SettingSpec gained ranges and choices; shape_size checks its size).
-#define EBPROP_ABI_VERSION 4
+// virtual functions (5: ModuleInfo gained its derivative-check cases and its Gauss-Newton kind;
+// Optimizer and Objective became the batch-explicit core of objective.h).
+#define EBPROP_ABI_VERSION 5
 
 #define EBPROP_STRINGIFY_(x) #x
 #define EBPROP_STRINGIFY(x) EBPROP_STRINGIFY_(x)

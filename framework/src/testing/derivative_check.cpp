@@ -335,6 +335,16 @@ CheckReport run_checks(Module<double>& module, const ModuleInfo& info, const std
   return report;
 }
 
+// rows x cols values from the set `values` names (module.h), one column per example.
+Matrix<double> values_from(CheckValues values, int rows, int cols, Rng& rng) {
+  Matrix<double> m = Matrix<double>::Constant(rows, cols, -1.0);
+  if (values == CheckValues::plus_minus_one)
+    for (auto& v : m.reshaped()) v = uniform01(rng) < 0.5 ? -1.0 : 1.0;
+  else if (values == CheckValues::one_of_n)
+    for (int col = 0; col < cols; ++col) m(static_cast<int>(uniform01(rng) * rows), col) = 1.0;
+  return m;
+}
+
 }  // namespace
 
 bool CheckReport::passed() const {
@@ -385,6 +395,21 @@ CheckReport check_module(const Registry& registry, const std::string& type,
   const ModulePtr<double> module = registry.make_module<double>(type, validated);
   const std::string label = given.empty() ? type : type + " {" + join(given) + "}";
   return run_checks(*module, info, label, input_shapes, options);
+}
+
+CheckReport check_module(const Registry& registry, const std::string& type, const CheckCase& check,
+                         CheckOptions options) {
+  if (check.values.size() > check.inputs.size())
+    throw Error("check_module: a case of " + type + " gives values for " +
+                std::to_string(check.values.size()) + " inputs but has " +
+                std::to_string(check.inputs.size()));
+  Rng rng(options.seed);
+  options.fixed_inputs.resize(check.inputs.size());
+  for (std::size_t i = 0; i < check.values.size(); ++i)
+    if (check.values[i] != CheckValues::any)
+      options.fixed_inputs[i] =
+          values_from(check.values[i], shape_size(check.inputs[i]), options.batch, rng);
+  return check_module(registry, type, check.settings, check.inputs, options);
 }
 
 }  // namespace ebprop::testing

@@ -4,6 +4,11 @@
 //   auto report = ebprop::testing::check_module(registry, "linear", {{"outputs", "4"}}, {{5}});
 //   BOOST_TEST(report.passed(), report.summary());
 //
+// or, for each case a plugin registered with its type (ModuleInfo::checks, module.h):
+//
+//   for (const auto& c : registry.module_info("linear").checks)
+//     BOOST_TEST(check_module(registry, "linear", c).passed());
+//
 // In double precision, on random inputs, weights and output derivatives:
 //  - bprop: dE/dx and dE/dw against central finite differences of E = Σ dy · y;
 //  - bbprop: ddx and ddw against the Gauss-Newton rule Σ_i ddy_i · J_ij^2, with the Jacobian J
@@ -60,5 +65,12 @@ CheckReport check_module(Module<double>& module, const ModuleInfo& info,
 CheckReport check_module(const Registry& registry, const std::string& type,
                          const std::map<std::string, std::string>& settings,
                          const std::vector<Shape>& input_shapes, const CheckOptions& options = {});
+
+// Checks one case of the type (module.h, CHECK CASES): the module made as above with
+// check.settings, on inputs of the shapes check.inputs. An input that check.values marks other
+// than `any` takes values from its set, drawn from options.seed, in place of options.fixed_inputs.
+// Throws Error if check.values has more entries than check.inputs.
+CheckReport check_module(const Registry& registry, const std::string& type, const CheckCase& check,
+                         CheckOptions options = {});
 
 }  // namespace ebprop::testing

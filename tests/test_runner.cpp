@@ -333,3 +333,26 @@ BOOST_AUTO_TEST_CASE(a_stop_rule_ends_the_run_normally_with_its_reason) {
       std::regex_search(tolerance.output, std::regex("\nstopped: ‖g‖ [^\n]+ < grad-tol 1e\\+09\n")),
       tolerance.output);
 }
+
+BOOST_AUTO_TEST_CASE(gauss_newton_on_softmax_says_once_that_it_is_the_generalized_one) {
+  Scratch s;
+  const std::string graph = s.file("softmax.graph");
+  std::ofstream(graph) << "image = input shape=784 source=inputs\n"
+                          "label = input shape=10 source=targets\n"
+                          "h = linear(image) outputs=8\n"
+                          "a = stanh(h)\n"
+                          "o = linear(a) outputs=10\n"
+                          "loss = softmax_xent(o, label)\n"
+                          "[optimizer gauss-newton]\n"
+                          "[run]\nepochs = 3\nprecision = double\n"
+                          "[data]\ndir = " +
+                              digits_dir + "\ntrain-limit = 100\ntest-limit = 50\n";
+  const Result r = run(graph);
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  const auto notes = lines_starting(r.output, "note: ");
+  BOOST_TEST_REQUIRE(notes.size() == 1u, r.output);
+  BOOST_TEST(contains(notes[0], "the loss node 'loss' ("), notes[0]);
+  BOOST_TEST(contains(notes[0], "Fisher information matrix"), notes[0]);
+  const auto iterations = lines_starting(r.output, "iteration ");
+  BOOST_TEST_REQUIRE(iterations.size() == 3u, r.output);
+}

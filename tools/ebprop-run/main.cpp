@@ -16,6 +16,7 @@
 #include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "files.h"
@@ -313,6 +314,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   }
   int saved = 0;               // the last epoch whose weights and metrics are written
   std::int64_t iteration = 0;  // an iterating optimizer's, over the run
+  std::set<std::string> notices;
   for (int epoch = 1; epoch <= epochs; ++epoch) {
     EpochReport r;
     try {
@@ -336,6 +338,10 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
       return 128 + stop_signal();
     }
     if (use.kind != DataUse::Kind::mini_batches) iteration += r.examples / sample;
+    // How the optimizer made its step (a damped Hessian, the generalized Gauss-Newton matrix),
+    // each different notice once.
+    if (!r.last_step.notice.empty() && notices.insert(r.last_step.notice).second)
+      std::cout << "note: " << r.last_step.notice << "\n";
     std::cout << epoch_line(r, iteration, classes) << std::endl;
     if (!cli.metrics.empty()) {
       metrics += metrics_line(r);

@@ -9,9 +9,9 @@
 #include <cmath>
 #include <limits>
 
-#include "evaluated_point.h"
-#include "gauss_newton_system.h"
-#include "scalar_state.h"
+#include <ebprop/optimize/evaluated_point.h>
+#include <ebprop/optimize/gauss_newton_system.h>
+#include <ebprop/optimize/scalar_state.h>
 
 namespace {
 

@@ -15,8 +15,8 @@
 #include <cmath>
 #include <sstream>
 
-#include "../gauss-newton/evaluated_point.h"
-#include "../gauss-newton/scalar_state.h"
+#include <ebprop/optimize/evaluated_point.h>
+#include <ebprop/optimize/scalar_state.h>
 
 namespace {
 

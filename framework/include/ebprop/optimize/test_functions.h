@@ -24,6 +24,7 @@
 // OWNERSHIP: the caller owns the object; it owns its store.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,7 +53,42 @@ class TestFunction : public Objective<double> {
   // Moves the point to start().
   void reset() { store_.w() = start_; }
 
-  // ... (the implementation's protected and private members)
+  ~TestFunction() override;
+
+ protected:
+  // A function of dimension start.size(), with its minimizer and minimum; the store has one block
+  // "x" at `start`.
+  TestFunction(std::string function, Vector<double> start, Vector<double> minimizer,
+               double minimum);
+
+  // At x, the residual model E = Σ_i r_i²: r, J = ∂r/∂x, and S = Σ_i r_i ∇²r_i, so that
+  // ∇E = 2 Jᵀ r and ∇²E = 2 (JᵀJ + S).
+  virtual Vector<double> residuals_at(const Vector<double>& x) const = 0;
+  virtual Matrix<double> jacobian_at(const Vector<double>& x) const = 0;
+  virtual Matrix<double> second_order_at(const Vector<double>& x) const = 0;
+  // E, ∇E and H v at x: by default from the residual model (dense); a function of large
+  // dimension overrides them with its sparse formulas.
+  virtual double value_at(const Vector<double>& x) const;
+  virtual void gradient_at(const Vector<double>& x, Vector<double>& g) const;
+  virtual void hessian_vector_at(const Vector<double>& x, const Vector<double>& v,
+                                 Vector<double>& hv) const;
+
+  double compute_value(const Batch& batch) override;
+  double compute_gradient(const Batch& batch, bool with_curvature) override;
+  void compute_hessian_vector(const Batch& batch, const Vector<double>& v,
+                              Vector<double>& hv) override;
+  void compute_gauss_newton_vector(const Batch& batch, const Vector<double>& v,
+                                   Vector<double>& gv) override;
+  Matrix<double> compute_jacobian(const Batch& batch) override;
+
+ private:
+  void check_batch(const Batch& batch) const;  // all(), or examples that are all 0
+
+  std::string function_;
+  Vector<double> start_, minimizer_;
+  double minimum_;
+  bool sum_of_squares_ = true;  // every function here is one
+  ParameterStore<double> store_;
 };
 
 struct TestFunctionOptions {

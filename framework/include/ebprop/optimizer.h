@@ -56,6 +56,8 @@ struct StepResult {
   // Non-empty when the method has finished: which stop rule fired ("‖g‖ 8.1e-07 < grad-tol
   // 1e-06"), or why it can make no progress. The trainer then ends the run.
   std::string stop;
+  // Non-empty: one line for the caller to print on how the step was made (a damped Hessian).
+  std::string notice;
 };
 
 // Named state: per-weight vectors stored per parameter block ("velocity/fc1.weight") and small

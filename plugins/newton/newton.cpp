@@ -1,0 +1,130 @@
+// Newton's method (§6.1, Eq. 40): Δw = −η H⁻¹ ∇E with the full Hessian H, built from n exact
+// Hessian-vector products (objective.hessian(), §7.5's R-operator). A Cholesky factorization
+// tests that H is positive definite; where it is not, Newton's step would climb towards a saddle
+// point or a maximum, so H + μI is used instead, with μ found as in Nocedal & Wright's Alg. 3.3
+// (below), and the step says so in its notice. A damped step is a descent direction, but without
+// a line search it may still raise the loss far from a minimum.
+//
+// The step factor η is in (0, 1]: η = 1 is the Newton step proper, which minimizes a quadratic in
+// one step; η < 1 is the paper's safer fraction of it. There is no line search.
+#include <ebprop/memory.h>
+#include <ebprop/plugin.h>
+
+#include <Eigen/Cholesky>
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "../gauss-newton/evaluated_point.h"
+#include "../gauss-newton/scalar_state.h"
+
+namespace {
+
+using namespace ebprop;
+using optimize::EvaluatedPoint;
+
+std::string short_number(double v) {
+  std::ostringstream s;
+  s.precision(3);
+  s << v;
+  return s.str();
+}
+
+template <typename T>
+class Newton final : public Optimizer<T> {
+ public:
+  explicit Newton(const Settings& s) : rules_(s), eta_(s.real("eta")) {}
+
+  DataUse data_use() const override { return {DataUse::Kind::full_set}; }
+
+  void attach(ParameterStore<T>& /*params*/) override {
+    iteration_ = 0;
+    here_.forget();
+  }
+
+  StepResult step(Objective<T>& objective, const Batch& batch, std::int64_t) override {
+    StepResult result;
+    result.loss = here_.at(objective, batch);
+    const Vector<double>& g = here_.gradient();
+    const std::int64_t n = objective.dimension();
+    check_allocation(static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(n) * 2,
+                     sizeof(double),
+                     "newton: the Hessian of " + objective.name() + " and its Cholesky factor");
+    Matrix<double> hessian = objective.hessian(batch);
+    if (!hessian.allFinite()) {
+      result.new_loss = result.loss;
+      result.grad_norm = g.norm();
+      result.step = 0;
+      result.stop = "the Hessian is not finite";
+      return result;
+    }
+    Matrix<double> factor = hessian;
+    Eigen::LLT<Eigen::Ref<Matrix<double>>> llt(factor);  // in place: `factor` becomes L
+    if (llt.info() != Eigen::Success) {
+      // Nocedal & Wright's Alg. 3.3: μ from max(0, −min H_kk) + β, β = 10⁻³·max|H_kk|, doubled
+      // until H + μI has a Cholesky factor, so the damped diagonal is positive by a margin.
+      const double scale = hessian.diagonal().cwiseAbs().maxCoeff();
+      const double beta = 1e-3 * (scale > 0 ? scale : 1);
+      double mu = std::max(0.0, -hessian.diagonal().minCoeff()) + beta;
+      for (;; mu *= 2) {
+        factor = hessian;
+        factor.diagonal().array() += mu;
+        if (llt.compute(factor).info() == Eigen::Success) break;
+      }
+      result.notice = "newton: the Hessian is not positive definite at iteration " +
+                      std::to_string(iteration_ + 1) +
+                      "; damped to H + μI, μ = " + short_number(mu);
+    }
+    // Eq. 40: Δw = −η H⁻¹ ∂E/∂w.
+    const Vector<double> delta = -eta_ * llt.solve(g);
+    auto& w = objective.parameters().w();
+    const Vector<T> start = w;
+    w += delta.template cast<T>();
+    ++iteration_;
+    result.new_loss = here_.evaluate(objective, batch);
+    result.grad_norm = here_.gradient().norm();
+    result.step = (w - start).template cast<double>().norm();
+    result.stop = rules_.check(iteration_, result.loss, result.new_loss, result.grad_norm,
+                               objective.counts().evaluations());
+    return result;
+  }
+
+  double current_rate() const override { return eta_; }
+
+  // The iteration count; the loss and gradient at w are evaluated again after a restore.
+  OptimizerState state() const override {
+    OptimizerState state;
+    optimize::put_scalar(state, "iteration", static_cast<double>(iteration_));
+    return state;
+  }
+
+  void restore(const OptimizerState& state) override {
+    iteration_ = static_cast<std::int64_t>(optimize::get_scalar(state, "iteration", "newton"));
+    here_.forget();
+  }
+
+ private:
+  StopRules rules_;
+  double eta_;
+  std::int64_t iteration_ = 0;
+  EvaluatedPoint<T> here_;  // the loss and gradient at w
+};
+
+void register_newton(Registry& registry) {
+  std::vector<SettingSpec> settings = {
+      optional("eta", SettingType::real, "1",
+               "step factor η of Eq. 40: Δw = −η H⁻¹∇E; 1 is the full Newton step")
+          .above(0)
+          .at_most(1)};
+  for (auto& spec : StopRules::settings()) settings.push_back(std::move(spec));
+  registry.add_optimizer<Newton>(
+      {"newton",
+       "Newton's method (§6.1, Eq. 40): Δw = −η H⁻¹∇E with the full Hessian from exact "
+       "Hessian-vector products; H + μI where H is not positive definite. Dense: for small "
+       "nets. A batch method: one step per epoch.",
+       std::move(settings)});
+}
+
+}  // namespace
+
+EBPROP_PLUGIN(register_newton)

@@ -37,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "ebprop/data/feeder.h"
 #include "ebprop/graph.h"
 #include "ebprop/graph_parser.h"
 #include "ebprop/plugin_loader.h"
@@ -101,21 +102,27 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
+// `count` random examples shaped for the graph's input nodes: inputs uniform in [−1, 1], one-of-N
+// targets at ±1.
 template <typename T>
-void fill_inputs(ebprop::Graph<T>& graph, int batch, std::mt19937_64& rng) {
+ebprop::data::Dataset random_examples(const ebprop::Graph<T>& graph, int count,
+                                      std::mt19937_64& rng) {
   std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+  ebprop::data::Dataset data;
+  data.name = "random examples";
   for (int index : graph.input_nodes()) {
-    auto& node = graph.node(index);
+    const auto& node = graph.nodes()[index];
     const int rows = node.state.size();
-    node.state.x.resize(rows, batch);
+    auto& m = node.source == "targets" ? data.targets : data.inputs;
+    m.resize(rows, count);
     if (node.source == "targets") {
-      node.state.x.setConstant(T(-1));
-      for (int e = 0; e < batch; ++e) node.state.x(static_cast<int>(rng() % rows), e) = T(1);
+      m.setConstant(-1.0f);
+      for (int e = 0; e < count; ++e) m(static_cast<int>(rng() % rows), e) = 1.0f;
     } else {
-      for (int e = 0; e < batch; ++e)
-        for (int r = 0; r < rows; ++r) node.state.x(r, e) = static_cast<T>(uniform(rng));
+      for (float& v : m.reshaped()) v = static_cast<float>(uniform(rng));
     }
   }
+  return data;
 }
 
 template <typename T>
@@ -124,7 +131,8 @@ std::unique_ptr<ebprop::Graph<T>> build(const Options& o, ebprop::Registry& regi
   ebprop::Rng rng(1);
   auto graph = std::make_unique<ebprop::Graph<T>>(spec, registry, rng);
   std::mt19937_64 data_rng(2);
-  fill_inputs(*graph, o.batch, data_rng);
+  const ebprop::data::Dataset data = random_examples(*graph, o.batch, data_rng);
+  ebprop::data::Feeder<T>(*graph, data).load(data, 0, o.batch);
   return graph;
 }
 
@@ -416,39 +424,25 @@ int run_hvp(const Options& o, ebprop::Registry& registry) {
 
 // --- step: one training step of plain SGD, phase by phase, in float ------------------------------
 
-// What Trainer and Sgd do per step (trainer.cpp, plugins/sgd): copy the batch into the input
-// nodes, fprop, E, clear dw if needed, bprop, descend (w -= eta dw and dw = 0 in one pass), each
-// phase timed on its own; the batches cycle through a pool of 1,024 random examples.
+// What Trainer and Sgd do per step (trainer.cpp, plugins/sgd): load the batch into the input
+// nodes (data::Feeder), fprop, E, clear dw if needed, bprop, descend (w -= eta dw and dw = 0 in one
+// pass), each phase timed on its own; the batches cycle through a pool of 1,024 random examples.
 int run_step(const Options& o, ebprop::Registry& registry) {
   auto graph = build<float>(o, registry);
   auto& g = *graph;
   auto& p = g.parameters();
   const int pool = 1024;
-  std::vector<ebprop::Matrix<float>> data;  // per input node: a pool of examples
   std::mt19937_64 rng(4);
-  const auto inputs = g.input_nodes();
-  for (int index : inputs) {
-    const int rows = g.node(index).state.size();
-    ebprop::Matrix<float> m(rows, pool);
-    std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-    for (int e = 0; e < pool; ++e)
-      for (int r = 0; r < rows; ++r) m(r, e) = uniform(rng);
-    if (g.node(index).source == "targets") {
-      m.setConstant(-1.0f);
-      for (int e = 0; e < pool; ++e) m(static_cast<int>(rng() % rows), e) = 1.0f;
-    }
-    data.push_back(std::move(m));
-  }
+  const ebprop::data::Dataset data = random_examples(g, pool, rng);
+  ebprop::data::Feeder<float> feeder(g, data);
+  std::vector<int> batch(o.batch);
   const float eta = 1e-4f;
   int next = 0;
   double sink = 0;
   auto step = [&](double* t) {
     auto t0 = Clock::now();
-    for (std::size_t k = 0; k < inputs.size(); ++k) {
-      auto& x = g.node(inputs[k]).state.x;
-      x.resize(data[k].rows(), o.batch);
-      for (int e = 0; e < o.batch; ++e) x.col(e) = data[k].col((next + e) % pool);
-    }
+    for (int e = 0; e < o.batch; ++e) batch[e] = (next + e) % pool;
+    feeder.load(data, batch);
     next = (next + o.batch) % pool;
     auto t1 = Clock::now();
     g.fprop();

@@ -74,7 +74,8 @@ void register_mse(Registry& registry) {
        true,
        // Derivative-check cases (module.h): settings, input shapes, input values.
        {{{}, {{4}, {4}}, {CheckValues::any, CheckValues::plus_minus_one}},
-        {{}, {{2, 2}, {4}}, {CheckValues::any, CheckValues::plus_minus_one}}}});
+        {{}, {{2, 2}, {4}}, {CheckValues::any, CheckValues::plus_minus_one}}},
+       ModuleInfo::GaussNewton::square_jacobian});
 }
 
 }  // namespace

@@ -7,8 +7,11 @@
 // by bracketing and then zooming (Nocedal & Wright, Algorithms 3.5 and 3.6), each new trial the
 // minimizer of the cubic through the two ends' values and slopes, safeguarded into the interval.
 // A trial where E or its slope is not finite (the network diverged, the test function
-// overflowed) is not an error: the search steps back towards the last finite trial and never
-// again goes as far.
+// overflowed) is not an error: the search steps back towards the last finite trial, by a factor
+// that squares at each such trial in a row (0.1, 0.01, 1e-4, …: a step 1e100 too long is undone
+// in a few trials), and never again goes as far. A finite trial so high that the parabola
+// through it and the last trial puts the minimum within a tenth of the way is treated alike
+// (stepping back to that minimum when it is further than the factor says).
 //
 // line_search(objective, batch, w0, loss0, g0, d, options)
 //   requires: objective.parameters().w() has w0's size; loss0 = E(w0) and g0 = ∇E(w0) on `batch`,

@@ -100,7 +100,9 @@ int run(int argc, char** argv) {
   summary.iterations = iteration;
   summary.counts = function->counts();  // the optimizer's evaluations only
   summary.seconds = std::chrono::duration<double>(in_steps).count();
-  summary.converged = ending == Ending::optimizer;
+  summary.ended = ending == Ending::optimizer ? "optimizer"
+                  : ending == Ending::cap     ? "cap"
+                                              : "non-finite";
   summary.loss = function->gradient(Batch::all());
   summary.grad_norm = function->parameters().dw().norm();
   summary.minimum = function->minimum();

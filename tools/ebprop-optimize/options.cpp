@@ -74,7 +74,7 @@ void print_help(const po::options_description& options,
          "(values + gradients, as libraries count them), gradients, values, curvatures,\n"
          "hessian_vectors, gauss_newton_vectors, matrices (counts of the optimizer's evaluations\n"
          "only), loss, grad_norm (both recomputed at the final point), minimum, distance\n"
-         "(‖x − x*‖), stop (the reason), converged, seconds.\n"
+         "(‖x − x*‖), stop (the reason), ended (optimizer, cap or non-finite), seconds.\n"
          "Plugins are searched in the build's plugin directory, then EBPROP_PLUGIN_PATH\n"
          "(':'-separated), then --plugin-path.\n"
          "\nExit status: 0 the optimizer stopped (its reason in \"stop\"), 1 error or a "

@@ -49,8 +49,7 @@ std::string json_line(const Summary& s) {
          ", \"matrices\": " + std::to_string(c.matrices) + ", \"loss\": " + number(s.loss) +
          ", \"minimum\": " + number(s.minimum) + ", \"grad_norm\": " + number(s.grad_norm) +
          ", \"distance\": " + number(s.distance) + ", \"stop\": " + quoted(s.stop) +
-         ", \"converged\": " + (s.converged ? "true" : "false") +
-         ", \"seconds\": " + number(s.seconds) + "}";
+         ", \"ended\": " + quoted(s.ended) + ", \"seconds\": " + number(s.seconds) + "}";
 }
 
 }  // namespace ebprop::optimize_tool

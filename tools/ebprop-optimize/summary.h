@@ -14,9 +14,11 @@ struct Summary {
   std::int64_t iterations = 0;
   EvaluationCounts counts;  // the optimizer's, before the final point was evaluated again
   double loss = 0, minimum = 0, grad_norm = 0, distance = 0;  // at the final point
-  std::string stop;        // the optimizer's reason, the cap's, or the divergence's
-  bool converged = false;  // the optimizer stopped by itself (exit status 0)
-  double seconds = 0;      // in the optimizer's steps
+  std::string stop;  // the optimizer's reason, the cap's, or the divergence's
+  // How the run ended: "optimizer" (it stopped: exit 0), "cap" (--max-iterations: exit 3) or
+  // "non-finite" (the loss or the point: exit 1).
+  std::string ended;
+  double seconds = 0;  // in the optimizer's steps
 };
 
 // {"optimizer": "lbfgs", "function": "rosenbrock", "dim": 2, ...} on one line, without a

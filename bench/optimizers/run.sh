@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # ebprop's batch optimizers (§6) against dlib's on the same test problems: see bench/README.md.
 #
-#   bench/optimizers/run.sh [BUILD-DIR] [--quick]
+#   bench/optimizers/run.sh [BUILD-DIR] [--quick] [--iteration-cost]
 #
 #   BUILD-DIR  an ebprop build holding bin/ebprop-optimize and its plugins (default: build/ of the
 #              checkout); built there first (targets ebprop-optimize and the plugins) when missing
 #   --quick    only the small problems (rosenbrock-2, wood)
+#   --iteration-cost  then also the cost of one iteration of each optimizer against one gradient
+#              on a small MLP over the bundled digits (iteration_cost.cpp; about 5 minutes: Newton
+#              forms the dense Hessian)
 #
 # Problems: rosenbrock-2 from (−1.2, 1), chained rosenbrock-100 and -1000 (start −1.2, 1, …),
 # wood from (−3, −1, −3, −1); all to ‖∇E‖ < 1e-6 (each peer's gradient-norm stop). Methods:
@@ -19,11 +22,12 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bench=$(dirname "$here")
 root=$(dirname "$bench")
-build=$root/build quick=0
+build=$root/build quick=0 cost=0
 while (($#)); do
   case $1 in
     --quick) quick=1 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --iteration-cost) cost=1 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     *) build=$(cd "$1" && pwd) ;;
   esac
@@ -43,6 +47,10 @@ if [[ ! -x $peer || $here/dlib_peer.cpp -nt $peer ]]; then
   echo "Building $peer ..."
   cmake -S "$bench" -B "$peer_build" -DEBPROP_BUILD="$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$peer_build" --target dlib-optimize >/dev/null
+fi
+if ((cost)); then
+  cmake -S "$bench" -B "$peer_build" -DEBPROP_BUILD="$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$peer_build" --target iteration-cost >/dev/null
 fi
 
 problems=(rosenbrock-2 wood)
@@ -94,3 +102,9 @@ done
 echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 echo
 python3 "$here/table.py" "$out/results.jsonl"
+if ((cost)); then
+  echo
+  echo "Cost of one iteration (load $(cut -d' ' -f1-3 /proc/loadavg)):"
+  "$peer_build/iteration-cost" --optimizers "$(IFS=,; echo "${methods[*]}")"
+  echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+fi

@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
     }
   }
   try {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each row as it is measured
     omp_set_num_threads(1);
     Registry registry;
     load_plugins(registry);

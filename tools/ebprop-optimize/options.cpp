@@ -43,44 +43,51 @@ std::string optimizer_list(const std::vector<std::string>& plugin_paths) {
   }
 }
 
+// The text of --help around the option table and the lists made at run time.
+const char* const usage =
+    R"(Usage: ebprop-optimize --optimizer NAME [--opt KEY=VALUE]... --function F --dim N
+                       [--condition K] [--seed S] [--max-iterations N] [--quiet]
+Runs an optimizer plugin on a test function with a known minimum, from the function's
+standard start, in double precision: one step(objective, Batch::all()) per iteration
+until the optimizer stops (a stop rule fired, or it can make no progress) or the cap
+--max-iterations is reached. For optimizer authors: the same plugin trains networks in
+ebprop-run. Example:
+  ebprop-optimize --optimizer lbfgs --function rosenbrock --dim 100 --opt grad-tol=1e-8
+
+)";
+
+const char* const optimizers_note = R"(
+  Their settings (--opt): ebprop-run --list-plugins. The batch methods of §6 share the
+  stop rules grad-tol, loss-tol, max-iterations and max-evaluations. An optimizer made
+  for mini-batches (sgd, sdlm, adaptive) or resampled batches runs too: the function's
+  one example is the whole set, so every step is a full-batch step and each iteration
+  is one epoch (begin_epoch is called before it; examples seen = the iteration).
+  Such optimizers have no stop rule: give a small lr (sgd: --opt lr=1e-3 on
+  rosenbrock) and expect exit 3.
+
+Output: a line per iteration (unless --quiet): iteration, the loss at the new point
+(or at the step's start when the optimizer does not say), ‖∇E‖ there ('-' when not
+known), ‖Δw‖, function+gradient evaluations so far and the seconds spent in steps;
+then, as the last line, one JSON object: optimizer, function, dim, iterations,
+evaluations (values + gradients, as libraries count them), gradients, values,
+curvatures, hessian_vectors, gauss_newton_vectors, matrices (the optimizer's
+evaluations only), loss, grad_norm (both recomputed at the final point), minimum,
+distance (‖x − x*‖), stop (the reason), ended (optimizer, cap or non-finite), seconds.
+Plugins are searched in the build's plugin directory, then EBPROP_PLUGIN_PATH
+(':'-separated), then --plugin-path.
+
+Exit status: 0 the optimizer stopped (its reason in "stop"), 1 error or a non-finite
+loss (diverged), 2 usage (a bad option, --opt key or value, unknown name),
+3 --max-iterations reached without the optimizer stopping.
+)";
+
 void print_help(const po::options_description& options,
                 const std::vector<std::string>& plugin_paths) {
-  std::cout
-      << "Usage: ebprop-optimize --optimizer NAME [--opt KEY=VALUE]... --function F --dim N\n"
-         "                       [--condition K] [--seed S] [--max-iterations N] [--quiet]\n"
-         "Runs an optimizer plugin on a test function with a known minimum, from the function's\n"
-         "standard start, in double precision: one step(objective, Batch::all()) per iteration\n"
-         "until the optimizer stops (a stop rule fired, or it can make no progress) or the cap\n"
-         "--max-iterations is reached. For optimizer authors: the same plugin trains networks in\n"
-         "ebprop-run. Example:\n"
-         "  ebprop-optimize --optimizer lbfgs --function rosenbrock --dim 100 --opt "
-         "grad-tol=1e-8\n\n"
-      << options
-      << "\nTest functions (optimize/test_functions.h; one example each, exact derivatives):\n"
-      << test_function_table() << "\nOptimizers: " << optimizer_list(plugin_paths)
-      << "\n  Their settings (--opt): ebprop-run --list-plugins. The batch methods of §6 share "
-         "the\n"
-         "  stop rules grad-tol, loss-tol, max-iterations and max-evaluations. An optimizer made\n"
-         "  for mini-batches (sgd, sdlm, adaptive) runs too: the function's one example is the\n"
-         "  whole set, so every step is a full-batch step and each iteration is one epoch\n"
-         "  (begin_epoch is called before it; examples seen = the iteration). Such optimizers "
-         "have\n"
-         "  no stop rule: give a small lr (sgd: --opt lr=1e-3 on rosenbrock) and expect exit 3.\n"
-         "\nOutput: a line per iteration (unless --quiet): iteration, the loss at the new point\n"
-         "(or at the step's start when the optimizer does not say), ‖∇E‖ there ('-' when not\n"
-         "known), ‖Δw‖, function+gradient evaluations so far and the seconds spent in steps; "
-         "then,\n"
-         "as the last line, one JSON object: optimizer, function, dim, iterations, evaluations\n"
-         "(values + gradients, as libraries count them), gradients, values, curvatures,\n"
-         "hessian_vectors, gauss_newton_vectors, matrices (counts of the optimizer's evaluations\n"
-         "only), loss, grad_norm (both recomputed at the final point), minimum, distance\n"
-         "(‖x − x*‖), stop (the reason), ended (optimizer, cap or non-finite), seconds.\n"
-         "Plugins are searched in the build's plugin directory, then EBPROP_PLUGIN_PATH\n"
-         "(':'-separated), then --plugin-path.\n"
-         "\nExit status: 0 the optimizer stopped (its reason in \"stop\"), 1 error or a "
-         "non-finite\n"
-         "loss (diverged), 2 usage (a bad option, --opt key or value, unknown name),\n"
-         "3 --max-iterations reached without the optimizer stopping.\n";
+  std::cout << usage << options
+            << "\nTest functions (optimize/test_functions.h; one example each, exact "
+               "derivatives):\n"
+            << test_function_table() << "\nOptimizers: " << optimizer_list(plugin_paths)
+            << optimizers_note;
 }
 
 }  // namespace

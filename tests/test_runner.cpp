@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE runner
 #include <boost/filesystem.hpp>
 #include <boost/test/unit_test.hpp>
+#include <cmath>
+#include <regex>
 #include <sstream>
 
 #include "command.h"
@@ -15,6 +17,29 @@ namespace {
 Result run(const std::string& arguments) { return run_tool("ebprop-run", arguments); }
 
 const std::string digits = std::string(EBPROP_SOURCE_DIR) + "/graphs/digits-mlp.graph";
+const std::string fit = std::string(EBPROP_SOURCE_DIR) + "/graphs/fit-stanh.graph";
+// The test plugin full_set_descent (tests/plugins/): steepest descent on the whole set, fixed
+// rate, the shared stop rules; two evaluations per iteration.
+const std::string full_set_descent =
+    " --plugin-path " + std::string(EBPROP_BINARY_DIR) +
+    "/tests/bad-plugins/full_set_descent/libfull_set_descent.so --optimizer full_set_descent";
+
+// The lines of `text` that start with `head`.
+std::vector<std::string> lines_starting(const std::string& text, const std::string& head) {
+  std::vector<std::string> found;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind(head, 0) == 0) found.push_back(line);
+  return found;
+}
+
+// The number after `"key": ` in a metrics line; NaN for null.
+double field(const std::string& line, const std::string& key) {
+  const auto at = line.find("\"" + key + "\": ");
+  BOOST_REQUIRE_MESSAGE(at != std::string::npos, key << " in " << line);
+  const std::string value = line.substr(at + key.size() + 4);
+  return value.rfind("null", 0) == 0 ? std::nan("") : std::stod(value);
+}
 
 }  // namespace
 
@@ -134,6 +159,9 @@ BOOST_AUTO_TEST_CASE(bad_input_gives_a_located_message_and_exit_1) {
        "the prediction node 'a' (line 4) has 20 values, but there are 10 classes"},
       {small_net, "--set train-images=/nonexistent/x.idx", "/nonexistent/x.idx"},
       {small_net, "--data-dir /nonexistent", "/nonexistent"},
+      {small_net + "target-columns = 1\n", "",
+       "bad.graph:14:1: target-columns is for CSV files (train-csv), but the training data are IDX "
+       "files"},
       {"x = input shape=10 source=inputs\nt = input shape=10 source=targets\nl = mse(x, "
        "t)\n[data]\ndir = " +
            digits_dir + "\n",
@@ -179,6 +207,7 @@ BOOST_AUTO_TEST_CASE(sdlm_trains_every_bundled_graph) {
   int graphs = 0;
   for (const auto& entry : fs::directory_iterator(std::string(EBPROP_SOURCE_DIR) + "/graphs")) {
     if (entry.path().extension() != ".graph") continue;
+    if (contains(slurp(entry.path().string()), "target-columns")) continue;  // a regression
     ++graphs;
     const std::string metrics = s.file(entry.path().stem().string() + ".jsonl");
     const Result r = run(entry.path().string() + " --optimizer sdlm --opt lr=0.0005 --epochs 2 " +
@@ -190,4 +219,140 @@ BOOST_AUTO_TEST_CASE(sdlm_trains_every_bundled_graph) {
     BOOST_TEST(error < 50.0, entry.path() << ": " << m);  // chance is 90 %
   }
   BOOST_TEST(graphs >= 2);
+}
+
+BOOST_AUTO_TEST_CASE(the_regression_graph_fits_its_function_and_reports_losses_only) {
+  Scratch s;
+  const std::string metrics = s.file("m.jsonl");
+  const Result r = run(fit + " --metrics " + metrics);
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  const auto epochs = lines_starting(r.output, "epoch ");
+  BOOST_TEST_REQUIRE(epochs.size() == 100u, r.output);
+  for (const auto& line : epochs) {
+    BOOST_TEST(contains(line, "train loss "), line);
+    BOOST_TEST(contains(line, "test loss "), line);
+    BOOST_TEST(!contains(line, "error"), line);
+    BOOST_TEST(!contains(line, "%"), line);
+  }
+  const auto records = lines_starting(slurp(metrics), "{");
+  BOOST_TEST_REQUIRE(records.size() == 100u);
+  for (const auto& record : records) {
+    BOOST_TEST(contains(record, "\"train_error\": null"), record);
+    BOOST_TEST(contains(record, "\"test_error\": null"), record);
+  }
+  // The test targets have a variance of 0.24 (E = 0.12 for the best constant); the net ends
+  // far below.
+  BOOST_TEST(field(records.back(), "test_loss") < 0.01, records.back());
+  BOOST_TEST(field(records.back(), "test_loss") < field(records.front(), "test_loss") / 2,
+             records.front() << "\n"
+                             << records.back());
+  // sgd knows no ‖g‖ or step length; it evaluates one gradient per example.
+  BOOST_TEST(std::isnan(field(records.back(), "grad_norm")), records.back());
+  BOOST_TEST(std::isnan(field(records.back(), "step")), records.back());
+  BOOST_TEST(field(records.back(), "evaluations") == 100 * 400, records.back());
+}
+
+BOOST_AUTO_TEST_CASE(a_regression_set_is_described_and_tested_without_an_error_rate) {
+  const Result describe = run(fit + " --describe");
+  BOOST_TEST(describe.status == 0, describe.output);
+  BOOST_TEST(contains(describe.output, "output.weight"), describe.output);
+  const Result test = run(fit + " --test-only");
+  BOOST_TEST_REQUIRE(test.status == 0, test.output);
+  BOOST_TEST(std::regex_search(test.output, std::regex("\ntest loss [0-9.e+-]+\n")), test.output);
+  BOOST_TEST(!contains(test.output, "error"), test.output);
+}
+
+BOOST_AUTO_TEST_CASE(an_iterating_optimizer_prints_one_line_per_iteration) {
+  Scratch s;
+  const std::string metrics = s.file("m.jsonl");
+  const Result r = run(fit + full_set_descent + " --opt lr=0.2 --epochs 4 --metrics " + metrics);
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  BOOST_TEST(contains(r.output, "training: up to 4 iterations on the whole training set"),
+             r.output);
+  const auto iterations = lines_starting(r.output, "iteration ");
+  BOOST_TEST_REQUIRE(iterations.size() == 4u, r.output);
+  const std::regex format(
+      "iteration +([0-9]+)  train loss [0-9.]+  ‖g‖ [0-9.]+e[-+][0-9]+  step [0-9.]+e[-+][0-9]+"
+      "  evaluations ([0-9]+)  test loss [0-9.]+  [0-9.]+ s");
+  for (std::size_t i = 0; i < iterations.size(); ++i) {
+    std::smatch match;
+    BOOST_TEST_REQUIRE(std::regex_match(iterations[i], match, format), iterations[i]);
+    BOOST_TEST(std::stoi(match[1]) == static_cast<int>(i + 1), iterations[i]);
+    BOOST_TEST(std::stoi(match[2]) == 2 * static_cast<int>(i + 1), iterations[i]);
+  }
+  BOOST_TEST(!contains(r.output, "stopped"), r.output);
+  const auto records = lines_starting(slurp(metrics), "{");
+  BOOST_TEST_REQUIRE(records.size() == 4u);
+  for (const auto& record : records) {
+    BOOST_TEST(field(record, "grad_norm") > 0, record);
+    BOOST_TEST(field(record, "step") > 0, record);
+  }
+  BOOST_TEST(field(records.back(), "evaluations") == 8, records.back());
+  BOOST_TEST(field(records.back(), "train_loss") < field(records.front(), "train_loss"),
+             records.front() << "\n"
+                             << records.back());
+}
+
+BOOST_AUTO_TEST_CASE(an_optimizer_on_samples_counts_its_iterations_over_the_run) {
+  // 400 training examples in samples of 100: four iterations an epoch.
+  const Result r = run(fit + full_set_descent + " --opt sample=100 --epochs 2");
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  BOOST_TEST(contains(r.output,
+                      "training: 2 epochs of iterations on samples of 100 examples, "
+                      "drawn anew every iteration"),
+             r.output);
+  const auto iterations = lines_starting(r.output, "iteration ");
+  BOOST_TEST_REQUIRE(iterations.size() == 2u, r.output);
+  BOOST_TEST(iterations[0].rfind("iteration   4  ", 0) == 0, iterations[0]);
+  BOOST_TEST(contains(iterations[0], "  evaluations 8  "), iterations[0]);
+  BOOST_TEST(iterations[1].rfind("iteration   8  ", 0) == 0, iterations[1]);
+  BOOST_TEST(contains(iterations[1], "  evaluations 16  "), iterations[1]);
+}
+
+BOOST_AUTO_TEST_CASE(a_stop_rule_ends_the_run_normally_with_its_reason) {
+  Scratch s;
+  const std::string metrics = s.file("m.jsonl"), w = s.file("w.bin");
+  const Result r = run(fit + full_set_descent + " --opt max-iterations=3 --epochs 10 --save " + w +
+                       " --metrics " + metrics);
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  BOOST_TEST(lines_starting(r.output, "iteration ").size() == 3u, r.output);
+  BOOST_TEST(lines_starting(r.output, "stopped: ").size() == 1u, r.output);
+  BOOST_TEST(contains(r.output, "\nstopped: max-iterations 3 reached\n"), r.output);
+  BOOST_TEST(lines_starting(slurp(metrics), "{").size() == 3u);
+  // The weights of the last iteration were saved: testing them gives its training loss.
+  const Result again = run(fit + " --load " + w + " --test-only --set test-csv=");
+  BOOST_TEST_REQUIRE(again.status == 0, again.output);
+  const double reloaded = std::stod(again.output.substr(again.output.find("train loss ") + 11));
+  const double trained = field(lines_starting(slurp(metrics), "{").back(), "train_loss");
+  BOOST_TEST(std::abs(reloaded - trained) < 1e-6 * trained, again.output);
+
+  const Result tolerance = run(fit + full_set_descent + " --opt grad-tol=1e9 --epochs 10");
+  BOOST_TEST_REQUIRE(tolerance.status == 0, tolerance.output);
+  BOOST_TEST(lines_starting(tolerance.output, "iteration ").size() == 1u, tolerance.output);
+  BOOST_TEST(
+      std::regex_search(tolerance.output, std::regex("\nstopped: ‖g‖ [^\n]+ < grad-tol 1e\\+09\n")),
+      tolerance.output);
+}
+
+BOOST_AUTO_TEST_CASE(gauss_newton_on_softmax_says_once_that_it_is_the_generalized_one) {
+  Scratch s;
+  const std::string graph = s.file("softmax.graph");
+  std::ofstream(graph) << "image = input shape=784 source=inputs\n"
+                          "label = input shape=10 source=targets\n"
+                          "h = linear(image) outputs=8\n"
+                          "a = stanh(h)\n"
+                          "o = linear(a) outputs=10\n"
+                          "loss = softmax_xent(o, label)\n"
+                          "[optimizer gauss-newton]\n"
+                          "[run]\nepochs = 3\nprecision = double\n"
+                          "[data]\ndir = " +
+                              digits_dir + "\ntrain-limit = 100\ntest-limit = 50\n";
+  const Result r = run(graph);
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  const auto notes = lines_starting(r.output, "note: ");
+  BOOST_TEST_REQUIRE(notes.size() == 1u, r.output);
+  BOOST_TEST(contains(notes[0], "the loss node 'loss' ("), notes[0]);
+  BOOST_TEST(contains(notes[0], "Fisher information matrix"), notes[0]);
+  const auto iterations = lines_starting(r.output, "iteration ");
+  BOOST_TEST_REQUIRE(iterations.size() == 3u, r.output);
 }

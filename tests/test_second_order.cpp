@@ -1,7 +1,9 @@
 // The second-order batch methods of §6 — gauss-newton (Eq. 46), levenberg-marquardt (Eq. 47) and
 // newton (Eq. 40) — on the test functions of optimize/test_functions.h, loaded as plugins.
 #define BOOST_TEST_MODULE second_order
+#include <ebprop/graph_objective.h>
 #include <ebprop/optimize/test_functions.h>
+#include <ebprop/trainer.h>
 
 #include <Eigen/Eigenvalues>
 #include <boost/test/unit_test.hpp>
@@ -60,7 +62,7 @@ struct Case {
 // Powell's function is singular at its minimum: its quartic terms (x₂ − 2x₃)⁴ and 10(x₁ − x₄)⁴
 // have zero curvature there, so every method converges only linearly (Newton and Gauss-Newton
 // shrink those components by a constant factor per step) and ‖g‖ < 1e-6 leaves them at about
-// (1e-6 / 40)^⅓ ≈ 3e-3 — hence the looser tolerance and the larger budget.
+// (1e-6 / 40)^⅓ ≈ 3e-3 — hence the looser tolerance.
 const std::vector<Case> cases = {{"rosenbrock", 2, 1e-6, 20}, {"rosenbrock", 10, 1e-6, 30},
                                  {"wood", 4, 1e-6, 100},      {"powell", 4, 1e-2, 30},
                                  {"quadratic", 20, 1e-6, 5},  {"least-squares", 10, 1e-6, 5}};
@@ -115,9 +117,10 @@ class Double final : public Objective<double> {
   std::string refusal_, notice_;
 };
 
-std::string message_of_step(const std::string& method, Objective<double>& objective,
+template <typename T>
+std::string message_of_step(const std::string& method, Objective<T>& objective,
                             const test::SettingMap& settings = {}) {
-  auto optimizer = test::optimizer(method, settings);
+  auto optimizer = test::optimizer<T>(method, settings);
   optimizer->attach(objective.parameters());
   try {
     optimizer->step(objective, Batch::all(), 1);
@@ -125,6 +128,24 @@ std::string message_of_step(const std::string& method, Objective<double>& object
     return e.what();
   }
   return "(nothing thrown)";
+}
+
+// `examples` random inputs in [−1, 1) and targets a ±1 code of their class (the largest of the
+// first `classes` inputs), as the runner gives.
+data::Dataset classes_data(int inputs, int classes, int examples) {
+  Rng rng(5);
+  data::Dataset d;
+  d.name = "generated";
+  d.input_shape = {inputs};
+  d.inputs.resize(inputs, examples);
+  d.targets = Matrix<float>::Constant(classes, examples, -1.f);
+  for (int e = 0; e < examples; ++e) {
+    for (int i = 0; i < inputs; ++i) d.inputs(i, e) = static_cast<float>(2 * uniform01(rng) - 1);
+    Eigen::Index best;
+    d.inputs.col(e).head(classes).maxCoeff(&best);
+    d.targets(best, e) = 1.f;
+  }
+  return d;
 }
 
 }  // namespace
@@ -317,4 +338,51 @@ BOOST_AUTO_TEST_CASE(a_state_without_its_entries_is_refused) {
 
 BOOST_AUTO_TEST_CASE(the_plugins_instantiate_for_float) {
   for (const auto& method : methods) BOOST_TEST(test::optimizer<float>(method, {}) != nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(the_gauss_newton_methods_train_a_float_network_dense_and_matrix_free) {
+  const std::string mlp = R"(
+x    = input shape=3 source=inputs
+t    = input shape=2 source=targets
+h    = linear(x) outputs=4
+a    = stanh(h)
+y    = linear(a) outputs=2
+loss = mse(y, t)
+)";
+  const data::Dataset set = classes_data(3, 2, 100);
+  for (const auto& method : {"gauss-newton", "levenberg-marquardt"})
+    for (const auto& dense_max : {"2000", "0"}) {
+      BOOST_TEST_CONTEXT(method << " dense-max " << dense_max) {
+        auto graph = test::graph_from<float>(mlp);
+        auto optimizer = test::optimizer<float>(method, {{"dense-max", dense_max}});
+        Trainer<float> trainer(*graph, *optimizer, set, {});
+        const double before = trainer.evaluate(set).loss;
+        for (int epoch = 1; epoch <= 10; ++epoch) {
+          const EpochReport report = trainer.run_epoch(epoch, nullptr);
+          BOOST_TEST(report.last_step.notice.empty());
+          if (!report.stop.empty()) break;
+        }
+        const double after = trainer.evaluate(set).loss;
+        BOOST_TEST(after < 0.5 * before, "loss " << before << " -> " << after);
+        const EvaluationCounts& counts = trainer.objective().counts();
+        BOOST_TEST((std::string(dense_max) == "0" ? counts.matrices == 0 : counts.matrices > 0));
+      }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_graph_whose_loss_has_no_gauss_newton_matrix_is_refused_at_the_first_step) {
+  auto graph = test::graph_from<float>(R"(
+x    = input shape=3 source=inputs
+t    = input shape=2 source=targets
+h    = linear(x) outputs=3
+loss = euclidean_loss(h, t)
+)");
+  const data::Dataset set = classes_data(3, 2, 20);
+  Rng sampling(1);
+  GraphObjective<float> objective(*graph, set, sampling);
+  for (const auto& method : {"gauss-newton", "levenberg-marquardt"}) {
+    const std::string message = message_of_step(method, objective);
+    BOOST_TEST(message == method + std::string(": ") + objective.gauss_newton_refusal());
+    BOOST_TEST(message.find("defined for a mean squared error") != std::string::npos, message);
+  }
 }

@@ -32,6 +32,15 @@ bool is_name(const std::string& word) {
   return true;
 }
 
+// Optimizer types: [A-Za-z_][A-Za-z0-9_-]* ("levenberg-marquardt").
+bool is_optimizer_type(const std::string& word) {
+  if (word.empty() || !is_name_start(word[0])) return false;
+  for (char c : word) {
+    if (!is_name_char(c) && c != '-') return false;
+  }
+  return true;
+}
+
 // Setting keys: [A-Za-z_][A-Za-z0-9_.-]* (a word that starts like a name).
 bool is_key(const std::string& word) { return !word.empty() && is_name_start(word[0]); }
 
@@ -284,6 +293,21 @@ class Parser {
     return name;
   }
 
+  // The argument of [optimizer TYPE]: a name that may also hold '-'.
+  static std::string take_optimizer_type(Cursor& in) {
+    const SourceLocation where = in.where();
+    const std::string found = in.found();
+    const std::string type = in.take_word();
+    if (type.empty())
+      throw SourceError(where, "expected the optimizer's type after 'optimizer', found " + found);
+    if (!is_optimizer_type(type)) {
+      throw SourceError(where, "'" + type +
+                                   "' is not a valid optimizer type: use letters, "
+                                   "digits, '_' and '-', starting with a letter or '_'");
+    }
+    return type;
+  }
+
   // '(' [INPUT {',' INPUT}] ')', starting at the '('.
   static void parse_inputs(Cursor& in, NodeSpec& node) {
     const SourceLocation open = in.where();
@@ -391,7 +415,7 @@ class Parser {
         throw SourceError(in.where(),
                           "[optimizer] needs the optimizer's type, e.g. [optimizer sgd]");
       }
-      argument = take_name(in, "optimizer type", "expected the optimizer's type after 'optimizer'");
+      argument = take_optimizer_type(in);
       in.skip_blanks();
     }
     if (in.peek() != ']') {

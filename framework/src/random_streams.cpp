@@ -15,6 +15,6 @@ Rng stream(std::uint64_t seed, std::uint32_t number) {
 }  // namespace
 
 RandomStreams::RandomStreams(std::uint64_t seed)
-    : initialization(seed), shuffling(stream(seed, 2)), sampling(stream(seed, 3)) {}
+    : initialization(seed), shuffling(seed), sampling(stream(seed, 3)) {}
 
 }  // namespace ebprop

@@ -16,9 +16,9 @@
 //   ensures:  returns δ, not finite when G or λ is not. Dense: exact but for rounding; where G + λI
 //   is singular (λ = 0 and G
 //             rank-deficient) a tiny jitter εI is added, ε from 1e-12·max G_kk growing ×10 until
-//             the Cholesky factorization succeeds. Matrix-free: to cg-tol or cg-iterations (G is
-//             positive semi-definite: a direction of zero curvature stops CG with its last
-//             iterate, a descent direction).
+//             the Cholesky factorization succeeds. Matrix-free: to cg-tol, or after
+//             min(cg-iterations, n) products (G is positive semi-definite: a direction of zero
+//             curvature stops CG with its last iterate, a descent direction).
 // curvature_along(g): gᵀGg / gᵀg, the Rayleigh quotient of G along g (0 for g = 0): a scale for
 //             λ (one product when matrix-free).
 // OWNERSHIP: refers to the objective and the batch for its lifetime (one step).
@@ -31,6 +31,7 @@
 #include <ebprop/settings.h>
 
 #include <Eigen/Cholesky>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -58,9 +59,9 @@ struct GaussNewtonOptions {
                      "matrix-free: the relative residual at which conjugate gradient stops")
                 .above(0),
             optional("cg-iterations", SettingType::integer, "250",
-                     "matrix-free: at most this many G·v products per solve; 0: the number of "
-                     "weights")
-                .at_least(0)};
+                     "matrix-free: at most this many G·v products per solve, and never more than "
+                     "the number of weights")
+                .at_least(1)};
   }
 };
 
@@ -90,7 +91,10 @@ class GaussNewtonSystem {
     if (dense_) return dense_solve(g, lambda);
     CgSolveOptions cg;
     cg.tolerance = options_.cg_tol;
-    cg.max_iterations = options_.cg_iterations;
+    // CG solves an n × n system in n products in exact arithmetic; beyond them, with products in
+    // single precision, it mostly chases rounding.
+    cg.max_iterations =
+        static_cast<int>(std::min<std::int64_t>(options_.cg_iterations, objective_.dimension()));
     cg.damping = lambda;
     return cg_solve(product(), g, cg).delta;
   }

@@ -7,7 +7,7 @@
 //
 // λ follows Nielsen's rule (Madsen, Nielsen & Tingleff 2004, §3.2), with the gain ratio
 // ρ = (E(w) − E(w + δ)) / (L(0) − L(δ)) of the actual decrease to the decrease the quadratic
-// model L predicts, L(0) − L(δ) = ½ δᵀ(λδ − g):
+// model L predicts, L(0) − L(δ) = ½ δᵀ(λδ − g) (exact for a dense solve, close for CG's):
 //   accepted (ρ > 0): λ ← λ · max(1/100, 1 − (2ρ − 1)³), ν ← 2;
 //   rejected:         λ ← λ · ν, ν ← 2ν, and the system is solved again at the same w.
 // Nielsen bounds the decrease at 1/3; as ρ → 1 (the model predicts the decrease exactly) his
@@ -95,7 +95,7 @@ class LevenbergMarquardt final : public Optimizer<T> {
       const double predicted = 0.5 * delta.dot(lambda_ * delta - g);
       const double rho = (result.loss - loss) / predicted;
       if (std::isfinite(loss) && loss < result.loss) {
-        lambda_ *= std::max(max_decrease, 1 - std::pow(2 * rho - 1, 3));
+        lambda_ *= std::max(smallest_factor, 1 - std::pow(2 * rho - 1, 3));
         nu_ = 2;
         break;
       }
@@ -138,7 +138,7 @@ class LevenbergMarquardt final : public Optimizer<T> {
   }
 
  private:
-  static constexpr double max_decrease = 0.01;  // of λ in one accepted step (see above)
+  static constexpr double smallest_factor = 0.01;  // λ falls at most 100× per step (see above)
 
   StopRules rules_;
   GaussNewtonOptions options_;
@@ -153,15 +153,16 @@ class LevenbergMarquardt final : public Optimizer<T> {
 void register_levenberg_marquardt(Registry& registry) {
   std::vector<SettingSpec> settings = {
       optional("lambda", SettingType::real, "1e-3",
-               "λ₀ relative to G's scale: λ₀ = lambda · gᵀGg/gᵀg at the first step (Nielsen's τ)")
+               "λ₀ relative to G's scale: λ₀ = lambda · gᵀGg/gᵀg at the first step (Nielsen's τ, "
+               "with G's curvature along g for his max G_kk)")
           .above(0)};
   for (auto& spec : GaussNewtonOptions::settings()) settings.push_back(std::move(spec));
   for (auto& spec : StopRules::settings()) settings.push_back(std::move(spec));
   registry.add_optimizer<LevenbergMarquardt>(
       {"levenberg-marquardt",
        "Levenberg-Marquardt (§6.4, Eq. 47): (JᵀJ + λI)Δw = −∇E for the mean squared error, λ "
-       "adapted by Nielsen's gain-ratio rule; one accepted step per epoch. Dense Cholesky up to "
-       "dense-max weights, matrix-free conjugate gradient above.",
+       "adapted by Nielsen's gain-ratio rule (falling up to 100× per step); one accepted step "
+       "per epoch. Dense Cholesky up to dense-max weights, matrix-free conjugate gradient above.",
        std::move(settings)});
 }
 

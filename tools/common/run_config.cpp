@@ -25,6 +25,12 @@ static bool on_command_line(const SourceLocation& where) {
   return where.line == 0 && where.file.rfind(command_line_prefix, 0) == 0;
 }
 
+// Refuses a value at `where`: a CommandLineError when the command line gave it.
+[[noreturn]] static void refuse(const SourceLocation& where, const std::string& message) {
+  if (on_command_line(where)) throw CommandLineError(where.str() + ": " + message);
+  throw SourceError(where, message);
+}
+
 // More OpenMP threads than hardware threads only makes the matrix products wait for each other;
 // when the machine does not say (0), any int is allowed.
 static double hardware_threads() {
@@ -76,10 +82,17 @@ const std::vector<SettingSpec>& data_settings() {
       optional("train-labels", SettingType::text, "", "IDX file of training labels"),
       optional("test-images", SettingType::text, "", "IDX file of test examples"),
       optional("test-labels", SettingType::text, "", "IDX file of test labels"),
-      optional("train-csv", SettingType::text, "", "CSV file of training examples (label first)"),
+      optional("train-csv", SettingType::text, "",
+               "CSV file of training examples (a label column, or target-columns)"),
       optional("test-csv", SettingType::text, "", "CSV file of test examples"),
       optional("label-column", SettingType::integer, "0", "CSV column of the label (-1: last)")
           .at_least(-1),
+      // A CSV row is at most a few thousand cells; the limit keeps the count an int.
+      optional("target-columns", SettingType::integer, "0",
+               "regression: the last N CSV columns are real-valued targets, there is no label "
+               "(0: a label column)")
+          .at_least(0)
+          .at_most(1000000),
       optional("center", SettingType::text, "per-feature",
                "§4.3 subtract the training-set mean: none, per-feature or global")
           .one_of({"none", "per-feature", "global"}),
@@ -262,6 +275,19 @@ Data load_data(const RunConfig& config) {
   const DataFiles files = find_data_files(config);
   data::CsvOptions csv;
   csv.label_column = static_cast<int>(d.integer("label-column"));
+  const bool regression = d.integer("target-columns") > 0;
+  if (regression) {
+    if (d.given("label-column"))
+      refuse(d.where("label-column"),
+             "label-column and target-columns exclude each other: a CSV file has "
+             "either a label or real-valued targets");
+    if (files.train_csv.empty())
+      refuse(d.where("target-columns"),
+             "target-columns is for CSV files (train-csv), but the training data are "
+             "IDX files");
+    csv.label_column = data::CsvOptions::none;
+    csv.target_columns = static_cast<int>(d.integer("target-columns"));
+  }
 
   Data result;
   if (!files.train_csv.empty())
@@ -287,19 +313,19 @@ Data load_data(const RunConfig& config) {
   data::require_finite(result.train);
   if (result.has_test) data::require_finite(result.test);
 
-  // §4.3: statistics from the training set only; §4.5: one-of-N targets at ±1.
+  // §4.3: statistics from the training set only, for the inputs (real-valued targets are
+  // learned as they are); §4.5: one-of-N targets at ±1 for labels.
   data::Normalizer normalizer;
   normalizer.fit(result.train, data::parse_centering(d.text("center")),
                  data::parse_scaling(d.text("scale")));
   normalizer.apply(result.train);
+  if (result.has_test) normalizer.apply(result.test);
+  if (regression) return result;
   const int classes = std::max(result.train.classes, result.has_test ? result.test.classes : 0);
   const auto low = static_cast<float>(d.real("target-low"));
   const auto high = static_cast<float>(d.real("target-high"));
   data::encode_targets(result.train, classes, low, high);
-  if (result.has_test) {
-    normalizer.apply(result.test);
-    data::encode_targets(result.test, classes, low, high);
-  }
+  if (result.has_test) data::encode_targets(result.test, classes, low, high);
   return result;
 }
 

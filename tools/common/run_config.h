@@ -2,7 +2,7 @@
 // line's overrides, each validated against its schema (so a typo or a value out of range is an
 // error with the file:line, or the command-line option, where it was written), the optimizer made
 // from them, and the data sets they name, loaded and prepared (§4.3 normalization with
-// training-set statistics, §4.5 ±1 targets).
+// training-set statistics, §4.5 ±1 targets for labels, real-valued targets as they are).
 #pragma once
 
 #include <ebprop/data/dataset.h>
@@ -83,8 +83,11 @@ struct Data {
 };
 
 // Loads the [data] section's training (and test) sets, refuses a NaN or infinite value in either
-// (data::require_finite), normalizes them with the training set's statistics and encodes the
-// targets. Throws FileError / NumericError / Error naming the file (and example) or key.
+// (data::require_finite), normalizes their inputs with the training set's statistics and encodes
+// labels as targets. With target-columns, the CSV files' last columns are the targets and the sets
+// have no labels (a regression: no error rate). Throws FileError / NumericError / Error naming the
+// file (and example) or key; SourceError (CommandLineError from the command line) for
+// target-columns given with label-column, or with IDX files.
 Data load_data(const RunConfig& config);
 
 }  // namespace ebprop::tools

@@ -11,10 +11,12 @@
 #include <unistd.h>
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "files.h"
@@ -108,6 +110,77 @@ std::string percent(double v) {
   return s.str();
 }
 
+// "train loss 0.12345 error  3.45%"; without classes (a regression) the loss alone; dashes for
+// an evaluation not made (no test set, or an interrupted epoch).
+std::string loss_columns(const std::string& set, const Evaluation& e, bool classes) {
+  std::ostringstream s;
+  s << set << " loss ";
+  if (std::isfinite(e.loss))
+    s << std::fixed << std::setprecision(5) << e.loss;
+  else
+    s << "   -   ";
+  if (classes) s << " error " << percent(e.error);
+  return s.str();
+}
+
+// ‖g‖ and step lengths: three digits, "-" when the optimizer does not know them.
+std::string short_number(double v) {
+  if (!std::isfinite(v)) return "-";
+  std::ostringstream s;
+  s << std::scientific << std::setprecision(2) << v;
+  return s.str();
+}
+
+// The line of one epoch: of a stochastic optimizer (iteration 0), "epoch N" with the training loss
+// measured while training and the speed; of an iterating one, "iteration N" (N counted over the
+// run) with the loss at the point reached, ‖g‖ and the step length there, and the evaluations
+// made so far.
+std::string epoch_line(const EpochReport& r, std::int64_t iteration, bool classes) {
+  std::ostringstream line;
+  if (iteration == 0)
+    line << "epoch " << std::setw(3) << r.epoch << "  " << loss_columns("train", r.train, classes);
+  else
+    line << "iteration " << std::setw(3) << iteration << "  "
+         << loss_columns("train", r.train, classes) << "  ‖g‖ "
+         << short_number(r.last_step.grad_norm) << "  step " << short_number(r.last_step.step)
+         << "  evaluations " << r.evaluations.evaluations();
+  line << "  " << loss_columns("test", r.test, classes) << "  " << std::fixed
+       << std::setprecision(2) << r.seconds << " s";
+  if (iteration == 0) line << "  " << static_cast<long>(r.examples_per_second) << " ex/s";
+  return line.str();
+}
+
+// One JSON line of the --metrics file. Errors are null without classes, ‖g‖ and the step length
+// when the optimizer does not know them.
+std::string metrics_line(const EpochReport& r) {
+  return "{\"epoch\": " + std::to_string(r.epoch) +
+         ", \"train_loss\": " + json_number(r.train.loss) +
+         ", \"train_error\": " + json_number(r.train.error) +
+         ", \"test_loss\": " + json_number(r.test.loss) +
+         ", \"test_error\": " + json_number(r.test.error) +
+         ", \"seconds\": " + json_number(r.seconds) +
+         ", \"examples_per_second\": " + json_number(r.examples_per_second) +
+         ", \"rate\": " + json_number(r.rate) +
+         ", \"grad_norm\": " + json_number(r.last_step.grad_norm) +
+         ", \"step\": " + json_number(r.last_step.step) +
+         ", \"evaluations\": " + std::to_string(r.evaluations.evaluations()) + "}\n";
+}
+
+// What the optimizer's epochs are, for the line before training (`sample`: of a resampling one).
+std::string training_plan(const DataUse& use, int epochs, int batch, int sample) {
+  switch (use.kind) {
+    case DataUse::Kind::full_set:
+      return "up to " + std::to_string(epochs) + " iterations on the whole training set";
+    case DataUse::Kind::resampled:
+      return std::to_string(epochs) + " epochs of iterations on samples of " +
+             std::to_string(sample) + " examples, drawn anew every " +
+             (use.every > 1 ? std::to_string(use.every) + " iterations" : "iteration");
+    case DataUse::Kind::mini_batches:
+      break;
+  }
+  return std::to_string(epochs) + " epochs, batch " + std::to_string(batch);
+}
+
 // The [run] key diverge-factor: a number above 1, or 0 / off for no divergence rule.
 double divergence_factor(const Settings& run) {
   const std::string& text = run.text("diverge-factor");
@@ -188,6 +261,12 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   tc.predict = config.run.text("predict");
   tc.divergence_factor = divergence_factor(config.run);
   Trainer<T> trainer(graph, *optimizer, data.train, tc);
+  const DataUse use = optimizer->data_use();
+  // The examples each step of an iterating optimizer presents, as the trainer draws them.
+  const int sample = use.kind == DataUse::Kind::full_set
+                         ? data.train.size()
+                         : std::clamp(use.sample, 1, data.train.size());
+  const bool classes = !data.train.labels.empty();  // else a regression: losses only
   const int epochs = cli.test_only ? 0 : static_cast<int>(config.run.integer("epochs"));
   // From here on SIGINT and SIGTERM end training at the end of a step, with every file whole. A
   // run that only evaluates has nothing half-done to protect: the signals end it at once.
@@ -203,7 +282,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
                       ? ", " + std::to_string(data.test.size()) + " test from " + data.test.name
                       : "")
               << "\n"
-              << "training: " << epochs << " epochs, batch " << tc.batch << ", optimizer "
+              << "training: " << training_plan(use, epochs, tc.batch, sample) << ", optimizer "
               << config.optimizer << ", seed " << tc.seed << std::endl;  // seen before epoch 1
 
   const bool terminal = isatty(STDOUT_FILENO) && !cli.quiet;
@@ -229,11 +308,13 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
     const Evaluation test =
         data.has_test ? trainer.evaluate(data.test) : trainer.evaluate(data.train);
     std::cout << (data.has_test ? "test" : "train") << " loss " << std::setprecision(6) << test.loss
-              << " error " << percent(test.error) << "\n";
+              << (classes ? " error " + percent(test.error) : "") << "\n";
     if (!cli.save.empty()) save_weights(graph.parameters(), cli.save);
     return 0;
   }
-  int saved = 0;  // the last epoch whose weights and metrics are written
+  int saved = 0;               // the last epoch whose weights and metrics are written
+  std::int64_t iteration = 0;  // an iterating optimizer's, over the run
+  std::set<std::string> notices;
   for (int epoch = 1; epoch <= epochs; ++epoch) {
     EpochReport r;
     try {
@@ -256,26 +337,22 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
                 << epoch << " was not saved; " << kept_outputs(cli, saved) << "\n";
       return 128 + stop_signal();
     }
-    std::cout << "epoch " << std::setw(3) << epoch << "  train loss " << std::fixed
-              << std::setprecision(5) << r.train.loss << " error " << percent(r.train.error)
-              << "  test loss "
-              << (data.has_test ? std::to_string(r.test.loss).substr(0, 7) : std::string("   -   "))
-              << " error " << percent(r.test.error) << "  " << std::setprecision(2) << r.seconds
-              << " s  " << static_cast<long>(r.examples_per_second) << " ex/s" << std::endl;
-    std::cout.unsetf(std::ios::fixed);
+    if (use.kind != DataUse::Kind::mini_batches) iteration += r.examples / sample;
+    // How the optimizer made its step (a damped Hessian, the generalized Gauss-Newton matrix),
+    // each different notice once.
+    if (!r.last_step.notice.empty() && notices.insert(r.last_step.notice).second)
+      std::cout << "note: " << r.last_step.notice << "\n";
+    std::cout << epoch_line(r, iteration, classes) << std::endl;
     if (!cli.metrics.empty()) {
-      metrics += "{\"epoch\": " + std::to_string(epoch) +
-                 ", \"train_loss\": " + json_number(r.train.loss) +
-                 ", \"train_error\": " + json_number(r.train.error) +
-                 ", \"test_loss\": " + json_number(r.test.loss) +
-                 ", \"test_error\": " + json_number(r.test.error) +
-                 ", \"seconds\": " + json_number(r.seconds) +
-                 ", \"examples_per_second\": " + json_number(r.examples_per_second) +
-                 ", \"rate\": " + json_number(r.rate) + "}\n";
+      metrics += metrics_line(r);
       write_file_atomically(cli.metrics, metrics);
     }
     if (!cli.save.empty()) save_weights(graph.parameters(), cli.save);
     saved = epoch;
+    if (!r.stop.empty()) {  // the optimizer has finished: a normal end
+      std::cout << "stopped: " << r.stop << std::endl;
+      return 0;
+    }
     if (stop_signal() != 0) {
       std::cerr << "ebprop-run: interrupted by " << stop_signal_name() << " after epoch " << epoch
                 << "; " << kept_outputs(cli, saved) << "\n";

@@ -64,6 +64,10 @@ struct EvaluationCounts {
   std::int64_t hessian_vectors = 0;
   std::int64_t gauss_newton_vectors = 0;
   std::int64_t matrices = 0;  // dense Jacobians, Gauss-Newton matrices, Hessians
+  // Examples fed through value, gradient and curvature evaluations (Σ of their batch sizes): the
+  // common measure of work between a method that steps per example and one that iterates on
+  // the whole set (examples / P = passes over the data).
+  std::int64_t examples = 0;
   // Function and gradient evaluations, as optimization libraries count them.
   std::int64_t evaluations() const { return values + gradients; }
 };
@@ -84,11 +88,13 @@ class Objective {
   // --- evaluations at w over a batch (counted) ---
   double value(const Batch& batch) {
     ++counts_.values;
+    counts_.examples += batch.size(examples());
     return compute_value(batch);
   }
   // Returns E; dw = ∇E.
   double gradient(const Batch& batch) {
     ++counts_.gradients;
+    counts_.examples += batch.size(examples());
     return compute_gradient(batch, false);
   }
   // Returns E; dw = ∇E; ddw = the bbprop diagonal (§7.3: Gauss-Newton with the off-diagonal
@@ -96,6 +102,7 @@ class Objective {
   double curvature(const Batch& batch) {
     ++counts_.gradients;
     ++counts_.curvatures;
+    counts_.examples += batch.size(examples());
     return compute_gradient(batch, true);
   }
   // hv = H v. Requires: v.size() == dimension(). Leaves dw unspecified.

@@ -1,7 +1,7 @@
 // RandomStreams: the independent, seeded generators of a run.
 //
 // Initialization (Eq. 16), shuffling (§4.1) and curvature sampling (§9.1) each draw from their
-// own stream, derived from one seed, so changing how many samples one of them takes (SDLM's
+// own generator, seeded from one seed, so changing how many samples one of them takes (SDLM's
 // `samples`) leaves the others' sequences, and so the run's other choices, as they were.
 #pragma once
 
@@ -12,10 +12,11 @@
 namespace ebprop {
 
 struct RandomStreams {
-  // Initialization is mt19937_64(seed) itself, as it always was, so a seed gives the same initial
-  // weights as in earlier versions; shuffling and sampling are mt19937_64 seeded through
-  // std::seed_seq{low and high 32 bits of seed, 2 or 3}: platform-independent sequences that
-  // repeat neither the initialization's draws nor each other's.
+  // Initialization and shuffling are each an mt19937_64(seed) of their own, as they always were,
+  // so a seed gives the initial weights and the presentation order of earlier versions (and of
+  // the runs documented in docs/); sampling is an mt19937_64 seeded through std::seed_seq{low
+  // and high 32 bits of seed, 3}: a platform-independent sequence of its own, so the samples an
+  // optimizer draws never move the presentation order.
   explicit RandomStreams(std::uint64_t seed);
 
   Rng initialization;

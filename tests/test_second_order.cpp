@@ -123,8 +123,8 @@ template <typename T>
 std::string message_of_step(const std::string& method, Objective<T>& objective,
                             const test::SettingMap& settings = {}) {
   auto optimizer = test::optimizer<T>(method, settings);
-  optimizer->attach(objective.parameters());
   try {
+    optimizer->attach(objective.parameters());
     optimizer->step(objective, Batch::all(), 1);
   } catch (const Error& e) {
     return e.what();
@@ -287,11 +287,17 @@ BOOST_AUTO_TEST_CASE(newton_on_chained_rosenbrock_finds_the_minimum_of_the_basin
 BOOST_AUTO_TEST_CASE(dense_matrices_that_do_not_fit_are_refused) {
   // 10⁷ weights: the Hessian alone would take 800 TB.
   Double objective(10000000);
-  const std::string newton = message_of_step("newton", objective);
+  const std::string newton = message_of_step("newton", objective, {{"max-weights", "100000000"}});
   BOOST_TEST(newton.find("newton: the Hessian of the test double") != std::string::npos, newton);
   BOOST_TEST(newton.find("more than this machine's memory") != std::string::npos, newton);
   const std::string gn = message_of_step("gauss-newton", objective, {{"dense-max", "100000000"}});
   BOOST_TEST(gn.find("the Gauss-Newton matrix of the test double") != std::string::npos, gn);
+  // Newton refuses a net above max-weights (3000 by default) before any work, with the cost.
+  Double big(3001);
+  const std::string refused = message_of_step("newton", big);
+  BOOST_TEST(refused.find("optimizer newton: the net has 3001 weights, more than max-weights "
+                          "3000: each iteration would form its 3001 × 3001 Hessian (72.0 MB)") == 0,
+             refused);
 }
 
 BOOST_AUTO_TEST_CASE(a_restored_optimizer_continues_with_identical_iterates) {

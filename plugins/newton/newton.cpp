@@ -35,11 +35,25 @@ std::string short_number(double v) {
 template <typename T>
 class Newton final : public Optimizer<T> {
  public:
-  explicit Newton(const Settings& s) : rules_(s), eta_(s.real("eta")) {}
+  explicit Newton(const Settings& s)
+      : rules_(s), eta_(s.real("eta")), max_weights_(s.integer("max-weights")) {}
 
   DataUse data_use() const override { return {DataUse::Kind::full_set}; }
 
-  void attach(ParameterStore<T>& /*params*/) override {
+  // A net above max-weights is refused here, before any work: each iteration forms the n × n
+  // Hessian from n Hessian-vector products (each about three passes over the data).
+  void attach(ParameterStore<T>& params) override {
+    const std::int64_t n = params.size();
+    if (n > max_weights_)
+      throw Error("optimizer newton: the net has " + std::to_string(n) +
+                  " weights, more than max-weights " + std::to_string(max_weights_) +
+                  ": each iteration would form its " + std::to_string(n) + " × " +
+                  std::to_string(n) + " Hessian (" +
+                  byte_size_str(static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(n) *
+                                sizeof(double)) +
+                  ") from " + std::to_string(n) +
+                  " Hessian-vector products; use lbfgs or levenberg-marquardt, or raise "
+                  "max-weights");
     iteration_ = 0;
     here_.forget();
   }
@@ -122,6 +136,7 @@ class Newton final : public Optimizer<T> {
  private:
   StopRules rules_;
   double eta_;
+  std::int64_t max_weights_;
   std::int64_t iteration_ = 0;
   double last_rate_ = std::numeric_limits<double>::quiet_NaN();
   bool damped_before_ = false;      // the notice is given once
@@ -133,7 +148,11 @@ void register_newton(Registry& registry) {
       optional("eta", SettingType::real, "1",
                "step factor η of Eq. 40: Δw = −η H⁻¹∇E, the first tried; 1 is the full Newton step")
           .above(0)
-          .at_most(1)};
+          .at_most(1),
+      optional("max-weights", SettingType::integer, "3000",
+               "refuse a net with more weights: each iteration forms the dense n × n Hessian "
+               "from n Hessian-vector products")
+          .at_least(1)};
   for (auto& spec : StopRules::settings()) settings.push_back(std::move(spec));
   registry.add_optimizer<Newton>(
       {"newton",

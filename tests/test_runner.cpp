@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "command.h"
+#include "test_util.h"
 
 namespace fs = boost::filesystem;
 using namespace ebprop::test;  // run_tool, Result, Scratch, slurp, contains
@@ -359,4 +360,52 @@ BOOST_AUTO_TEST_CASE(gauss_newton_on_softmax_says_once_that_it_is_the_generalize
   BOOST_TEST(contains(notes[0], "Fisher information matrix"), notes[0]);
   const auto iterations = lines_starting(r.output, "iteration ");
   BOOST_TEST_REQUIRE(iterations.size() == 3u, r.output);
+}
+
+// Every optimizer that iterates on the whole set (the methods of §6, whatever their plugins)
+// trains the bundled regression net and a small digits net to a stated loss. Stochastic ones are
+// tested on graphs by their own tests (test_sgd, test_sdlm, test_adaptive) and by the main job.
+BOOST_AUTO_TEST_CASE(every_iterating_optimizer_trains_a_regression_net_and_a_digits_net) {
+  Scratch s;
+  const std::string digits = s.file("pooled-digits.graph");
+  // 7×7 max-pooled digits, 16-8-10: 226 weights, so even a dense Hessian is quick.
+  std::ofstream(digits) << "image = input shape=1x28x28 source=inputs\n"
+                           "label = input shape=10 source=targets\n"
+                           "pooled = maxpool(image) size=7\n"
+                           "flat = flatten(pooled)\n"
+                           "hidden = linear(flat) outputs=8\n"
+                           "h = stanh(hidden)\n"
+                           "scores = linear(h) outputs=10\n"
+                           "output = stanh(scores)\n"
+                           "loss = mse(output, label)\n"
+                           "[run]\nprecision = double\n"
+                           "[data]\ndir = " +
+                               digits_dir +
+                               "\ntrain-limit = 100\ntest-limit = 50\ncenter = global\n"
+                               "scale = global\n";
+  const ebprop::Registry& registry = ebprop::test::plugins();
+  int iterating = 0;
+  for (const std::string& type : registry.optimizer_types()) {
+    if (ebprop::test::optimizer(type, {})->data_use().kind == ebprop::DataUse::Kind::mini_batches)
+      continue;
+    ++iterating;
+    BOOST_TEST_CONTEXT("optimizer " << type) {
+      // The regression: from E = 0.149 (the starting weights), 40 iterations.
+      const std::string fit_metrics = s.file(type + "-fit.jsonl");
+      const Result f =
+          run(fit + " --optimizer " + type + " --epochs 40 -q --metrics " + fit_metrics);
+      BOOST_TEST_REQUIRE(f.status == 0, f.output);
+      const double fit_loss = field(lines_starting(slurp(fit_metrics), "{").back(), "train_loss");
+      BOOST_TEST(fit_loss < 0.004, fit_loss);
+      // The digits: from E = 13.1, 15 iterations.
+      const std::string digits_metrics = s.file(type + "-digits.jsonl");
+      const Result d =
+          run(digits + " --optimizer " + type + " --epochs 15 -q --metrics " + digits_metrics);
+      BOOST_TEST_REQUIRE(d.status == 0, d.output);
+      const double digits_loss =
+          field(lines_starting(slurp(digits_metrics), "{").back(), "train_loss");
+      BOOST_TEST(digits_loss < 2.0, digits_loss);
+    }
+  }
+  BOOST_TEST(iterating >= 1);
 }

@@ -1,17 +1,18 @@
 // The Gauss-Newton method (§6.4, Eq. 46): Δw = −(JᵀJ)⁻¹ ∇E, here −G⁻¹ g with G the objective's
-// Gauss-Newton matrix (the square Jacobian of Eq. 46, for the mean squared error), solved by dense
-// Cholesky for small nets and by conjugate gradient on G·v products above dense-max
+// Gauss-Newton matrix (the square Jacobian of Eq. 46, for the mean squared error), solved densely
+// for small nets — by a pseudo-inverse truncated at rcond, since the JᵀJ of a network is often
+// nearly singular — and by conjugate gradient on G·v products above dense-max
 // (gauss_newton_system.h). The full step is tried first — on a linear least-squares problem G is
 // the Hessian and that step lands on the minimum — then halved until the loss decreases enough
 // (Armijo's test, c = 1e-4), at most 30 times.
+#include <ebprop/optimize/backtracking.h>
+#include <ebprop/optimize/evaluated_point.h>
+#include <ebprop/optimize/gauss_newton_system.h>
+#include <ebprop/optimize/scalar_state.h>
 #include <ebprop/plugin.h>
 
 #include <cmath>
 #include <limits>
-
-#include "evaluated_point.h"
-#include "gauss_newton_system.h"
-#include "scalar_state.h"
 
 namespace {
 
@@ -23,7 +24,7 @@ using optimize::GaussNewtonSystem;
 template <typename T>
 class GaussNewton final : public Optimizer<T> {
  public:
-  explicit GaussNewton(const Settings& s) : rules_(s), options_(s) {}
+  explicit GaussNewton(const Settings& s) : rules_(s), options_(s), rcond_(s.real("rcond")) {}
 
   DataUse data_use() const override { return {DataUse::Kind::full_set}; }
 
@@ -39,25 +40,19 @@ class GaussNewton final : public Optimizer<T> {
     noticed_ = true;
     result.loss = here_.at(objective, batch);
     const Vector<double>& g = here_.gradient();
-    // Eq. 46: Δw = −G⁻¹ ∇E.
-    const Vector<double> delta = GaussNewtonSystem<T>(objective, batch, options_).solve(g, 0);
+    // Eq. 46: Δw = −G⁻¹ ∇E; dense, with the pseudo-inverse truncated at rcond.
+    GaussNewtonSystem<T> system(objective, batch, options_);
+    const Vector<double> delta =
+        system.dense() && rcond_ > 0 ? system.solve_truncated(g, rcond_) : system.solve(g, 0);
     auto& w = objective.parameters().w();
     const Vector<T> start = w;
     if (!delta.allFinite()) return no_step(result, g, "the Gauss-Newton step is not finite");
-    const double slope = g.dot(delta);
-    last_rate_ = 1;
-    for (int halvings = 0;; ++halvings) {
-      w = start + (last_rate_ * delta).template cast<T>();
-      const double loss = trial_.evaluate(objective, batch);
-      if (std::isfinite(loss) && loss <= result.loss + armijo * last_rate_ * slope) break;
-      if (halvings == max_halvings) {
-        w = start;
-        return no_step(result, g,
-                       "no decrease along the Gauss-Newton step in " +
-                           std::to_string(max_halvings) + " halvings");
-      }
-      last_rate_ /= 2;
-    }
+    last_rate_ =
+        optimize::backtrack(objective, batch, start, result.loss, g.dot(delta), delta, 1.0, trial_);
+    if (last_rate_ == 0)
+      return no_step(result, g,
+                     "no decrease along the Gauss-Newton step in " +
+                         std::to_string(optimize::max_halvings) + " halvings");
     std::swap(here_, trial_);
     ++iteration_;
     result.new_loss = here_.loss();
@@ -85,9 +80,6 @@ class GaussNewton final : public Optimizer<T> {
   }
 
  private:
-  static constexpr double armijo = 1e-4;
-  static constexpr int max_halvings = 30;
-
   // The result of a step that left w where it was, and why.
   static StepResult no_step(StepResult result, const Vector<double>& g, std::string why) {
     result.new_loss = result.loss;
@@ -99,6 +91,7 @@ class GaussNewton final : public Optimizer<T> {
 
   StopRules rules_;
   GaussNewtonOptions options_;
+  double rcond_;
   std::int64_t iteration_ = 0;
   bool noticed_ = false;
   double last_rate_ = std::numeric_limits<double>::quiet_NaN();
@@ -107,12 +100,20 @@ class GaussNewton final : public Optimizer<T> {
 
 void register_gauss_newton(Registry& registry) {
   std::vector<SettingSpec> settings = GaussNewtonOptions::settings();
+  settings.push_back(
+      optional("rcond", SettingType::real, "1e-6",
+               "dense: G's eigen-directions with eigenvalue ≤ rcond·λmax are left out of the step "
+               "(a truncated pseudo-inverse: without it, a nearly singular JᵀJ gives steps "
+               "thousands of times too long); 0: the Cholesky solve of G itself")
+          .at_least(0)
+          .below(1));
   for (auto& spec : StopRules::settings()) settings.push_back(std::move(spec));
   registry.add_optimizer<GaussNewton>(
       {"gauss-newton",
        "Gauss-Newton (§6.4, Eq. 46): Δw = −(JᵀJ)⁻¹∇E, for the mean squared error; the full step "
-       "first, halved until the loss decreases (Armijo). Dense Cholesky up to dense-max weights, "
-       "matrix-free conjugate gradient above. A batch method: one step per epoch.",
+       "first, halved until the loss decreases (Armijo). Dense (a truncated pseudo-inverse) up "
+       "to dense-max weights, matrix-free conjugate gradient above. A batch method: one step "
+       "per epoch.",
        std::move(settings)});
 }
 

@@ -28,9 +28,9 @@
 #include <limits>
 #include <sstream>
 
-#include "../gauss-newton/evaluated_point.h"
-#include "../gauss-newton/gauss_newton_system.h"
-#include "../gauss-newton/scalar_state.h"
+#include <ebprop/optimize/evaluated_point.h>
+#include <ebprop/optimize/gauss_newton_system.h>
+#include <ebprop/optimize/scalar_state.h>
 
 namespace {
 

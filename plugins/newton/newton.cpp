@@ -2,21 +2,23 @@
 // Hessian-vector products (objective.hessian(), §7.5's R-operator). A Cholesky factorization
 // tests that H is positive definite; where it is not, Newton's step would climb towards a saddle
 // point or a maximum, so H + μI is used instead, with μ found as in Nocedal & Wright's Alg. 3.3
-// (below), and the step says so in its notice. A damped step is a descent direction, but without
-// a line search it may still raise the loss far from a minimum.
+// (below), and the step says so in its notice. A damped step is a descent direction, but far from
+// a minimum even it may raise the loss: the step factor is then halved until the loss decreases
+// enough (Armijo's rule, optimize/backtracking.h).
 //
 // The step factor η is in (0, 1]: η = 1 is the Newton step proper, which minimizes a quadratic in
-// one step; η < 1 is the paper's safer fraction of it. There is no line search.
+// one step; η < 1 is the paper's safer fraction of it, and the first factor tried.
 #include <ebprop/memory.h>
+#include <ebprop/optimize/backtracking.h>
+#include <ebprop/optimize/evaluated_point.h>
+#include <ebprop/optimize/scalar_state.h>
 #include <ebprop/plugin.h>
 
 #include <Eigen/Cholesky>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
-
-#include "../gauss-newton/evaluated_point.h"
-#include "../gauss-newton/scalar_state.h"
 
 namespace {
 
@@ -71,17 +73,30 @@ class Newton final : public Optimizer<T> {
         factor.diagonal().array() += mu;
         if (llt.compute(factor).info() == Eigen::Success) break;
       }
-      result.notice = "newton: the Hessian is not positive definite at iteration " +
-                      std::to_string(iteration_ + 1) +
-                      "; damped to H + μI, μ = " + short_number(mu);
+      if (!damped_before_)
+        result.notice = "newton: the Hessian is not positive definite at iteration " +
+                        std::to_string(iteration_ + 1) +
+                        "; damped to H + μI, μ = " + short_number(mu) +
+                        " (and wherever it is not, without another notice)";
+      damped_before_ = true;
     }
-    // Eq. 40: Δw = −η H⁻¹ ∂E/∂w.
-    const Vector<double> delta = -eta_ * llt.solve(g);
+    // Eq. 40: Δw = −η H⁻¹ ∂E/∂w, η halved while the loss does not decrease enough.
+    const Vector<double> delta = -llt.solve(g);
     auto& w = objective.parameters().w();
     const Vector<T> start = w;
-    w += delta.template cast<T>();
+    last_rate_ = optimize::backtrack(objective, batch, start, result.loss, g.dot(delta), delta,
+                                     eta_, trial_);
+    if (last_rate_ == 0) {
+      result.new_loss = result.loss;
+      result.grad_norm = g.norm();
+      result.step = 0;
+      result.stop = "no decrease along the Newton step in " +
+                    std::to_string(optimize::max_halvings) + " halvings";
+      return result;
+    }
+    std::swap(here_, trial_);
     ++iteration_;
-    result.new_loss = here_.evaluate(objective, batch);
+    result.new_loss = here_.loss();
     result.grad_norm = here_.gradient().norm();
     result.step = (w - start).template cast<double>().norm();
     result.stop = rules_.check(iteration_, result.loss, result.new_loss, result.grad_norm,
@@ -89,7 +104,8 @@ class Newton final : public Optimizer<T> {
     return result;
   }
 
-  double current_rate() const override { return eta_; }
+  // The step factor of the last step: η, or η·2^-k after k halvings.
+  double current_rate() const override { return last_rate_; }
 
   // The iteration count; the loss and gradient at w are evaluated again after a restore.
   OptimizerState state() const override {
@@ -107,21 +123,23 @@ class Newton final : public Optimizer<T> {
   StopRules rules_;
   double eta_;
   std::int64_t iteration_ = 0;
-  EvaluatedPoint<T> here_;  // the loss and gradient at w
+  double last_rate_ = std::numeric_limits<double>::quiet_NaN();
+  bool damped_before_ = false;      // the notice is given once
+  EvaluatedPoint<T> here_, trial_;  // the loss and gradient at w, and at the trial point
 };
 
 void register_newton(Registry& registry) {
   std::vector<SettingSpec> settings = {
       optional("eta", SettingType::real, "1",
-               "step factor η of Eq. 40: Δw = −η H⁻¹∇E; 1 is the full Newton step")
+               "step factor η of Eq. 40: Δw = −η H⁻¹∇E, the first tried; 1 is the full Newton step")
           .above(0)
           .at_most(1)};
   for (auto& spec : StopRules::settings()) settings.push_back(std::move(spec));
   registry.add_optimizer<Newton>(
       {"newton",
        "Newton's method (§6.1, Eq. 40): Δw = −η H⁻¹∇E with the full Hessian from exact "
-       "Hessian-vector products; H + μI where H is not positive definite. Dense: for small "
-       "nets. A batch method: one step per epoch.",
+       "Hessian-vector products; H + μI where H is not positive definite; η halved until the "
+       "loss decreases (Armijo). Dense: for small nets. A batch method: one step per epoch.",
        std::move(settings)});
 }
 

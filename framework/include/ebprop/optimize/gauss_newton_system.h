@@ -19,6 +19,13 @@
 //             the Cholesky factorization succeeds. Matrix-free: to cg-tol, or after
 //             min(cg-iterations, n) products (G is positive semi-definite: a direction of zero
 //             curvature stops CG with its last iterate, a descent direction).
+// solve_truncated(g, rcond)
+//   requires: dense (n ≤ dense-max); rcond ≥ 0.
+//   ensures:  δ = −G⁺g with G⁺ the truncated pseudo-inverse: the eigen-directions of G whose
+//             eigenvalue is at most rcond·λmax are left out. It solves min ‖Jδ + r‖ in the
+//             subspace where the data determine the step; a near-singular G (a net with more
+//             freedom than its outputs pin down) otherwise gives steps along its tiniest
+//             eigenvalues, thousands of times too long.
 // curvature_along(g): gᵀGg / gᵀg, the Rayleigh quotient of G along g (0 for g = 0): a scale for
 //             λ (one product when matrix-free).
 // OWNERSHIP: refers to the objective and the batch for its lifetime (one step).
@@ -31,6 +38,7 @@
 #include <ebprop/settings.h>
 
 #include <Eigen/Cholesky>
+#include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -97,6 +105,19 @@ class GaussNewtonSystem {
         static_cast<int>(std::min<std::int64_t>(options_.cg_iterations, objective_.dimension()));
     cg.damping = lambda;
     return cg_solve(product(), g, cg).delta;
+  }
+
+  bool dense() const { return dense_; }
+
+  Vector<double> solve_truncated(const Vector<double>& g, double rcond) {
+    const Eigen::SelfAdjointEigenSolver<Matrix<double>> eigen(g_matrix_);
+    if (eigen.info() != Eigen::Success)  // G not finite
+      return Vector<double>::Constant(g.size(), std::numeric_limits<double>::quiet_NaN());
+    const Vector<double>& values = eigen.eigenvalues();
+    const double cut = rcond * values.maxCoeff();
+    Vector<double> c = eigen.eigenvectors().transpose() * (-g);
+    for (Eigen::Index i = 0; i < c.size(); ++i) c[i] = values[i] > cut ? c[i] / values[i] : 0;
+    return eigen.eigenvectors() * c;
   }
 
   double curvature_along(const Vector<double>& g) {

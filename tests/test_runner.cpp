@@ -251,6 +251,8 @@ BOOST_AUTO_TEST_CASE(the_regression_graph_fits_its_function_and_reports_losses_o
   BOOST_TEST(std::isnan(field(records.back(), "grad_norm")), records.back());
   BOOST_TEST(std::isnan(field(records.back(), "step")), records.back());
   BOOST_TEST(field(records.back(), "evaluations") == 100 * 400, records.back());
+  BOOST_TEST(field(records.back(), "examples") == 100 * 400, records.back());
+  BOOST_TEST(field(records.back(), "gauss_newton_vectors") == 0, records.back());
 }
 
 BOOST_AUTO_TEST_CASE(a_regression_set_is_described_and_tested_without_an_error_rate) {
@@ -289,6 +291,8 @@ BOOST_AUTO_TEST_CASE(an_iterating_optimizer_prints_one_line_per_iteration) {
     BOOST_TEST(field(record, "step") > 0, record);
   }
   BOOST_TEST(field(records.back(), "evaluations") == 8, records.back());
+  // Each evaluation is on the whole set of 400: eight passes over the data.
+  BOOST_TEST(field(records.back(), "examples") == 8 * 400, records.back());
   BOOST_TEST(field(records.back(), "train_loss") < field(records.front(), "train_loss"),
              records.front() << "\n"
                              << records.back());

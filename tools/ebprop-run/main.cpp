@@ -151,7 +151,8 @@ std::string epoch_line(const EpochReport& r, std::int64_t iteration, bool classe
 }
 
 // One JSON line of the --metrics file. Errors are null without classes, ‖g‖ and the step length
-// when the optimizer does not know them.
+// when the optimizer does not know them. The counts are the training objective's since the run
+// began (EvaluationCounts).
 std::string metrics_line(const EpochReport& r) {
   return "{\"epoch\": " + std::to_string(r.epoch) +
          ", \"train_loss\": " + json_number(r.train.loss) +
@@ -163,7 +164,10 @@ std::string metrics_line(const EpochReport& r) {
          ", \"rate\": " + json_number(r.rate) +
          ", \"grad_norm\": " + json_number(r.last_step.grad_norm) +
          ", \"step\": " + json_number(r.last_step.step) +
-         ", \"evaluations\": " + std::to_string(r.evaluations.evaluations()) + "}\n";
+         ", \"evaluations\": " + std::to_string(r.evaluations.evaluations()) +
+         ", \"examples\": " + std::to_string(r.evaluations.examples) +
+         ", \"gauss_newton_vectors\": " + std::to_string(r.evaluations.gauss_newton_vectors) +
+         ", \"hessian_vectors\": " + std::to_string(r.evaluations.hessian_vectors) + "}\n";
 }
 
 // What the optimizer's epochs are, for the line before training (`sample`: of a resampling one).

@@ -3,8 +3,8 @@
 //
 //   iteration-cost [--hidden H] [--examples P] [--iterations K] [--optimizers cg,bfgs,...]
 //
-// A small MLP 784-H-10 (stanh, MSE to ±1 targets, as graphs/digits-mlp.graph, default H = 5 so
-// that BFGS's dense n × n inverse-Hessian estimate fits) on the first P (default 2000) bundled
+// A small MLP 784-H-10 (stanh, MSE to ±1 targets, as graphs/digits-mlp.graph, default H = 3 so
+// that BFGS's and Newton's dense n × n matrices are within their max-weights) on the first P (default 2000) bundled
 // digits (data/mnist10k, centred and scaled globally, §4.3), float64. For each optimizer: the
 // same initial weights, one warm-up step, then K (default 5) steps timed; the gradient on the
 // full set timed K times. Prints, per optimizer, seconds per iteration, the evaluations an
@@ -56,7 +56,7 @@ std::vector<std::string> split(const std::string& text) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int hidden = 5, examples = 2000, iterations = 5;
+  int hidden = 3, examples = 2000, iterations = 5;
   std::string optimizers = "cg,bfgs,lbfgs,gauss-newton,levenberg-marquardt,newton";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string option = argv[i], value = argv[i + 1];

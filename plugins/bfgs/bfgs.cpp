@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 namespace {
 
@@ -18,23 +17,12 @@ using namespace ebprop;
 template <typename T>
 class Bfgs final : public Optimizer<T> {
  public:
-  explicit Bfgs(const Settings& s) : max_weights_(s.integer("max-weights")), stop_(s) {
-    search_.c1 = s.real("c1");
-    search_.c2 = s.real("c2");
-    search_.max_evaluations = static_cast<int>(s.integer("line-evaluations"));
-    if (!(search_.c1 < search_.c2)) {
-      std::ostringstream message;
-      message << "optimizer bfgs: the line search needs c1 < c2, not c1 = " << search_.c1
-              << " and c2 = " << search_.c2;
-      throw SourceError(s.where("c2"), message.str());
-    }
-  }
+  explicit Bfgs(const Settings& s)
+      : max_weights_(s.integer("max-weights")),
+        stop_(s),
+        search_(optimize::line_search_options(s, "bfgs")) {}
 
-  DataUse data_use() const override {
-    DataUse use;
-    use.kind = DataUse::Kind::full_set;
-    return use;
-  }
+  DataUse data_use() const override { return {DataUse::Kind::full_set}; }
 
   void attach(ParameterStore<T>& params) override {
     const std::int64_t n = params.size();
@@ -47,75 +35,40 @@ class Bfgs final : public Optimizer<T> {
     check_allocation(n2, sizeof(double), "optimizer bfgs: the dense inverse Hessian");
     params_ = &params;
     inverse_ = Matrix<double>::Identity(n, n);
-    point_ = gradient_ = Vector<T>::Zero(n);
-    loss_ = step_ = 0;
-    iteration_ = 0;
-    has_point_ = scaled_ = false;
+    start_.reset(n);
+    step_ = 0;
+    scaled_ = false;
   }
 
   StepResult step(Objective<T>& objective, const Batch& batch, std::int64_t) override {
     auto& p = objective.parameters();
     StepResult result;
-    // E and ∇E where the step starts: the last line search's accepted point when nothing has
-    // moved w since (saves one evaluation per iteration), else evaluated.
-    if (!(batch.is_all() && has_point_ && p.w() == point_)) {
-      loss_ = objective.gradient(batch);
-      point_ = p.w();
-      gradient_ = p.dw();
-    }
-    has_point_ = false;
-    const double loss = loss_;
-    result.loss = loss;
-    const double grad_norm = static_cast<double>(gradient_.norm());
-    if (!std::isfinite(loss) || !std::isfinite(grad_norm)) {
-      result.stop = "the loss or its gradient is not finite at the start of the iteration";
-      return result;
-    }
-    ++iteration_;
-    if (grad_norm < stop_.grad_tol) {
-      result.new_loss = loss;
-      result.grad_norm = grad_norm;
-      result.step = 0;
-      result.stop =
-          stop_.check(iteration_, loss, loss, grad_norm, objective.counts().evaluations());
-      return result;
-    }
+    start_.begin(objective, batch);
+    if (start_.stops(objective, stop_, result)) return result;
+    const Vector<T>& gradient = start_.gradient();
 
     // The quasi-Newton direction −M g; steepest descent when M has lost positive definiteness
     // to rounding.
-    Vector<T> direction = (-(inverse_ * gradient_.template cast<double>())).template cast<T>();
+    Vector<T> direction = (-(inverse_ * gradient.template cast<double>())).template cast<T>();
     bool steepest = !scaled_;
-    if (!(static_cast<double>(gradient_.dot(direction)) < 0)) {
+    if (!(static_cast<double>(gradient.dot(direction)) < 0)) {
       reset();
       steepest = true;
     }
-    if (steepest) direction = -gradient_;
+    if (steepest) direction = -gradient;
     // Initial step 1, the Newton step of the model; before the first update M = I, and the
     // step starts at length 1.
     optimize::LineSearchOptions options = search_;
-    options.initial_step = steepest ? std::min(1.0, 1 / grad_norm) : 1.0;
-    const Vector<T> start = point_, start_gradient = gradient_;
-    const optimize::LineSearchResult r =
-        optimize::line_search(objective, batch, start, loss, start_gradient, direction, options);
+    options.initial_step = steepest ? std::min(1.0, 1 / start_.grad_norm()) : 1.0;
+    const optimize::LineSearchResult r = optimize::line_search(
+        objective, batch, start_.point(), start_.loss(), gradient, direction, options);
     step_ = r.step;
-    point_ = p.w();
-    gradient_ = p.dw();
-    loss_ = r.loss;
-    has_point_ = true;
     if (r.step > 0)
-      update((point_ - start).template cast<double>(),
-             (gradient_ - start_gradient).template cast<double>());
-
-    result.new_loss = r.loss;
-    result.grad_norm = static_cast<double>(gradient_.norm());
-    result.step = r.step * static_cast<double>(direction.norm());
-    if (r.step == 0 && steepest)
-      result.stop = "the line search along steepest descent made no progress: " + r.failure;
-    else if (r.step == 0)
+      update((p.w() - start_.point()).template cast<double>(),
+             (p.dw() - gradient).template cast<double>());
+    else if (!steepest)
       reset();  // no progress along −M g: start again from steepest descent
-    if (result.stop.empty())
-      result.stop =
-          stop_.check(iteration_, loss, r.loss, result.grad_norm, objective.counts().evaluations());
+    start_.finish(objective, r, direction, steepest, stop_, result);
     return result;
   }
 
@@ -126,35 +79,28 @@ class Bfgs final : public Optimizer<T> {
   // i-th weight. In T: a float optimizer keeps its state in float precision.
   OptimizerState state() const override {
     OptimizerState state;
-    put_per_parameter(state, "point", point_, *params_);
-    put_per_parameter(state, "gradient", gradient_, *params_);
+    start_.put(state, *params_);
     for (const auto& block : params_->blocks())
       for (std::int64_t i = 0; i < block.size(); ++i)
         put_per_parameter(state, column_name(block, i),
                           Vector<T>(inverse_.col(block.offset + i).template cast<T>()), *params_);
-    state["loss"] = scalar(loss_);
-    state["step"] = scalar(step_);
-    state["iteration"] = scalar(static_cast<double>(iteration_));
-    state["has-point"] = scalar(has_point_ ? 1 : 0);
-    state["scaled"] = scalar(scaled_ ? 1 : 0);
+    state["step"] = optimize::state_scalar(step_);
+    state["scaled"] = optimize::state_scalar(scaled_ ? 1 : 0);
     return state;
   }
 
   void restore(const OptimizerState& state) override {
-    if (!get_per_parameter(state, "point", point_, *params_)) return;
-    require(get_per_parameter(state, "gradient", gradient_, *params_), "gradient");
+    if (!start_.restore_point(state, *params_, "bfgs")) return;
     Vector<T> column;
     for (const auto& block : params_->blocks())
       for (std::int64_t i = 0; i < block.size(); ++i) {
-        require(get_per_parameter(state, column_name(block, i), column, *params_),
-                column_name(block, i));
+        optimize::require_state(get_per_parameter(state, column_name(block, i), column, *params_),
+                                column_name(block, i), "bfgs");
         inverse_.col(block.offset + i) = column.template cast<double>();
       }
-    loss_ = read_scalar(state, "loss");
-    step_ = read_scalar(state, "step");
-    iteration_ = static_cast<std::int64_t>(read_scalar(state, "iteration"));
-    has_point_ = read_scalar(state, "has-point") != 0;
-    scaled_ = read_scalar(state, "scaled") != 0;
+    start_.restore_scalars(state, "bfgs");
+    step_ = optimize::read_state_scalar(state, "step", "bfgs");
+    scaled_ = optimize::read_state_scalar(state, "scaled", "bfgs") != 0;
   }
 
  private:
@@ -185,44 +131,23 @@ class Bfgs final : public Optimizer<T> {
   static std::string column_name(const ParamBlock& block, std::int64_t i) {
     return "inverse-hessian/" + block.name + "[" + std::to_string(i) + "]";
   }
-  static Vector<double> scalar(double v) { return Vector<double>::Constant(1, v); }
-  static void require(bool found, const std::string& name) {
-    if (!found) throw Error("bfgs state has a point but no '" + name + "'");
-  }
-  static double read_scalar(const OptimizerState& state, const std::string& name) {
-    const auto it = state.find(name);
-    if (it == state.end() || it->second.size() != 1)
-      throw Error("bfgs state has no scalar '" + name + "'");
-    return it->second[0];
-  }
 
   std::int64_t max_weights_;
   StopRules stop_;
   optimize::LineSearchOptions search_;
   const ParameterStore<T>* params_ = nullptr;  // set by attach()
   Matrix<double> inverse_;                     // M ≈ H⁻¹ (in double whatever T is)
-  // The point the next step starts from (the last accepted point), E and ∇E there.
-  Vector<T> point_, gradient_;
-  double loss_ = 0, step_ = 0;
-  std::int64_t iteration_ = 0;
-  bool has_point_ = false;  // point_, gradient_ and loss_ are the last accepted point's
-  bool scaled_ = false;     // M has been updated since the last reset to I
+  optimize::StartPoint<T> start_;  // the last accepted point, E and ∇E there; the iterations
+  double step_ = 0;                // the last line search's α
+  bool scaled_ = false;            // M has been updated since the last reset to I
 };
 
 void register_bfgs(Registry& registry) {
   std::vector<SettingSpec> settings = {
       optional("max-weights", SettingType::integer, "5000",
                "refuse a net of more weights (the inverse Hessian takes n² doubles)")
-          .at_least(1),
-      optional("c1", SettingType::real, "1e-4", "line search: sufficient decrease")
-          .above(0)
-          .below(1),
-      optional("c2", SettingType::real, "0.9", "line search: curvature (strong Wolfe), above c1")
-          .above(0)
-          .below(1),
-      optional("line-evaluations", SettingType::integer, "25",
-               "line search: at most this many evaluations")
           .at_least(1)};
+  for (auto& spec : optimize::line_search_settings("0.9")) settings.push_back(std::move(spec));
   for (auto& spec : StopRules::settings()) settings.push_back(std::move(spec));
   registry.add_optimizer<Bfgs>(
       {"bfgs",

@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
-#include <sstream>
 
 namespace {
 
@@ -18,91 +17,44 @@ using namespace ebprop;
 template <typename T>
 class Lbfgs final : public Optimizer<T> {
  public:
-  explicit Lbfgs(const Settings& s) : memory_(static_cast<int>(s.integer("memory"))), stop_(s) {
-    search_.c1 = s.real("c1");
-    search_.c2 = s.real("c2");
-    search_.max_evaluations = static_cast<int>(s.integer("line-evaluations"));
-    if (!(search_.c1 < search_.c2)) {
-      std::ostringstream message;
-      message << "optimizer lbfgs: the line search needs c1 < c2, not c1 = " << search_.c1
-              << " and c2 = " << search_.c2;
-      throw SourceError(s.where("c2"), message.str());
-    }
-  }
+  explicit Lbfgs(const Settings& s)
+      : memory_(static_cast<int>(s.integer("memory"))),
+        stop_(s),
+        search_(optimize::line_search_options(s, "lbfgs")) {}
 
-  DataUse data_use() const override {
-    DataUse use;
-    use.kind = DataUse::Kind::full_set;
-    return use;
-  }
+  DataUse data_use() const override { return {DataUse::Kind::full_set}; }
 
   void attach(ParameterStore<T>& params) override {
     params_ = &params;
-    point_ = gradient_ = Vector<T>::Zero(params.size());
+    start_.reset(params.size());
     pairs_.clear();
-    loss_ = step_ = 0;
-    iteration_ = 0;
-    has_point_ = false;
+    step_ = 0;
   }
 
   StepResult step(Objective<T>& objective, const Batch& batch, std::int64_t) override {
     auto& p = objective.parameters();
     StepResult result;
-    // E and ∇E where the step starts: the last line search's accepted point when nothing has
-    // moved w since (saves one evaluation per iteration), else evaluated.
-    if (!(batch.is_all() && has_point_ && p.w() == point_)) {
-      loss_ = objective.gradient(batch);
-      point_ = p.w();
-      gradient_ = p.dw();
-      pairs_.clear();  // the pairs were measured elsewhere
-    }
-    has_point_ = false;
-    const double loss = loss_;
-    result.loss = loss;
-    const double grad_norm = static_cast<double>(gradient_.norm());
-    if (!std::isfinite(loss) || !std::isfinite(grad_norm)) {
-      result.stop = "the loss or its gradient is not finite at the start of the iteration";
-      return result;
-    }
-    ++iteration_;
-    if (grad_norm < stop_.grad_tol) {
-      result.new_loss = loss;
-      result.grad_norm = grad_norm;
-      result.step = 0;
-      result.stop =
-          stop_.check(iteration_, loss, loss, grad_norm, objective.counts().evaluations());
-      return result;
-    }
+    if (start_.begin(objective, batch)) pairs_.clear();  // the pairs were measured elsewhere
+    if (start_.stops(objective, stop_, result)) return result;
+    const Vector<T>& gradient = start_.gradient();
 
-    Vector<T> direction = -two_loop(gradient_);
-    if (!(static_cast<double>(gradient_.dot(direction)) < 0)) {
+    Vector<T> direction = -two_loop(gradient);
+    if (!(static_cast<double>(gradient.dot(direction)) < 0)) {
       pairs_.clear();  // rounding broke positive definiteness: steepest descent
-      direction = -gradient_;
+      direction = -gradient;
     }
     const bool steepest = pairs_.empty();
     // Initial step 1, the step of the quasi-Newton model; without pairs, a step of length 1.
     optimize::LineSearchOptions options = search_;
-    options.initial_step = steepest ? std::min(1.0, 1 / grad_norm) : 1.0;
-    const Vector<T> start = point_, start_gradient = gradient_;
-    const optimize::LineSearchResult r =
-        optimize::line_search(objective, batch, start, loss, start_gradient, direction, options);
+    options.initial_step = steepest ? std::min(1.0, 1 / start_.grad_norm()) : 1.0;
+    const optimize::LineSearchResult r = optimize::line_search(
+        objective, batch, start_.point(), start_.loss(), gradient, direction, options);
     step_ = r.step;
-    point_ = p.w();
-    gradient_ = p.dw();
-    loss_ = r.loss;
-    has_point_ = true;
-    if (r.step > 0) remember(point_ - start, gradient_ - start_gradient);
-
-    result.new_loss = r.loss;
-    result.grad_norm = static_cast<double>(gradient_.norm());
-    result.step = r.step * static_cast<double>(direction.norm());
-    if (r.step == 0 && steepest)
-      result.stop = "the line search along steepest descent made no progress: " + r.failure;
-    else if (r.step == 0)
+    if (r.step > 0)
+      remember(p.w() - start_.point(), p.dw() - gradient);
+    else if (!steepest)
       pairs_.clear();  // no progress along the quasi-Newton direction: steepest descent next
-    if (result.stop.empty())
-      result.stop =
-          stop_.check(iteration_, loss, r.loss, result.grad_norm, objective.counts().evaluations());
+    start_.finish(objective, r, direction, steepest, stop_, result);
     return result;
   }
 
@@ -111,40 +63,34 @@ class Lbfgs final : public Optimizer<T> {
   // The pairs as "s.K" and "y.K" by parameter name, K = 0 the oldest, and their count "pairs".
   OptimizerState state() const override {
     OptimizerState state;
-    put_per_parameter(state, "point", point_, *params_);
-    put_per_parameter(state, "gradient", gradient_, *params_);
+    start_.put(state, *params_);
     for (std::size_t k = 0; k < pairs_.size(); ++k) {
       put_per_parameter(state, "s." + std::to_string(k), pairs_[k].s, *params_);
       put_per_parameter(state, "y." + std::to_string(k), pairs_[k].y, *params_);
     }
-    state["pairs"] = scalar(static_cast<double>(pairs_.size()));
-    state["loss"] = scalar(loss_);
-    state["step"] = scalar(step_);
-    state["iteration"] = scalar(static_cast<double>(iteration_));
-    state["has-point"] = scalar(has_point_ ? 1 : 0);
+    state["pairs"] = optimize::state_scalar(static_cast<double>(pairs_.size()));
+    state["step"] = optimize::state_scalar(step_);
     return state;
   }
 
   void restore(const OptimizerState& state) override {
-    if (!get_per_parameter(state, "point", point_, *params_)) return;
-    require(get_per_parameter(state, "gradient", gradient_, *params_), "gradient");
-    const auto count = static_cast<std::size_t>(read_scalar(state, "pairs"));
+    if (!start_.restore_point(state, *params_, "lbfgs")) return;
+    const auto count =
+        static_cast<std::size_t>(optimize::read_state_scalar(state, "pairs", "lbfgs"));
     if (count > static_cast<std::size_t>(memory_))
       throw Error("lbfgs state has " + std::to_string(count) + " pairs, more than memory " +
                   std::to_string(memory_));
     pairs_.assign(count, Pair{});
     for (std::size_t k = 0; k < count; ++k) {
       Pair& pair = pairs_[k];
-      require(get_per_parameter(state, "s." + std::to_string(k), pair.s, *params_),
-              "s." + std::to_string(k));
-      require(get_per_parameter(state, "y." + std::to_string(k), pair.y, *params_),
-              "y." + std::to_string(k));
+      optimize::require_state(get_per_parameter(state, "s." + std::to_string(k), pair.s, *params_),
+                              "s." + std::to_string(k), "lbfgs");
+      optimize::require_state(get_per_parameter(state, "y." + std::to_string(k), pair.y, *params_),
+                              "y." + std::to_string(k), "lbfgs");
       pair.rho = 1 / static_cast<double>(pair.s.dot(pair.y));
     }
-    loss_ = read_scalar(state, "loss");
-    step_ = read_scalar(state, "step");
-    iteration_ = static_cast<std::int64_t>(read_scalar(state, "iteration"));
-    has_point_ = read_scalar(state, "has-point") != 0;
+    start_.restore_scalars(state, "lbfgs");
+    step_ = optimize::read_state_scalar(state, "step", "lbfgs");
   }
 
  private:
@@ -182,41 +128,19 @@ class Lbfgs final : public Optimizer<T> {
     return q.template cast<T>();
   }
 
-  static Vector<double> scalar(double v) { return Vector<double>::Constant(1, v); }
-  static void require(bool found, const std::string& name) {
-    if (!found) throw Error("lbfgs state has a point but no '" + name + "'");
-  }
-  static double read_scalar(const OptimizerState& state, const std::string& name) {
-    const auto it = state.find(name);
-    if (it == state.end() || it->second.size() != 1)
-      throw Error("lbfgs state has no scalar '" + name + "'");
-    return it->second[0];
-  }
-
   int memory_;
   StopRules stop_;
   optimize::LineSearchOptions search_;
   const ParameterStore<T>* params_ = nullptr;  // set by attach()
   std::deque<Pair> pairs_;                     // the last `memory_` pairs, oldest first
-  // The point the next step starts from (the last accepted point), E and ∇E there.
-  Vector<T> point_, gradient_;
-  double loss_ = 0, step_ = 0;
-  std::int64_t iteration_ = 0;
-  bool has_point_ = false;  // point_, gradient_ and loss_ are the last accepted point's
+  optimize::StartPoint<T> start_;  // the last accepted point, E and ∇E there; the iterations
+  double step_ = 0;                // the last line search's α
 };
 
 void register_lbfgs(Registry& registry) {
   std::vector<SettingSpec> settings = {
-      optional("memory", SettingType::integer, "10", "m: the pairs (Δw, Δg) kept").at_least(1),
-      optional("c1", SettingType::real, "1e-4", "line search: sufficient decrease")
-          .above(0)
-          .below(1),
-      optional("c2", SettingType::real, "0.9", "line search: curvature (strong Wolfe), above c1")
-          .above(0)
-          .below(1),
-      optional("line-evaluations", SettingType::integer, "25",
-               "line search: at most this many evaluations")
-          .at_least(1)};
+      optional("memory", SettingType::integer, "10", "m: the pairs (Δw, Δg) kept").at_least(1)};
+  for (auto& spec : optimize::line_search_settings("0.9")) settings.push_back(std::move(spec));
   for (auto& spec : StopRules::settings()) settings.push_back(std::move(spec));
   registry.add_optimizer<Lbfgs>(
       {"lbfgs",

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "ebprop/error.h"
+#include "ebprop/settings.h"
 
 namespace ebprop::optimize {
 
@@ -233,6 +234,45 @@ LineSearchResult line_search(Objective<T>& objective, const Batch& batch, const 
                 ": the direction is not a descent direction (∇Eᵀd = " + number(slope) +
                 ", must be negative)");
   return Search<T>(objective, batch, w0, loss0, g0, direction, options).run();
+}
+
+std::vector<SettingSpec> line_search_settings(const std::string& c2) {
+  return {optional("c1", SettingType::real, "1e-4", "line search: sufficient decrease")
+              .above(0)
+              .below(1),
+          optional("c2", SettingType::real, c2, "line search: curvature (strong Wolfe), above c1")
+              .above(0)
+              .below(1),
+          optional("line-evaluations", SettingType::integer, "25",
+                   "line search: at most this many evaluations")
+              .at_least(1)};
+}
+
+LineSearchOptions line_search_options(const Settings& settings, const std::string& optimizer) {
+  LineSearchOptions options;
+  options.c1 = settings.real("c1");
+  options.c2 = settings.real("c2");
+  options.max_evaluations = static_cast<int>(settings.integer("line-evaluations"));
+  if (!(options.c1 < options.c2)) {
+    std::ostringstream message;
+    message << "optimizer " << optimizer
+            << ": the line search needs c1 < c2, not c1 = " << options.c1
+            << " and c2 = " << options.c2;
+    throw SourceError(settings.where("c2"), message.str());
+  }
+  return options;
+}
+
+double read_state_scalar(const OptimizerState& state, const std::string& name,
+                         const std::string& optimizer) {
+  const auto it = state.find(name);
+  if (it == state.end() || it->second.size() != 1)
+    throw Error(optimizer + " state has no scalar '" + name + "'");
+  return it->second[0];
+}
+
+void require_state(bool found, const std::string& name, const std::string& optimizer) {
+  if (!found) throw Error(optimizer + " state has a point but no '" + name + "'");
 }
 
 template LineSearchResult line_search(Objective<float>&, const Batch&, const Vector<float>&, double,

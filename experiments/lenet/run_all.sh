@@ -1,5 +1,5 @@
 #!/bin/sh
-# Every run behind docs/lenet.md, in the order they were made (2026-11-27, 2 shared cores),
+# Every run behind docs/lenet.md, in the order they were made (2026-11-27, the SDLM runs again on 2026-12-02; 2 shared cores),
 # one training at a time; metrics (one JSON line per pass) and logs in experiments/lenet/logs/.
 # About 45 minutes in all when the machine is quiet. Tables: experiments/lenet/table.py.
 cd "$(dirname "$0")/../.." || exit 1

@@ -13,14 +13,14 @@ std::string key(const std::string& name, const ParamBlock& block) {
   return name + "/" + block.name;
 }
 
-std::string short_number(double v) {
+}  // namespace
+
+std::string short_number(double value) {
   std::ostringstream s;
   s.precision(3);
-  s << v;
+  s << value;
   return s.str();
 }
-
-}  // namespace
 
 template <typename T>
 void put_per_parameter(OptimizerState& state, const std::string& name, const Vector<T>& values,

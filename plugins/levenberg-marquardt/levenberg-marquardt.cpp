@@ -21,16 +21,14 @@
 //
 // Dense Cholesky up to dense-max weights, conjugate gradient on G·v products above
 // (gauss_newton_system.h).
+#include <ebprop/optimize/evaluated_point.h>
+#include <ebprop/optimize/gauss_newton_system.h>
+#include <ebprop/optimize/scalar_state.h>
 #include <ebprop/plugin.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <sstream>
-
-#include <ebprop/optimize/evaluated_point.h>
-#include <ebprop/optimize/gauss_newton_system.h>
-#include <ebprop/optimize/scalar_state.h>
 
 namespace {
 
@@ -38,13 +36,6 @@ using namespace ebprop;
 using optimize::EvaluatedPoint;
 using optimize::GaussNewtonOptions;
 using optimize::GaussNewtonSystem;
-
-std::string short_number(double v) {
-  std::ostringstream s;
-  s.precision(3);
-  s << v;
-  return s.str();
-}
 
 template <typename T>
 class LevenbergMarquardt final : public Optimizer<T> {

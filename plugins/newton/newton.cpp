@@ -18,19 +18,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <sstream>
 
 namespace {
 
 using namespace ebprop;
 using optimize::EvaluatedPoint;
-
-std::string short_number(double v) {
-  std::ostringstream s;
-  s.precision(3);
-  s << v;
-  return s.str();
-}
 
 template <typename T>
 class Newton final : public Optimizer<T> {

@@ -110,6 +110,10 @@ template <typename T>
 bool get_per_parameter(const OptimizerState& state, const std::string& name, Vector<T>& values,
                        const ParameterStore<T>& params);
 
+// A number with three significant digits ("8.1e-07", "0.02"), as the stop rules, line searches
+// and notices of optimizers print them.
+std::string short_number(double value);
+
 // The stop rules every iterative method shares (§6), read from its settings:
 //   grad-tol        stop when ‖∇E‖ < grad-tol                       (default 1e-6)
 //   loss-tol        stop when |ΔE| / max(|E|, 1) < loss-tol over one iteration (default 0: off)

@@ -14,13 +14,6 @@ namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-std::string number(double v) {
-  std::ostringstream s;
-  s.precision(3);
-  s << v;
-  return s.str();
-}
-
 // One trial of the search: φ(α) = E(w0 + α d) and φ'(α) = ∇E(w0 + α d)ᵀd.
 struct Trial {
   double alpha = 0, loss = 0, slope = 0;
@@ -155,7 +148,7 @@ LineSearchResult Search<T>::run() {
               (std::isfinite(parabola) ? std::max(back, parabola - previous.alpha) : back);
       shrink *= shrink;
       if (alpha - previous.alpha <= 1e-12 * alpha)
-        return fail("every step beyond " + number(previous.alpha) +
+        return fail("every step beyond " + short_number(previous.alpha) +
                     " gave a loss or gradient that is not finite");
       continue;
     }
@@ -186,7 +179,7 @@ LineSearchResult Search<T>::zoom(Trial lo, Trial hi) {
                   std::to_string(options_.max_evaluations) + " evaluations");
     const double width = std::abs(hi.alpha - lo.alpha);
     if (width <= 1e-14 * std::max(lo.alpha, hi.alpha))
-      return fail("the interval of steps shrank to nothing at " + number(lo.alpha) +
+      return fail("the interval of steps shrank to nothing at " + short_number(lo.alpha) +
                   " (the loss varies by less than its rounding)");
     double next = nan;
     if (hi.finite) {
@@ -222,8 +215,8 @@ LineSearchResult line_search(Objective<T>& objective, const Batch& batch, const 
                 std::to_string(direction.size()) + " elements, the objective " + std::to_string(n) +
                 " weights");
   if (!(0 < options.c1 && options.c1 < options.c2 && options.c2 < 1))
-    throw Error("line search: needs 0 < c1 < c2 < 1, not c1 = " + number(options.c1) +
-                " and c2 = " + number(options.c2));
+    throw Error("line search: needs 0 < c1 < c2 < 1, not c1 = " + short_number(options.c1) +
+                " and c2 = " + short_number(options.c2));
   if (!(options.initial_step > 0) || options.max_evaluations < 1)
     throw Error("line search: needs an initial step > 0 and at least one evaluation");
   if (!std::isfinite(loss0))
@@ -231,7 +224,7 @@ LineSearchResult line_search(Objective<T>& objective, const Batch& batch, const 
   const double slope = static_cast<double>(g0.dot(direction));
   if (!(slope < 0))
     throw Error("line search on " + objective.name() +
-                ": the direction is not a descent direction (∇Eᵀd = " + number(slope) +
+                ": the direction is not a descent direction (∇Eᵀd = " + short_number(slope) +
                 ", must be negative)");
   return Search<T>(objective, batch, w0, loss0, g0, direction, options).run();
 }

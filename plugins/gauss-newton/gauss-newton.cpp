@@ -44,22 +44,10 @@ class GaussNewton final : public Optimizer<T> {
     GaussNewtonSystem<T> system(objective, batch, options_);
     const Vector<double> delta =
         system.dense() && rcond_ > 0 ? system.solve_truncated(g, rcond_) : system.solve(g, 0);
-    auto& w = objective.parameters().w();
-    const Vector<T> start = w;
-    if (!delta.allFinite()) return no_step(result, g, "the Gauss-Newton step is not finite");
-    last_rate_ =
-        optimize::backtrack(objective, batch, start, result.loss, g.dot(delta), delta, 1.0, trial_);
-    if (last_rate_ == 0)
-      return no_step(result, g,
-                     "no decrease along the Gauss-Newton step in " +
-                         std::to_string(optimize::max_halvings) + " halvings");
-    std::swap(here_, trial_);
-    ++iteration_;
-    result.new_loss = here_.loss();
-    result.grad_norm = here_.gradient().norm();
-    result.step = (w - start).template cast<double>().norm();
-    result.stop = rules_.check(iteration_, result.loss, result.new_loss, result.grad_norm,
-                               objective.counts().evaluations());
+    if (!delta.allFinite())
+      return optimize::no_step(result, g, "the Gauss-Newton step is not finite");
+    last_rate_ = optimize::backtracked_step(objective, batch, delta, 1.0, here_, trial_, rules_,
+                                            iteration_, "Gauss-Newton", result);
     return result;
   }
 
@@ -80,15 +68,6 @@ class GaussNewton final : public Optimizer<T> {
   }
 
  private:
-  // The result of a step that left w where it was, and why.
-  static StepResult no_step(StepResult result, const Vector<double>& g, std::string why) {
-    result.new_loss = result.loss;
-    result.grad_norm = g.norm();
-    result.step = 0;
-    result.stop = std::move(why);
-    return result;
-  }
-
   StopRules rules_;
   GaussNewtonOptions options_;
   double rcond_;

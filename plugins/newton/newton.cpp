@@ -59,13 +59,7 @@ class Newton final : public Optimizer<T> {
                      sizeof(double),
                      "newton: the Hessian of " + objective.name() + " and its Cholesky factor");
     Matrix<double> hessian = objective.hessian(batch);
-    if (!hessian.allFinite()) {
-      result.new_loss = result.loss;
-      result.grad_norm = g.norm();
-      result.step = 0;
-      result.stop = "the Hessian is not finite";
-      return result;
-    }
+    if (!hessian.allFinite()) return optimize::no_step(result, g, "the Hessian is not finite");
     Matrix<double> factor = hessian;
     Eigen::LLT<Eigen::Ref<Matrix<double>>> llt(factor);  // in place: `factor` becomes L
     if (llt.info() != Eigen::Success) {
@@ -88,25 +82,8 @@ class Newton final : public Optimizer<T> {
     }
     // Eq. 40: Δw = −η H⁻¹ ∂E/∂w, η halved while the loss does not decrease enough.
     const Vector<double> delta = -llt.solve(g);
-    auto& w = objective.parameters().w();
-    const Vector<T> start = w;
-    last_rate_ = optimize::backtrack(objective, batch, start, result.loss, g.dot(delta), delta,
-                                     eta_, trial_);
-    if (last_rate_ == 0) {
-      result.new_loss = result.loss;
-      result.grad_norm = g.norm();
-      result.step = 0;
-      result.stop = "no decrease along the Newton step in " +
-                    std::to_string(optimize::max_halvings) + " halvings";
-      return result;
-    }
-    std::swap(here_, trial_);
-    ++iteration_;
-    result.new_loss = here_.loss();
-    result.grad_norm = here_.gradient().norm();
-    result.step = (w - start).template cast<double>().norm();
-    result.stop = rules_.check(iteration_, result.loss, result.new_loss, result.grad_norm,
-                               objective.counts().evaluations());
+    last_rate_ = optimize::backtracked_step(objective, batch, delta, eta_, here_, trial_, rules_,
+                                            iteration_, "Newton", result);
     return result;
   }
 

@@ -195,31 +195,27 @@ template <typename T>
 void GraphObjective<T>::compute_hessian_vector(const Batch& batch, const Vector<T>& v,
                                                Vector<T>& hv) {
   require_r_passes("exact Hessian-vector products");
-  auto& p = parameters();
-  p.rw() = v;
-  hv.setZero(p.size());
-  for_each_chunk(batch, options_.chunk, [&](int, double weight) {
-    const double e = forward();
-    p.clear_gradients();
-    graph_.bprop();
-    graph_.hessian_vector();
-    hv += static_cast<T>(weight) * p.rdw();
-    return e;
-  });
+  product_along(batch, v, hv, &Graph<T>::hessian_vector);
 }
 
 template <typename T>
 void GraphObjective<T>::compute_gauss_newton_vector(const Batch& batch, const Vector<T>& v,
                                                     Vector<T>& gv) {
+  product_along(batch, v, gv, &Graph<T>::gauss_newton_vector);
+}
+
+template <typename T>
+void GraphObjective<T>::product_along(const Batch& batch, const Vector<T>& v, Vector<T>& out,
+                                      void (Graph<T>::*pass)()) {
   auto& p = parameters();
   p.rw() = v;
-  gv.setZero(p.size());
+  out.setZero(p.size());
   for_each_chunk(batch, options_.chunk, [&](int, double weight) {
     const double e = forward();
     p.clear_gradients();
     graph_.bprop();
-    graph_.gauss_newton_vector();
-    gv += static_cast<T>(weight) * p.rdw();
+    (graph_.*pass)();
+    out += static_cast<T>(weight) * p.rdw();
     return e;
   });
 }

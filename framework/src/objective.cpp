@@ -7,11 +7,23 @@ namespace ebprop {
 
 namespace {
 
-// n × n doubles must fit before a dense matrix is built (memory.h).
-void check_dense(std::int64_t n, const std::string& what, const std::string& of) {
+// The dense matrix whose column k is product(e_k), after checking that n × n doubles fit
+// (memory.h).
+template <typename T, typename Product>
+Matrix<double> columns_of(std::int64_t n, const std::string& what, const std::string& of,
+                          Product&& product) {
   check_allocation(static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(n), sizeof(double),
                    "the dense " + what + " of " + of + " (" + std::to_string(n) + " × " +
                        std::to_string(n) + ")");
+  Matrix<double> m(n, n);
+  Vector<T> unit = Vector<T>::Zero(n), column;
+  for (std::int64_t k = 0; k < n; ++k) {
+    unit[k] = 1;
+    product(unit, column);
+    m.col(k) = column.template cast<double>();
+    unit[k] = 0;
+  }
+  return m;
 }
 
 }  // namespace
@@ -31,32 +43,16 @@ void Objective<T>::check_gauss_newton() const {
 
 template <typename T>
 Matrix<double> Objective<T>::compute_gauss_newton(const Batch& batch) {
-  const std::int64_t n = dimension();
-  check_dense(n, "Gauss-Newton matrix", name());
-  Matrix<double> g(n, n);
-  Vector<T> unit = Vector<T>::Zero(n), column;
-  for (std::int64_t k = 0; k < n; ++k) {
-    unit[k] = 1;
-    compute_gauss_newton_vector(batch, unit, column);
-    g.col(k) = column.template cast<double>();
-    unit[k] = 0;
-  }
-  return g;
+  return columns_of<T>(
+      dimension(), "Gauss-Newton matrix", name(),
+      [&](const Vector<T>& v, Vector<T>& gv) { compute_gauss_newton_vector(batch, v, gv); });
 }
 
 template <typename T>
 Matrix<double> Objective<T>::compute_hessian(const Batch& batch) {
-  const std::int64_t n = dimension();
-  check_dense(n, "Hessian", name());
-  Matrix<double> h(n, n);
-  Vector<T> unit = Vector<T>::Zero(n), column;
-  for (std::int64_t k = 0; k < n; ++k) {
-    unit[k] = 1;
-    compute_hessian_vector(batch, unit, column);
-    h.col(k) = column.template cast<double>();
-    unit[k] = 0;
-  }
-  return h;
+  return columns_of<T>(dimension(), "Hessian", name(), [&](const Vector<T>& v, Vector<T>& hv) {
+    compute_hessian_vector(batch, v, hv);
+  });
 }
 
 template class Objective<float>;

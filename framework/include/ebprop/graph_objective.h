@@ -87,6 +87,10 @@ class GraphObjective final : public Objective<T> {
   double forward();  // fprop of the loaded chunk: its mean loss, noting a culprit
   void count_errors(const Batch& batch, int first, int count);
   void require_r_passes(const char* what) const;
+  // out = the chunks' weighted sum of rdw after fprop, bprop and `pass` (the Hessian-vector or
+  // Gauss-Newton-vector product of Graph) along v.
+  void product_along(const Batch& batch, const Vector<T>& v, Vector<T>& out,
+                     void (Graph<T>::*pass)());
 
   Graph<T>& graph_;
   const data::Dataset& data_;

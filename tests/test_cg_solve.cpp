@@ -7,6 +7,8 @@
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 
+#include "test_util.h"
+
 using namespace ebprop;
 using namespace ebprop::optimize;
 using Stop = CgSolveResult::Stop;
@@ -22,11 +24,7 @@ Matrix<double> with_eigenvalues(const Vector<double>& eigenvalues, Rng& rng) {
   return q * eigenvalues.asDiagonal() * q.transpose();
 }
 
-Vector<double> random_vector(Eigen::Index n, Rng& rng) {
-  Vector<double> v(n);
-  for (auto& x : v) x = 2 * uniform01(rng) - 1;
-  return v;
-}
+Vector<double> random_vector(Eigen::Index n, Rng& rng) { return test::random_matrix(n, 1, rng); }
 
 CgProduct product_of(const Matrix<double>& a) {
   return [&a](const Vector<double>& v, Vector<double>& av) { av = a * v; };

@@ -60,9 +60,7 @@ data::Dataset examples(int inputs, int targets, int count, bool classes, std::ui
 
 Vector<double> random_vector(std::int64_t n, std::uint64_t seed) {
   Rng rng(seed);
-  Vector<double> v(n);
-  for (double& x : v) x = 2 * uniform01(rng) - 1;
-  return v;
+  return test::random_matrix(n, 1, rng);
 }
 
 double relative(const Vector<double>& a, const Vector<double>& b) {

@@ -76,7 +76,8 @@ class Bfgs final : public Optimizer<T> {
 
   // The inverse is kept column by column, each column by parameter name:
   // "inverse-hessian/BLOCK[i]/BLOCK2" is the part in BLOCK2's rows of the column of BLOCK's
-  // i-th weight. In T: a float optimizer keeps its state in float precision.
+  // i-th weight. Saved in T: a float optimizer's inverse, kept in double, is rounded to float,
+  // so only a double run resumes exactly.
   OptimizerState state() const override {
     OptimizerState state;
     start_.put(state, *params_);

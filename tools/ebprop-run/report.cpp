@@ -1,0 +1,98 @@
+#include "report.h"
+
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+
+namespace ebprop::run {
+
+std::string json_number(double v) {
+  if (!std::isfinite(v)) return "null";
+  std::ostringstream s;
+  s << std::setprecision(10) << v;
+  return s.str();
+}
+
+std::string percent(double v) {
+  if (!std::isfinite(v)) return "    -  ";
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(2) << std::setw(6) << v << "%";
+  return s.str();
+}
+
+// "train loss 0.12345 error  3.45%"; without classes (a regression) the loss alone; dashes for
+// an evaluation not made (no test set, or an interrupted epoch).
+std::string loss_columns(const std::string& set, const Evaluation& e, bool classes) {
+  std::ostringstream s;
+  s << set << " loss ";
+  if (std::isfinite(e.loss))
+    s << std::fixed << std::setprecision(5) << e.loss;
+  else
+    s << "   -   ";
+  if (classes) s << " error " << percent(e.error);
+  return s.str();
+}
+
+// ‖g‖ and step lengths: three digits, "-" when the optimizer does not know them.
+std::string short_number(double v) {
+  if (!std::isfinite(v)) return "-";
+  std::ostringstream s;
+  s << std::scientific << std::setprecision(2) << v;
+  return s.str();
+}
+
+// The line of one epoch: of a stochastic optimizer (iteration 0), "epoch N" with the training loss
+// measured while training and the speed; of an iterating one, "iteration N" (N counted over the
+// run) with the loss at the point reached, ‖g‖ and the step length there, and the evaluations
+// made so far.
+std::string epoch_line(const EpochReport& r, std::int64_t iteration, bool classes) {
+  std::ostringstream line;
+  if (iteration == 0)
+    line << "epoch " << std::setw(3) << r.epoch << "  " << loss_columns("train", r.train, classes);
+  else
+    line << "iteration " << std::setw(3) << iteration << "  "
+         << loss_columns("train", r.train, classes) << "  ‖g‖ "
+         << short_number(r.last_step.grad_norm) << "  step " << short_number(r.last_step.step)
+         << "  evaluations " << r.evaluations.evaluations();
+  line << "  " << loss_columns("test", r.test, classes) << "  " << std::fixed
+       << std::setprecision(2) << r.seconds << " s";
+  if (iteration == 0) line << "  " << static_cast<long>(r.examples_per_second) << " ex/s";
+  return line.str();
+}
+
+// One JSON line of the --metrics file. Errors are null without classes, ‖g‖ and the step length
+// when the optimizer does not know them. The counts are the training objective's since the run
+// began (EvaluationCounts).
+std::string metrics_line(const EpochReport& r) {
+  return "{\"epoch\": " + std::to_string(r.epoch) +
+         ", \"train_loss\": " + json_number(r.train.loss) +
+         ", \"train_error\": " + json_number(r.train.error) +
+         ", \"test_loss\": " + json_number(r.test.loss) +
+         ", \"test_error\": " + json_number(r.test.error) +
+         ", \"seconds\": " + json_number(r.seconds) +
+         ", \"examples_per_second\": " + json_number(r.examples_per_second) +
+         ", \"rate\": " + json_number(r.rate) +
+         ", \"grad_norm\": " + json_number(r.last_step.grad_norm) +
+         ", \"step\": " + json_number(r.last_step.step) +
+         ", \"evaluations\": " + std::to_string(r.evaluations.evaluations()) +
+         ", \"examples\": " + std::to_string(r.evaluations.examples) +
+         ", \"gauss_newton_vectors\": " + std::to_string(r.evaluations.gauss_newton_vectors) +
+         ", \"hessian_vectors\": " + std::to_string(r.evaluations.hessian_vectors) + "}\n";
+}
+
+// What the optimizer's epochs are, for the line before training (`sample`: of a resampling one).
+std::string training_plan(const DataUse& use, int epochs, int batch, int sample) {
+  switch (use.kind) {
+    case DataUse::Kind::full_set:
+      return "up to " + std::to_string(epochs) + " iterations on the whole training set";
+    case DataUse::Kind::resampled:
+      return std::to_string(epochs) + " epochs of iterations on samples of " +
+             std::to_string(sample) + " examples, drawn anew every " +
+             (use.every > 1 ? std::to_string(use.every) + " iterations" : "iteration");
+    case DataUse::Kind::mini_batches:
+      break;
+  }
+  return std::to_string(epochs) + " epochs, batch " + std::to_string(batch);
+}
+
+}  // namespace ebprop::run

@@ -1,0 +1,40 @@
+// What ebprop-run prints and writes about training: the epoch lines, the --metrics records and the
+// plan of the run.
+#pragma once
+
+#include <ebprop/optimizer.h>
+#include <ebprop/trainer.h>
+
+#include <cstdint>
+#include <string>
+
+namespace ebprop::run {
+
+// A JSON number with 10 significant digits; "null" for NaN or infinity.
+std::string json_number(double v);
+
+// "  3.45%", or dashes for NaN (an evaluation not made).
+std::string percent(double v);
+
+// "train loss 0.12345 error  3.45%"; without classes (a regression) the loss alone; dashes for
+// an evaluation not made (no test set, or an interrupted epoch).
+std::string loss_columns(const std::string& set, const Evaluation& e, bool classes);
+
+// ‖g‖ and step lengths: three digits, "-" when the optimizer does not know them.
+std::string short_number(double v);
+
+// The line of one epoch: of a stochastic optimizer (iteration 0), "epoch N" with the training loss
+// measured while training and the speed; of an iterating one, "iteration N" (N counted over the
+// run) with the loss at the point reached, ‖g‖ and the step length there, and the evaluations
+// made so far.
+std::string epoch_line(const EpochReport& r, std::int64_t iteration, bool classes);
+
+// One JSON line of the --metrics file. Errors are null without classes, ‖g‖ and the step length
+// when the optimizer does not know them. The counts are the training objective's since the run
+// began (EvaluationCounts).
+std::string metrics_line(const EpochReport& r);
+
+// What the optimizer's epochs are, for the line before training (`sample`: of a resampling one).
+std::string training_plan(const DataUse& use, int epochs, int batch, int sample);
+
+}  // namespace ebprop::run

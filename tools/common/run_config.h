@@ -80,6 +80,10 @@ std::vector<RunFile> run_inputs(const std::string& graph_file, const std::string
 struct Data {
   data::Dataset train, test;
   bool has_test = false;
+  // Held out from the training set, or read from its own files (§2: the validation set that
+  // picks the epoch to keep); normalized with the training part's statistics.
+  data::Dataset validation;
+  bool has_validation = false;
 };
 
 // Loads the [data] section's training (and test) sets, refuses a NaN or infinite value in either

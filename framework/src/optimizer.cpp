@@ -22,8 +22,8 @@ std::string short_number(double value) {
   return s.str();
 }
 
-template <typename T>
-void put_per_parameter(OptimizerState& state, const std::string& name, const Vector<T>& values,
+template <typename V, typename T>
+void put_per_parameter(OptimizerState& state, const std::string& name, const Vector<V>& values,
                        const ParameterStore<T>& params) {
   if (values.size() != params.size())
     throw Error("optimizer state '" + name + "' has " + std::to_string(values.size()) +
@@ -32,8 +32,8 @@ void put_per_parameter(OptimizerState& state, const std::string& name, const Vec
     state[key(name, block)] = values.segment(block.offset, block.size()).template cast<double>();
 }
 
-template <typename T>
-bool get_per_parameter(const OptimizerState& state, const std::string& name, Vector<T>& values,
+template <typename V, typename T>
+bool get_per_parameter(const OptimizerState& state, const std::string& name, Vector<V>& values,
                        const ParameterStore<T>& params) {
   values.setZero(params.size());
   int found = 0;
@@ -48,7 +48,7 @@ bool get_per_parameter(const OptimizerState& state, const std::string& name, Vec
       throw Error("optimizer state '" + it->first + "' has " + std::to_string(it->second.size()) +
                   " values, but parameter '" + block.name + "' has " +
                   std::to_string(block.size()));
-    values.segment(block.offset, block.size()) = it->second.template cast<T>();
+    values.segment(block.offset, block.size()) = it->second.template cast<V>();
     ++found;
   }
   if (found == 0) return false;
@@ -58,10 +58,18 @@ bool get_per_parameter(const OptimizerState& state, const std::string& name, Vec
 
 template void put_per_parameter(OptimizerState&, const std::string&, const Vector<float>&,
                                 const ParameterStore<float>&);
-template void put_per_parameter(OptimizerState&, const std::string&, const Vector<double>&,
-                                const ParameterStore<double>&);
 template bool get_per_parameter(const OptimizerState&, const std::string&, Vector<float>&,
                                 const ParameterStore<float>&);
+template void put_per_parameter(OptimizerState&, const std::string&, const Vector<float>&,
+                                const ParameterStore<double>&);
+template bool get_per_parameter(const OptimizerState&, const std::string&, Vector<float>&,
+                                const ParameterStore<double>&);
+template void put_per_parameter(OptimizerState&, const std::string&, const Vector<double>&,
+                                const ParameterStore<float>&);
+template bool get_per_parameter(const OptimizerState&, const std::string&, Vector<double>&,
+                                const ParameterStore<float>&);
+template void put_per_parameter(OptimizerState&, const std::string&, const Vector<double>&,
+                                const ParameterStore<double>&);
 template bool get_per_parameter(const OptimizerState&, const std::string&, Vector<double>&,
                                 const ParameterStore<double>&);
 

@@ -274,6 +274,35 @@ const std::vector<double>& Settings::reals(const std::string& name) const {
   return typed<std::vector<double>>(get(name), name);
 }
 
+namespace {
+
+std::string real_text(double v) {
+  std::ostringstream s;
+  s << std::setprecision(17) << v;
+  return s.str();
+}
+
+struct ValueText {
+  std::string operator()(std::int64_t v) const { return std::to_string(v); }
+  std::string operator()(double v) const { return real_text(v); }
+  std::string operator()(bool v) const { return v ? "true" : "false"; }
+  std::string operator()(const std::string& v) const { return v; }
+  std::string operator()(const Shape& v) const { return shape_str(v); }
+  std::string operator()(const std::vector<double>& v) const {
+    std::string text;
+    for (double x : v) text += (text.empty() ? "" : ",") + real_text(x);
+    return text;
+  }
+};
+
+}  // namespace
+
+std::map<std::string, std::string> Settings::texts() const {
+  std::map<std::string, std::string> texts;
+  for (const auto& [name, value] : values_) texts[name] = std::visit(ValueText{}, value);
+  return texts;
+}
+
 bool Settings::given(const std::string& name) const {
   const auto it = given_.find(name);
   return it != given_.end() && it->second;

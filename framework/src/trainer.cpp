@@ -62,31 +62,103 @@ void Trainer<T>::diverged(const std::string& culprit) {
 }
 
 template <typename T>
+void Trainer<T>::after_step(std::function<void(std::int64_t)> callback) {
+  after_step_ = std::move(callback);
+}
+
+template <typename T>
+TrainerState Trainer<T>::state() const {
+  TrainerState s;
+  s.epoch = epoch_;
+  s.in_epoch = in_epoch_ || resumed_;  // after_step: in the epoch; after run_epoch: interrupted
+  s.progress = epoch_progress_;
+  s.order = order_;
+  s.sample = sample_;
+  s.seen = seen_;
+  s.steps = steps_;
+  s.iterations = iterations_;
+  s.starting_loss = starting_loss_;
+  s.shuffling = generator_state(streams_.shuffling);
+  s.sampling = generator_state(streams_.sampling);
+  s.counts = objective_.counts();
+  return s;
+}
+
+template <typename T>
+void Trainer<T>::restore(const TrainerState& s) {
+  const auto is_index_set = [&](const std::vector<int>& indices, bool permutation) {
+    if (permutation && indices.size() != order_.size()) return false;
+    std::vector<char> met(order_.size(), 0);
+    for (int i : indices) {
+      if (i < 0 || i >= train_.size() || met[i]) return false;
+      met[i] = 1;
+    }
+    return true;
+  };
+  if (!is_index_set(s.order, true))
+    throw Error("the saved presentation order is not one of the " + std::to_string(train_.size()) +
+                " training examples of '" + train_.name + "'");
+  if (!is_index_set(s.sample, false))
+    throw Error("the saved sample is not a set of training examples of '" + train_.name + "'");
+  const int span =
+      optimizer_.data_use().kind == DataUse::Kind::mini_batches ? train_.size() : train_.size() + 1;
+  if (s.in_epoch && (s.progress.next < 0 || s.progress.next > span || s.progress.examples < 0))
+    throw Error("the saved position in the epoch is outside the training set");
+  Rng shuffling, sampling;
+  restore_generator(shuffling, s.shuffling, "the shuffling stream");
+  restore_generator(sampling, s.sampling, "the sampling stream");
+
+  streams_.shuffling = shuffling;
+  streams_.sampling = sampling;
+  epoch_ = s.epoch;
+  resumed_ = s.in_epoch;
+  epoch_progress_ = s.progress;
+  order_ = s.order;
+  sample_ = s.sample;
+  seen_ = s.seen;
+  steps_ = s.steps;
+  iterations_ = s.iterations;
+  starting_loss_ = s.starting_loss;
+  objective_.restore_counts(s.counts);
+}
+
+template <typename T>
 EpochReport Trainer<T>::run_epoch(int epoch, const data::Dataset* test) {
   if (config_.divergence_factor != 0 && starting_loss_ < 0)
     starting_loss_ =
         evaluate_first(train_, std::min(train_.size(), config_.divergence_examples)).loss;
+  const bool continuing = resumed_;
+  if (continuing && epoch != epoch_)
+    throw Error("the restored trainer is in epoch " + std::to_string(epoch_) +
+                ", which must go on before epoch " + std::to_string(epoch));
+  resumed_ = false;
   epoch_ = epoch;
   in_epoch_ = true;
   EpochReport report;
   report.epoch = epoch;
   const auto start = std::chrono::steady_clock::now();
-  optimizer_.begin_epoch(epoch, objective_);
+  if (!continuing) {
+    epoch_progress_ = EpochProgress{};
+    optimizer_.begin_epoch(epoch, objective_);
+  }
 
   const DataUse use = optimizer_.data_use();
   if (use.kind == DataUse::Kind::mini_batches) {
-    double loss_sum = 0;
-    int errors = 0;
-    mini_batch_epoch(report, loss_sum, errors);
-    report.train.loss = loss_sum / report.examples;
-    report.train.error = train_.labels.empty() ? not_a_number : 100.0 * errors / report.examples;
+    mini_batch_epoch(report);
+    report.train.loss = epoch_progress_.loss_sum / epoch_progress_.examples;
+    report.train.error = train_.labels.empty()
+                             ? not_a_number
+                             : 100.0 * epoch_progress_.errors / epoch_progress_.examples;
   } else {
     iteration_epoch(report, use);
   }
+  report.examples = epoch_progress_.examples;
+  report.last_step = epoch_progress_.last_step;
+  resumed_ = report.interrupted;  // state() then says where the epoch goes on
   check_weights_finite();
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   report.examples_per_second = report.examples / std::max(report.seconds, 1e-9);
-  report.rate = optimizer_.current_rate();
+  report.rate = epoch_progress_.rate;
   report.evaluations = objective_.counts();
   report.test =
       test && !report.interrupted ? evaluate(*test) : Evaluation{not_a_number, not_a_number};
@@ -94,41 +166,49 @@ EpochReport Trainer<T>::run_epoch(int epoch, const data::Dataset* test) {
   return report;
 }
 
+template <typename T>
+bool Trainer<T>::step_done() {
+  ++steps_;
+  epoch_progress_.rate = optimizer_.current_rate();
+  if (after_step_) after_step_(steps_);
+  return stop_requested_ && stop_requested_();
+}
+
 // §4.1: steps over the shuffled set, `batch` examples each.
 template <typename T>
-void Trainer<T>::mini_batch_epoch(EpochReport& report, double& loss_sum, int& errors) {
-  if (config_.shuffle) shuffle(order_, streams_.shuffling);
-  int next_progress = progress_every_;
+void Trainer<T>::mini_batch_epoch(EpochReport& report) {
+  EpochProgress& p = epoch_progress_;
+  if (p.next == 0 && config_.shuffle) shuffle(order_, streams_.shuffling);
+  int next_progress = (p.next / std::max(progress_every_, 1) + 1) * progress_every_;
   // The divergence rule looks at each tenth of the epoch (at least one step); a shorter rest
   // at the end joins the last tenth, so that no mean is taken over a handful of examples.
   const int tenth = std::max(1, train_.size() / 10);
-  int window_start = 0;
-  double window_loss = 0;
-  for (int start_index = 0; start_index < train_.size(); start_index += config_.batch) {
-    const int n = std::min(config_.batch, train_.size() - start_index);
-    const Batch batch = Batch::of({order_.begin() + start_index, order_.begin() + start_index + n});
+  while (p.next < train_.size()) {
+    const int n = std::min(config_.batch, train_.size() - p.next);
+    const Batch batch = Batch::of({order_.begin() + p.next, order_.begin() + p.next + n});
     seen_ += n;
     objective_.track_errors(batch);
-    report.last_step = optimizer_.step(objective_, batch, seen_);
-    if (!std::isfinite(report.last_step.loss)) diverged(objective_.non_finite_culprit());
-    const double step_loss = report.last_step.loss * n;
-    loss_sum += step_loss;
-    window_loss += step_loss;
-    errors += std::max(0, objective_.tracked_errors());
-    report.examples = start_index + n;
+    p.last_step = optimizer_.step(objective_, batch, seen_);
+    if (!std::isfinite(p.last_step.loss)) diverged(objective_.non_finite_culprit());
+    const double step_loss = p.last_step.loss * n;
+    p.loss_sum += step_loss;
+    p.window_loss += step_loss;
+    p.errors += std::max(0, objective_.tracked_errors());
+    p.next += n;
+    p.examples = p.next;
     const bool window_full =
-        report.examples - window_start >= tenth && train_.size() - report.examples >= tenth;
-    if (window_full || report.examples == train_.size()) {
-      check_loss_growth(window_loss / (report.examples - window_start), window_start + 1,
-                        report.examples);
-      window_start = report.examples;
-      window_loss = 0;
+        p.examples - p.window_start >= tenth && train_.size() - p.examples >= tenth;
+    if (window_full || p.examples == train_.size()) {
+      check_loss_growth(p.window_loss / (p.examples - p.window_start), p.window_start + 1,
+                        p.examples);
+      p.window_start = p.examples;
+      p.window_loss = 0;
     }
-    if (progress_ && start_index + n >= next_progress) {
-      progress_(start_index + n, train_.size());
+    if (progress_ && p.next >= next_progress) {
+      progress_(p.next, train_.size());
       next_progress += progress_every_;
     }
-    if (stop_requested_ && stop_requested_()) {
+    if (step_done()) {
       report.interrupted = true;
       break;
     }
@@ -140,24 +220,27 @@ void Trainer<T>::mini_batch_epoch(EpochReport& report, double& loss_sum, int& er
 // weights the epoch reached (a non-finite loss there is divergence).
 template <typename T>
 void Trainer<T>::iteration_epoch(EpochReport& report, const DataUse& use) {
+  EpochProgress& p = epoch_progress_;
   const bool whole = use.kind == DataUse::Kind::full_set;
   const int sample = whole ? train_.size() : std::clamp(use.sample, 1, train_.size());
   const int steps = whole ? 1 : (train_.size() + sample - 1) / sample;
-  for (int s = 0; s < steps; ++s) {
+  while (p.next < steps) {
     if (!whole && iterations_ % std::max(1, use.every) == 0) {
       shuffle(order_, streams_.shuffling);
-      sample_ = Batch::of({order_.begin(), order_.begin() + sample});
+      sample_.assign(order_.begin(), order_.begin() + sample);
     }
     seen_ += sample;
     ++iterations_;
-    report.last_step = optimizer_.step(objective_, whole ? Batch::all() : sample_, seen_);
-    report.examples += sample;
-    if (!report.last_step.stop.empty()) {
-      report.stop = report.last_step.stop;
+    p.last_step = optimizer_.step(objective_, whole ? Batch::all() : Batch::of(sample_), seen_);
+    p.examples += sample;
+    ++p.next;
+    const bool stop_requested = step_done();
+    if (!p.last_step.stop.empty()) {
+      report.stop = p.last_step.stop;
       break;
     }
-    if (stop_requested_ && stop_requested_()) {
-      report.interrupted = s + 1 < steps;
+    if (stop_requested) {
+      report.interrupted = p.next < steps;
       break;
     }
   }

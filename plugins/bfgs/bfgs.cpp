@@ -76,15 +76,14 @@ class Bfgs final : public Optimizer<T> {
 
   // The inverse is kept column by column, each column by parameter name:
   // "inverse-hessian/BLOCK[i]/BLOCK2" is the part in BLOCK2's rows of the column of BLOCK's
-  // i-th weight. Saved in T: a float optimizer's inverse, kept in double, is rounded to float,
-  // so only a double run resumes exactly.
+  // i-th weight. Saved in double, as it is kept, so a float run resumes exactly too.
   OptimizerState state() const override {
     OptimizerState state;
     start_.put(state, *params_);
     for (const auto& block : params_->blocks())
       for (std::int64_t i = 0; i < block.size(); ++i)
         put_per_parameter(state, column_name(block, i),
-                          Vector<T>(inverse_.col(block.offset + i).template cast<T>()), *params_);
+                          Vector<double>(inverse_.col(block.offset + i)), *params_);
     state["step"] = optimize::state_scalar(step_);
     state["scaled"] = optimize::state_scalar(scaled_ ? 1 : 0);
     return state;
@@ -92,12 +91,12 @@ class Bfgs final : public Optimizer<T> {
 
   void restore(const OptimizerState& state) override {
     if (!start_.restore_point(state, *params_, "bfgs")) return;
-    Vector<T> column;
+    Vector<double> column;
     for (const auto& block : params_->blocks())
       for (std::int64_t i = 0; i < block.size(); ++i) {
         optimize::require_state(get_per_parameter(state, column_name(block, i), column, *params_),
                                 column_name(block, i), "bfgs");
-        inverse_.col(block.offset + i) = column.template cast<double>();
+        inverse_.col(block.offset + i) = column;
       }
     start_.restore_scalars(state, "bfgs");
     step_ = optimize::read_state_scalar(state, "step", "bfgs");

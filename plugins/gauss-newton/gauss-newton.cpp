@@ -28,7 +28,8 @@ class GaussNewton final : public Optimizer<T> {
 
   DataUse data_use() const override { return {DataUse::Kind::full_set}; }
 
-  void attach(ParameterStore<T>& /*params*/) override {
+  void attach(ParameterStore<T>& params) override {
+    params_ = &params;
     iteration_ = 0;
     here_.forget();
   }
@@ -54,17 +55,19 @@ class GaussNewton final : public Optimizer<T> {
   // The step factor of the last step: 1 for the full Gauss-Newton step, 2^-k after k halvings.
   double current_rate() const override { return last_rate_; }
 
-  // The iteration count; the loss and gradient at w are evaluated again after a restore.
+  // The iteration count, and the loss and gradient
+  // evaluated at w (so that a resumed run evaluates no more than an uninterrupted one).
   OptimizerState state() const override {
     OptimizerState state;
     optimize::put_scalar(state, "iteration", static_cast<double>(iteration_));
+    here_.put(state, "here", *params_);
     return state;
   }
 
   void restore(const OptimizerState& state) override {
     iteration_ =
         static_cast<std::int64_t>(optimize::get_scalar(state, "iteration", "gauss-newton"));
-    here_.forget();
+    here_.restore(state, "here", *params_);
   }
 
  private:
@@ -74,7 +77,8 @@ class GaussNewton final : public Optimizer<T> {
   std::int64_t iteration_ = 0;
   bool noticed_ = false;
   double last_rate_ = std::numeric_limits<double>::quiet_NaN();
-  EvaluatedPoint<T> here_, trial_;  // the loss and gradient at w, and at the trial point
+  const ParameterStore<T>* params_ = nullptr;  // set by attach()
+  EvaluatedPoint<T> here_, trial_;             // the loss and gradient at w, and at the trial point
 };
 
 void register_gauss_newton(Registry& registry) {

@@ -45,7 +45,8 @@ class LevenbergMarquardt final : public Optimizer<T> {
 
   DataUse data_use() const override { return {DataUse::Kind::full_set}; }
 
-  void attach(ParameterStore<T>& /*params*/) override {
+  void attach(ParameterStore<T>& params) override {
+    params_ = &params;
     iteration_ = 0;
     lambda_ = 0;
     nu_ = 2;
@@ -111,12 +112,14 @@ class LevenbergMarquardt final : public Optimizer<T> {
   // No single rate: the damping λ sets both the length and the direction of the step.
   double current_rate() const override { return std::numeric_limits<double>::quiet_NaN(); }
 
-  // The iteration count, λ and ν; the loss and gradient at w are evaluated again after a restore.
+  // The iteration count, λ and ν, and the loss and gradient
+  // evaluated at w (so that a resumed run evaluates no more than an uninterrupted one).
   OptimizerState state() const override {
     OptimizerState state;
     optimize::put_scalar(state, "iteration", static_cast<double>(iteration_));
     optimize::put_scalar(state, "lambda", lambda_);
     optimize::put_scalar(state, "nu", nu_);
+    here_.put(state, "here", *params_);
     return state;
   }
 
@@ -125,7 +128,7 @@ class LevenbergMarquardt final : public Optimizer<T> {
     iteration_ = static_cast<std::int64_t>(optimize::get_scalar(state, "iteration", me));
     lambda_ = optimize::get_scalar(state, "lambda", me);
     nu_ = optimize::get_scalar(state, "nu", me);
-    here_.forget();
+    here_.restore(state, "here", *params_);
   }
 
  private:
@@ -138,7 +141,8 @@ class LevenbergMarquardt final : public Optimizer<T> {
   double lambda_ = 0;  // 0 until the first step sets λ₀
   double nu_ = 2;
   bool noticed_ = false;
-  EvaluatedPoint<T> here_, trial_;  // the loss and gradient at w, and at the trial point
+  const ParameterStore<T>* params_ = nullptr;  // set by attach()
+  EvaluatedPoint<T> here_, trial_;             // the loss and gradient at w, and at the trial point
 };
 
 void register_levenberg_marquardt(Registry& registry) {

@@ -35,6 +35,7 @@ class Newton final : public Optimizer<T> {
   // A net above max-weights is refused here, before any work: each iteration forms the n × n
   // Hessian from n Hessian-vector products (each about three passes over the data).
   void attach(ParameterStore<T>& params) override {
+    params_ = &params;
     const std::int64_t n = params.size();
     if (n > max_weights_)
       throw Error("optimizer newton: the net has " + std::to_string(n) +
@@ -90,16 +91,18 @@ class Newton final : public Optimizer<T> {
   // The step factor of the last step: η, or η·2^-k after k halvings.
   double current_rate() const override { return last_rate_; }
 
-  // The iteration count; the loss and gradient at w are evaluated again after a restore.
+  // The iteration count, and the loss and gradient
+  // evaluated at w (so that a resumed run evaluates no more than an uninterrupted one).
   OptimizerState state() const override {
     OptimizerState state;
     optimize::put_scalar(state, "iteration", static_cast<double>(iteration_));
+    here_.put(state, "here", *params_);
     return state;
   }
 
   void restore(const OptimizerState& state) override {
     iteration_ = static_cast<std::int64_t>(optimize::get_scalar(state, "iteration", "newton"));
-    here_.forget();
+    here_.restore(state, "here", *params_);
   }
 
  private:
@@ -108,8 +111,9 @@ class Newton final : public Optimizer<T> {
   std::int64_t max_weights_;
   std::int64_t iteration_ = 0;
   double last_rate_ = std::numeric_limits<double>::quiet_NaN();
-  bool damped_before_ = false;      // the notice is given once
-  EvaluatedPoint<T> here_, trial_;  // the loss and gradient at w, and at the trial point
+  bool damped_before_ = false;                 // the notice is given once
+  const ParameterStore<T>* params_ = nullptr;  // set by attach()
+  EvaluatedPoint<T> here_, trial_;             // the loss and gradient at w, and at the trial point
 };
 
 void register_newton(Registry& registry) {

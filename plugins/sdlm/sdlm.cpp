@@ -2,6 +2,7 @@
 // every weight has its own rate, η / (⟨h_kk⟩ + μ) (Eq. 61), from a running or sampled estimate
 // of the diagonal Gauss-Newton second derivative that bbprop computes (§7.3).
 
+#include <ebprop/optimize/scalar_state.h>
 #include <ebprop/plugin.h>
 
 #include <utility>
@@ -74,16 +75,28 @@ class Sdlm final : public Optimizer<T> {
 
   double current_rate() const override { return anneal_ > 0 ? last_rate_ : rate_; }
 
+  // The estimate and the velocity by parameter; the rate the schedule set, the rate of the last
+  // step, and when the estimate was made, as scalars.
   OptimizerState state() const override {
     OptimizerState state;
-    put_per_parameter(state, "curvature", curvature_, *params_);
+    if (has_curvature_) put_per_parameter(state, "curvature", curvature_, *params_);
     put_per_parameter(state, "velocity", velocity_, *params_);
+    optimize::put_scalar(state, "rate", rate_);
+    optimize::put_scalar(state, "last-rate", last_rate_);
+    optimize::put_scalar(state, "estimated-at", static_cast<double>(estimated_at_));
+    optimize::put_scalar(state, "seen", static_cast<double>(seen_));
     return state;
   }
 
   void restore(const OptimizerState& state) override {
     has_curvature_ = get_per_parameter(state, "curvature", curvature_, *params_);
-    get_per_parameter(state, "velocity", velocity_, *params_);
+    if (!has_curvature_) curvature_.setZero(params_->size());
+    if (!get_per_parameter(state, "velocity", velocity_, *params_))
+      throw Error("sdlm state has no entry 'velocity'");
+    rate_ = optimize::get_scalar(state, "rate", "sdlm");
+    last_rate_ = optimize::get_scalar(state, "last-rate", "sdlm");
+    estimated_at_ = static_cast<std::int64_t>(optimize::get_scalar(state, "estimated-at", "sdlm"));
+    seen_ = static_cast<std::int64_t>(optimize::get_scalar(state, "seen", "sdlm"));
     update_factors();
   }
 

@@ -1,4 +1,5 @@
 // ebprop-run: trains, tests and inspects a network described by a graph file.
+#include <ebprop/checkpoint.h>
 #include <ebprop/curvature/eigen.h>
 #include <ebprop/files.h>
 #include <ebprop/graph.h>
@@ -16,6 +17,7 @@
 #include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -23,6 +25,7 @@
 #include "inspect.h"
 #include "options.h"
 #include "report.h"
+#include "resume.h"
 #include "stop_signals.h"
 
 namespace ebprop::run {
@@ -46,7 +49,8 @@ double divergence_factor(const Settings& run) {
   return factor;
 }
 
-// What the outputs hold when a run stops before its end, the last epoch written being `saved`.
+// What the outputs hold when a run stops before its end, the last epoch written being `saved`
+// (by this run or, resumed, by the run it continues).
 std::string kept_outputs(const CommandLine& cli, int saved) {
   const std::string epoch = "epoch " + std::to_string(saved);
   std::string text;
@@ -59,6 +63,13 @@ std::string kept_outputs(const CommandLine& cli, int saved) {
                              cli.metrics + "'"
                        : "no metrics were written ('" + cli.metrics + "' is as it was)");
   return text.empty() ? "nothing was saved (no --save or --metrics)" : text;
+}
+
+// "epoch 3 after 1200 of 10000 examples" or "the end of epoch 3", from a trainer's state.
+std::string position(const TrainerState& state, int examples) {
+  if (!state.in_epoch) return "the end of epoch " + std::to_string(state.epoch);
+  return "epoch " + std::to_string(state.epoch) + " after " +
+         std::to_string(state.progress.examples) + " of " + std::to_string(examples) + " examples";
 }
 
 // §9.2: the rate 1/λmax, with λmax from the online estimator (Eq. 64) on the weights training
@@ -84,6 +95,9 @@ double automatic_rate(const CommandLine& cli, const GraphSpec& spec, const Regis
 template <typename T>
 int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
         tools::RunConfig config) {
+  // A checkpoint to resume is read first: a wrong file is refused before any work.
+  std::optional<Checkpoint> resume;
+  if (!cli.resume.empty()) resume = read_checkpoint(cli.resume);
   RandomStreams streams(static_cast<std::uint64_t>(config.run.integer("seed")));
   Graph<T> graph(spec, registry, streams.initialization);
   if (!cli.load.empty()) load_weights(graph.parameters(), cli.load);
@@ -150,7 +164,6 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
         },
         std::max(1, data.train.size() / 100));
 
-  std::string metrics;
   if (epochs == 0) {  // --test-only or --epochs 0: evaluate (and save) the starting weights
     const Evaluation test =
         data.has_test ? trainer.evaluate(data.test) : trainer.evaluate(data.train);
@@ -159,10 +172,60 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
     if (!cli.save.empty()) save_weights(graph.parameters(), cli.save);
     return 0;
   }
-  int saved = 0;               // the last epoch whose weights and metrics are written
-  std::int64_t iteration = 0;  // an iterating optimizer's, over the run
-  std::set<std::string> notices;
-  for (int epoch = 1; epoch <= epochs; ++epoch) {
+
+  // The run's record and identity, restored from --resume and written with --checkpoint.
+  RunRecord record;
+  const RunIdentity identity = run_identity(spec, graph, config, data.train);
+  int first_epoch = 1;
+  if (resume) {
+    const std::vector<std::string> differences = identity_differences(resume->identity, identity);
+    if (!differences.empty()) {
+      std::string list;
+      for (const auto& d : differences) list += "\n  " + d;
+      throw Error("cannot resume from '" + cli.resume +
+                  "': it is the checkpoint of another run (the number of epochs, the threads "
+                  "and the test set may change; nothing else):" +
+                  list);
+    }
+    record = RunRecord::decode(resume->run, "checkpoint '" + cli.resume + "', section run");
+    if (!record.finished.empty()) {
+      std::cout << "the run of '" << cli.resume << "' has finished (" << record.finished
+                << "); there is nothing to resume\n";
+      return 0;
+    }
+    restore_weights(resume->weights, graph.parameters());
+    optimizer->restore(resume->optimizer);
+    trainer.restore(resume->trainer);
+    first_epoch = resume->trainer.in_epoch ? resume->trainer.epoch : resume->trainer.epoch + 1;
+    if (!cli.quiet)
+      std::cout << "resuming '" << cli.resume << "' from "
+                << position(resume->trainer, data.train.size()) << std::endl;
+    if (!cli.metrics.empty()) write_file_atomically(cli.metrics, record.metrics);
+    if (first_epoch > epochs) {
+      std::cout << "the run has done its " << record.epochs_done
+                << " epochs; give a larger --epochs to train on\n";
+      return 0;
+    }
+  }
+  const CheckpointEvery every = parse_checkpoint_every(cli.checkpoint_every);
+  // Writes the run's state to --checkpoint. Weights that went non-finite are not kept: the
+  // trainer reports the divergence at the end of the epoch, and the last checkpoint stays.
+  const auto write_checkpoint_now = [&] {
+    if (cli.checkpoint.empty() || !graph.parameters().w().allFinite()) return;
+    write_checkpoint(cli.checkpoint, {identity, checkpoint_weights(graph.parameters()),
+                                      optimizer->state(), trainer.state(), record.encode()});
+  };
+  if (every.steps > 0)
+    trainer.after_step([&](std::int64_t steps) {
+      if (steps % every.steps == 0) write_checkpoint_now();
+    });
+  const auto checkpoint_kept = [&](const std::string& where) {
+    return cli.checkpoint.empty() ? std::string()
+                                  : "; the checkpoint of " + where + " is in '" + cli.checkpoint +
+                                        "' (continue with --resume " + cli.checkpoint + ")";
+  };
+
+  for (int epoch = first_epoch; epoch <= epochs; ++epoch) {
     EpochReport r;
     try {
       r = trainer.run_epoch(epoch, data.has_test ? &data.test : nullptr);
@@ -173,36 +236,46 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
                 << (e.by_rule() ? " (the divergence rule: [run] diverge-factor; "
                                   "--set diverge-factor=off turns it off)"
                                 : "")
-                << "\nebprop-run: " << kept_outputs(cli, saved) << "\n";
+                << "\nebprop-run: " << kept_outputs(cli, record.epochs_done)
+                << (cli.checkpoint.empty()
+                        ? ""
+                        : "; the last checkpoint in '" + cli.checkpoint + "' is as it was")
+                << "\n";
       return 1;
     }
     if (terminal) std::cout << "\r" << std::string(60, ' ') << "\r";
     if (r.interrupted) {
+      write_checkpoint_now();
       std::cout.flush();
       std::cerr << "ebprop-run: interrupted by " << stop_signal_name() << " in epoch " << epoch
                 << " after " << r.examples << " of " << data.train.size() << " examples; epoch "
-                << epoch << " was not saved; " << kept_outputs(cli, saved) << "\n";
+                << epoch << " was not saved; " << kept_outputs(cli, record.epochs_done)
+                << checkpoint_kept(position(trainer.state(), data.train.size())) << "\n";
       return 128 + stop_signal();
     }
-    if (use.kind != DataUse::Kind::mini_batches) iteration += r.examples / sample;
+    if (use.kind != DataUse::Kind::mini_batches) record.iteration += r.examples / sample;
     // How the optimizer made its step (a damped Hessian, the generalized Gauss-Newton matrix),
     // each different notice once.
-    if (!r.last_step.notice.empty() && notices.insert(r.last_step.notice).second)
+    if (!r.last_step.notice.empty() && record.notices.insert(r.last_step.notice).second)
       std::cout << "note: " << r.last_step.notice << "\n";
-    std::cout << epoch_line(r, iteration, classes) << std::endl;
-    if (!cli.metrics.empty()) {
-      metrics += metrics_line(r);
-      write_file_atomically(cli.metrics, metrics);
-    }
+    std::cout << epoch_line(r, record.iteration, classes) << std::endl;
+    record.metrics += metrics_line(r);
+    if (!cli.metrics.empty()) write_file_atomically(cli.metrics, record.metrics);
     if (!cli.save.empty()) save_weights(graph.parameters(), cli.save);
-    saved = epoch;
+    record.epochs_done = epoch;
+    if (!r.stop.empty()) record.finished = "stopped: " + r.stop;
+    const bool interrupted = stop_signal() != 0;
+    if (epoch == epochs || !r.stop.empty() || interrupted ||
+        (every.epochs > 0 && epoch % every.epochs == 0))
+      write_checkpoint_now();
     if (!r.stop.empty()) {  // the optimizer has finished: a normal end
       std::cout << "stopped: " << r.stop << std::endl;
       return 0;
     }
-    if (stop_signal() != 0) {
+    if (interrupted) {
       std::cerr << "ebprop-run: interrupted by " << stop_signal_name() << " after epoch " << epoch
-                << "; " << kept_outputs(cli, saved) << "\n";
+                << "; " << kept_outputs(cli, record.epochs_done)
+                << checkpoint_kept("the end of epoch " + std::to_string(epoch)) << "\n";
       return 128 + stop_signal();
     }
   }
@@ -227,8 +300,20 @@ int main_checked(int argc, char** argv) {
     return 0;
   }
   // Before any work that takes time: no output may destroy an input or another output.
-  tools::check_outputs(tools::run_inputs(cli->graph_file, cli->load, config, registry),
-                       {{"--save", cli->save}, {"--metrics", cli->metrics}});
+  std::vector<tools::RunFile> inputs =
+      tools::run_inputs(cli->graph_file, cli->load, config, registry);
+  if (!cli->resume.empty() && !cli->load.empty())
+    throw tools::CommandLineError(
+        "--resume and --load exclude each other: a checkpoint holds its own weights");
+  if (!cli->resume.empty() && cli->test_only)
+    throw tools::CommandLineError(
+        "--resume and --test-only exclude each other: --resume continues training");
+  // The checkpoint resumed from may be the one the run goes on writing.
+  if (!cli->resume.empty() && !same_file(cli->resume, cli->checkpoint))
+    inputs.push_back({"the --resume checkpoint", cli->resume});
+  tools::check_outputs(
+      inputs,
+      {{"--save", cli->save}, {"--metrics", cli->metrics}, {"--checkpoint", cli->checkpoint}});
   const int threads = static_cast<int>(config.run.integer("threads"));
   // One thread policy for the process: OpenMP's, which Eigen in the engine and in every plugin
   // reads (Eigen::setNbThreads would reach only this executable's copy of Eigen).

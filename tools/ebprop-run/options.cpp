@@ -44,13 +44,26 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
       "is not saved)")("load", po::value(&cli.load),
                        "start from these weights (names and shapes must match)")(
       "quiet,q", po::bool_switch(&cli.quiet), "print only the epoch lines");
+  po::options_description resuming("Checkpoints");
+  resuming.add_options()(
+      "checkpoint", po::value(&cli.checkpoint),
+      "write the whole state of the run here (weights, optimizer, position in the epoch, random "
+      "streams, metrics so far), atomically, every --checkpoint-every, at the end, and when "
+      "SIGINT or SIGTERM stops the run")(
+      "checkpoint-every", po::value(&cli.checkpoint_every),
+      "N or Nepochs: every N epochs (default 1); Nsteps: every N optimizer steps, in the "
+      "middle of epochs too")(
+      "resume", po::value(&cli.resume),
+      "continue the run a --checkpoint file holds, exactly as if it had not stopped (same "
+      "graph and settings; --epochs may grow); the metrics file continues its records; with "
+      "--checkpoint the same file may be given to both");
   po::options_description hidden;
   hidden.add_options()("graph", po::value(&cli.graph_file));
   po::positional_options_description positional;
   positional.add("graph", 1);
 
   po::options_description all;
-  all.add(general).add(training).add(output).add(hidden);
+  all.add(general).add(training).add(output).add(resuming).add(hidden);
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
@@ -66,7 +79,8 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
            "Example: ebprop-run graphs/digits-mlp.graph --epochs 5 --save digits.weights\n\n"
         << general << "\n"
         << training << "\n"
-        << output << "\nKeys of the [run] section (and of --set):\n"
+        << output << "\n"
+        << resuming << "\nKeys of the [run] section (and of --set):\n"
         << tools::schema_table(tools::run_settings())
         << "\nKeys of the [data] section (and of --set):\n"
         << tools::schema_table(tools::data_settings())

@@ -14,6 +14,8 @@ struct CommandLine {
   std::vector<std::string> plugin_paths;
   tools::Overrides overrides;  // --set, --opt, --optimizer and their shortcuts
   std::string metrics, save, load;
+  std::string checkpoint, resume;      // --checkpoint FILE, --resume FILE
+  std::string checkpoint_every = "1";  // epochs, or "Nsteps" (resume.h)
   bool list_plugins = false, describe = false, test_only = false, quiet = false;
   bool lr_auto = false;  // --lr auto
 };

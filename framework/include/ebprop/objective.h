@@ -148,6 +148,8 @@ class Objective {
   virtual Batch sample(int count) = 0;
 
   const EvaluationCounts& counts() const { return counts_; }
+  // A resumed run continues the counts of the run it resumes (a checkpoint's).
+  void restore_counts(const EvaluationCounts& counts) { counts_ = counts; }
 
  protected:
   virtual double compute_value(const Batch& batch) = 0;

@@ -99,15 +99,17 @@ struct OptimizerInfo {
   std::vector<SettingSpec> settings;
 };
 
-// Stores one per-weight vector in `state` as "NAME/BLOCK" for each block of the store.
-template <typename T>
-void put_per_parameter(OptimizerState& state, const std::string& name, const Vector<T>& values,
+// Stores one per-weight vector in `state` as "NAME/BLOCK" for each block of the store. The
+// values may be of the store's precision or double (a float optimizer's double-precision state),
+// and are kept exactly either way.
+template <typename V, typename T>
+void put_per_parameter(OptimizerState& state, const std::string& name, const Vector<V>& values,
                        const ParameterStore<T>& params);
 // Reads what put_per_parameter stored into `values` (sized to the store). Returns false when
 // `state` has no entry of this name for any block; throws Error naming the entry when only some
 // blocks are there or one has the wrong size.
-template <typename T>
-bool get_per_parameter(const OptimizerState& state, const std::string& name, Vector<T>& values,
+template <typename V, typename T>
+bool get_per_parameter(const OptimizerState& state, const std::string& name, Vector<V>& values,
                        const ParameterStore<T>& params);
 
 // A number with three significant digits ("8.1e-07", "0.02"), as the stop rules, line searches

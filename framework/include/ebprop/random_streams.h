@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "ebprop/parameters.h"
 
@@ -23,5 +24,12 @@ struct RandomStreams {
   Rng shuffling;
   Rng sampling;
 };
+
+// A generator's whole state as text (the standard's operator<<: 312 words and the position), so a
+// checkpoint continues its sequence exactly.
+std::string generator_state(const Rng& rng);
+// Sets `rng` to a state generator_state wrote. Throws Error naming `what` ("the shuffling stream")
+// when the text is not such a state; `rng` is unchanged then.
+void restore_generator(Rng& rng, const std::string& state, const std::string& what);
 
 }  // namespace ebprop

@@ -96,6 +96,11 @@ class Settings {
   // Where the user wrote this key, or the owner's location when it took the default.
   const SourceLocation& where(const std::string& name) const;
 
+  // Every key with its value as text ("0.01", "true", "28x28", "0.1,0.05"), given or default:
+  // the effective settings, for a checkpoint to compare with a later run's. Reals are written
+  // with 17 significant digits, so equal texts mean equal values.
+  std::map<std::string, std::string> texts() const;
+
  private:
   const Value& get(const std::string& name) const;
   std::map<std::string, Value> values_;

@@ -11,13 +11,21 @@
 // (stop_when) ends an epoch after the current step; an optimizer's stop rule ends the run
 // (EpochReport::stop).
 //
+// RESUMING: state() is the trainer's whole position after any step (after_step) or epoch — the
+// presentation order, the counters, the sums of the epoch in progress, the random streams and
+// the objective's counts — and restore() puts a new trainer (same graph, data and settings,
+// the optimizer restored from the same checkpoint) there, so that the next run_epoch continues
+// the interrupted epoch, or begins the next one, exactly as the first run would have.
+//
 // OWNERSHIP: the caller owns the graph, optimizer and data sets, and keeps them alive while the
 // trainer lives.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "ebprop/data/dataset.h"
 #include "ebprop/graph.h"
@@ -76,6 +84,33 @@ struct EpochReport {
   std::string stop;              // the optimizer's stop rule fired: the run is over
 };
 
+// How far an epoch has gone: where it goes on, and the sums its report is made of.
+struct EpochProgress {
+  int next = 0;  // mini-batches: the position in the order of the next batch; iterations: the step
+  int examples = 0;      // presented in the epoch so far
+  double loss_sum = 0;   // Σ over its steps of loss · examples
+  int errors = 0;        // misclassified examples counted while training
+  int window_start = 0;  // the divergence rule's current tenth of the epoch
+  double window_loss = 0;
+  double rate = std::numeric_limits<double>::quiet_NaN();  // the optimizer's, after the last step
+  StepResult last_step;
+};
+
+// Where a trainer is: everything run_epoch reads that changes as it goes.
+struct TrainerState {
+  int epoch = 0;            // the epoch in progress, or the last one finished
+  bool in_epoch = false;    // the epoch stopped after a step (a stop request): `progress` goes on
+  EpochProgress progress;   // of that epoch
+  std::vector<int> order;   // the presentation order (shuffled)
+  std::vector<int> sample;  // resampled: the current sample
+  std::int64_t seen = 0;    // examples presented in the run
+  std::int64_t steps = 0;   // optimizer steps in the run
+  std::int64_t iterations = 0;
+  double starting_loss = -1;        // the divergence rule's reference; < 0 until measured
+  std::string shuffling, sampling;  // the streams' states (generator_state)
+  EvaluationCounts counts;          // the training objective's
+};
+
 template <typename T>
 class Trainer final {
  public:
@@ -90,6 +125,17 @@ class Trainer final {
   // Called after every step of an epoch; when it returns true, the epoch ends there (interrupted).
   void stop_when(std::function<bool()> requested);
 
+  // Called after every step (before the stop request is asked), with the steps of the run so far;
+  // state() then describes the point after that step (to write a checkpoint there).
+  void after_step(std::function<void(std::int64_t)> callback);
+
+  // The trainer's position (see RESUMING above).
+  TrainerState state() const;
+  // Requires: a new trainer, nothing run yet; `state` from a trainer of the same graph, data set
+  // and settings. Throws Error when the state does not fit the data set (order or sample not a
+  // set of its indices); the trainer is unchanged then.
+  void restore(const TrainerState& state);
+
   // One epoch: begin_epoch, then the steps of the optimizer's data use; then evaluates `test`
   // when given. Throws TrainingDiverged (see above); on return the weights are finite.
   EpochReport run_epoch(int epoch, const data::Dataset* test);
@@ -101,10 +147,12 @@ class Trainer final {
   GraphObjective<T>& objective() { return objective_; }
 
  private:
-  // The epoch's steps for each data use; each returns Σ over steps of loss · examples and
-  // the misclassified examples counted.
-  void mini_batch_epoch(EpochReport& report, double& loss_sum, int& errors);
+  // The epoch's steps for each data use, from progress_ on (the start, or where a restored
+  // epoch stopped).
+  void mini_batch_epoch(EpochReport& report);
   void iteration_epoch(EpochReport& report, const DataUse& use);
+  // After each step: progress_ and the counters are up to date. Returns true to end the epoch.
+  bool step_done();
   Evaluation evaluate_first(const data::Dataset& data, int count);  // on examples [0, count)
   void check_loss_growth(double mean_loss, int first, int last);    // the divergence rule
   void check_weights_finite();
@@ -118,12 +166,18 @@ class Trainer final {
   GraphObjective<T> objective_;
   std::vector<int> order_;  // the shuffled example indices
   std::int64_t seen_ = 0;
+  std::int64_t steps_ = 0;
   std::int64_t iterations_ = 0;  // steps of an iterating optimizer, over the run
-  Batch sample_ = Batch::all();  // resampled: the current sample
+  std::vector<int> sample_;      // resampled: the current sample
   int epoch_ = 0;
   bool in_epoch_ = false;      // a non-finite value is then divergence
   double starting_loss_ = -1;  // for the divergence rule; < 0 until measured
+  // The epoch in progress; `resumed_`: restored from a state in the middle of epoch epoch_,
+  // which the next run_epoch continues.
+  EpochProgress epoch_progress_;
+  bool resumed_ = false;
   std::function<bool()> stop_requested_;
+  std::function<void(std::int64_t)> after_step_;
   std::function<void(int, int)> progress_;
   int progress_every_ = 0;
 };

@@ -8,10 +8,17 @@
 //            anything that moves w between steps (a restore, a caller) gets a fresh evaluation.
 // evaluate(objective, batch)
 //   ensures: one objective.gradient(batch) at the current w, remembered with w.
+// put(state, name, params) / restore(state, name, params)
+//   what is remembered, in an OptimizerState under "NAME/..." (a checkpoint), and back: a resumed
+//   run then makes the evaluations the uninterrupted one makes, no more. restore throws Error
+//   naming a missing entry; without any entry of `name` it forgets.
 // OWNERSHIP: holds copies; refers to no objective between calls.
 #pragma once
 
 #include <ebprop/objective.h>
+#include <ebprop/optimizer.h>
+
+#include <string>
 
 namespace ebprop::optimize {
 
@@ -35,6 +42,24 @@ class EvaluatedPoint {
   double loss() const { return loss_; }
   const Vector<double>& gradient() const { return gradient_; }  // ∇E, in double
   void forget() { valid_ = false; }
+
+  void put(OptimizerState& state, const std::string& name, const ParameterStore<T>& params) const {
+    if (!valid_) return;
+    put_per_parameter(state, name + "/w", w_, params);
+    put_per_parameter(state, name + "/gradient", gradient_, params);
+    state[name + "/loss"] = Vector<double>::Constant(1, loss_);
+  }
+
+  void restore(const OptimizerState& state, const std::string& name,
+               const ParameterStore<T>& params) {
+    valid_ = get_per_parameter(state, name + "/w", w_, params);
+    if (!valid_) return;
+    const auto loss = state.find(name + "/loss");
+    if (!get_per_parameter(state, name + "/gradient", gradient_, params) || loss == state.end() ||
+        loss->second.size() != 1)
+      throw Error("optimizer state '" + name + "' has its point but not its gradient and loss");
+    loss_ = loss->second[0];
+  }
 
  private:
   Vector<T> w_;

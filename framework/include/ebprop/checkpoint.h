@@ -1,0 +1,75 @@
+// Checkpoint: a training run's whole state in one file, so that a resumed run continues it bit
+// for bit: the weights, the optimizer's state by parameter name (optimizer.h), the trainer's
+// position with its random streams (trainer.h), and the tool's own record of the run (its
+// counters and metrics so far, opaque here). With them, what must not change between the two
+// runs: the graph's structure, the settings that shape the trajectory and a fingerprint of the
+// training data, each compared on resume and every difference listed.
+//
+// The file is an Archive (archive.h) of kind "checkpoint", format version 1, with the sections
+// identity, weights, optimizer, trainer and run. It is written atomically (a crash or SIGKILL
+// leaves the previous checkpoint whole) and checksummed.
+//
+// OWNERSHIP: plain values; nothing refers to a graph or a trainer.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ebprop/data/dataset.h"
+#include "ebprop/graph.h"
+#include "ebprop/graph_spec.h"
+#include "ebprop/optimizer.h"
+#include "ebprop/trainer.h"
+
+namespace ebprop {
+
+// What a resumed run must share with the run that wrote the checkpoint.
+struct RunIdentity {
+  // One line per node of the graph file (in the file's order: name, type, inputs, settings as
+  // written, output shape) and per parameter block (name, shape, sharing): graph_structure().
+  std::vector<std::string> graph;
+  // "run.batch" → "32", "optimizer" → "sgd", "optimizer.lr" → "0.01", ...: the effective
+  // settings that shape training (Settings::texts()), without those a run may change on resume
+  // (epochs, threads, the test set's files).
+  std::map<std::string, std::string> settings;
+  std::string data;  // data_fingerprint() of the training set
+};
+
+// The lines of RunIdentity::graph.
+template <typename T>
+std::vector<std::string> graph_structure(const GraphSpec& spec, const Graph<T>& graph);
+
+// "10000 examples × 784 features, 10 classes, CRC-32 0x1234abcd": the training set's size and a
+// checksum of its inputs, targets and labels as they are fed (after normalization).
+std::string data_fingerprint(const data::Dataset& train);
+
+// Every difference between the identity a checkpoint holds and the current run's, one line each
+// ("setting run.batch: 32 in the checkpoint, 64 now"; "graph: the checkpoint has 'node fc2: ...',
+// this run does not"); empty when they match.
+std::vector<std::string> identity_differences(const RunIdentity& saved, const RunIdentity& now);
+
+struct Checkpoint {
+  RunIdentity identity;
+  OptimizerState weights;  // "weights/BLOCK": each parameter block's values, in double
+  OptimizerState optimizer;
+  TrainerState trainer;
+  std::string run;  // the tool's own bytes
+};
+
+// The weights of `params` as Checkpoint::weights holds them, and back (exact for float and
+// double). restore_weights requires a store of the same blocks (the identity says so) and throws
+// Error naming a missing or mis-sized block; `params` is unchanged then.
+template <typename T>
+OptimizerState checkpoint_weights(const ParameterStore<T>& params);
+template <typename T>
+void restore_weights(const OptimizerState& weights, ParameterStore<T>& params);
+
+// Writes atomically (files.h). Throws FileError naming `path`.
+void write_checkpoint(const std::string& path, const Checkpoint& checkpoint);
+
+// Reads `path`. Throws FileError naming the file when it is not a checkpoint, is truncated or
+// corrupt, or was written in another format version (the versions named).
+Checkpoint read_checkpoint(const std::string& path);
+
+}  // namespace ebprop

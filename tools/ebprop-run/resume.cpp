@@ -1,0 +1,92 @@
+#include "resume.h"
+
+#include <ebprop/archive.h>
+#include <ebprop/error.h>
+
+#include <set>
+
+namespace ebprop::run {
+
+std::string RunRecord::encode() const {
+  ByteWriter out;
+  out.i64(epochs_done);
+  out.i64(iteration);
+  out.u64(notices.size());
+  for (const auto& notice : notices) out.text(notice);
+  out.text(metrics);
+  out.text(finished);
+  return out.bytes();
+}
+
+RunRecord RunRecord::decode(const std::string& bytes, const std::string& what) {
+  ByteReader in(bytes, what);
+  RunRecord record;
+  record.epochs_done = static_cast<int>(in.i64());
+  record.iteration = in.i64();
+  const std::uint64_t notices = in.u64();
+  for (std::uint64_t i = 0; i < notices; ++i) record.notices.insert(in.text());
+  record.metrics = in.text();
+  record.finished = in.text();
+  in.expect_done();
+  return record;
+}
+
+CheckpointEvery parse_checkpoint_every(const std::string& text) {
+  std::size_t used = 0;
+  long long count = 0;
+  try {
+    count = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  const std::string unit = text.substr(used);
+  const auto refuse = [&] {
+    throw tools::CommandLineError(
+        "--checkpoint-every takes a count of epochs (2, 2epochs) or of optimizer steps "
+        "(500steps), at least 1; found '" +
+        text + "'");
+  };
+  if (used == 0 || count < 1) refuse();
+  CheckpointEvery every;
+  if (unit.empty() || unit == "epoch" || unit == "epochs") {
+    if (count > 1000000000) refuse();
+    every.epochs = static_cast<int>(count);
+  } else if (unit == "step" || unit == "steps") {
+    every.epochs = 0;
+    every.steps = count;
+  } else {
+    refuse();
+  }
+  return every;
+}
+
+bool free_on_resume(const std::string& key) {
+  static const std::set<std::string> free = {
+      "run.epochs",      "run.threads", "data.test-images",  "data.test-labels",  "data.test-csv",
+      "data.test-limit", "data.dir",    "data.train-images", "data.train-labels", "data.train-csv"};
+  return free.count(key) != 0;
+}
+
+template <typename T>
+RunIdentity run_identity(const GraphSpec& spec, const Graph<T>& graph,
+                         const tools::RunConfig& config, const data::Dataset& train) {
+  RunIdentity identity;
+  identity.graph = graph_structure(spec, graph);
+  const auto add = [&](const std::string& prefix, const Settings& settings) {
+    for (const auto& [key, value] : settings.texts())
+      if (!free_on_resume(prefix + key)) identity.settings[prefix + key] = value;
+  };
+  add("run.", config.run);
+  add("data.", config.data);
+  identity.settings["optimizer"] = config.optimizer;
+  add("optimizer.", config.optimizer_settings);
+  identity.data = data_fingerprint(train);
+  return identity;
+}
+
+template RunIdentity run_identity(const GraphSpec&, const Graph<float>&, const tools::RunConfig&,
+                                  const data::Dataset&);
+template RunIdentity run_identity(const GraphSpec&, const Graph<double>&, const tools::RunConfig&,
+                                  const data::Dataset&);
+
+}  // namespace ebprop::run

@@ -1,0 +1,48 @@
+// What ebprop-run puts in a checkpoint besides the engine's state (checkpoint.h), and what it
+// compares when resuming: the run's own record (epochs done, the iteration count, the notices
+// printed, the metrics records so far, why it finished), when checkpoints are written, and the
+// identity of the run.
+#pragma once
+
+#include <ebprop/checkpoint.h>
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "run_config.h"
+
+namespace ebprop::run {
+
+// The runner's part of a checkpoint.
+struct RunRecord {
+  int epochs_done = 0;            // epochs whose metrics records (and --save) are written
+  std::int64_t iteration = 0;     // an iterating optimizer's iterations over the run
+  std::set<std::string> notices;  // printed once per run
+  std::string metrics;            // the --metrics records of epochs 1 to epochs_done
+  std::string finished;           // why the run ended ("stopped: ..."), "" while it goes on
+
+  std::string encode() const;
+  // Throws FileError naming `what` when the bytes are not a record.
+  static RunRecord decode(const std::string& bytes, const std::string& what);
+};
+
+// --checkpoint-every: "N" or "Nepochs" (every N epochs), "Nsteps" (every N optimizer steps).
+struct CheckpointEvery {
+  int epochs = 1;
+  std::int64_t steps = 0;  // > 0: every `steps` steps instead of epochs
+};
+// Throws tools::CommandLineError naming --checkpoint-every and what it takes.
+CheckpointEvery parse_checkpoint_every(const std::string& text);
+
+// The identity of this run (RunIdentity): the graph's structure; the settings that shape
+// training, which are every [run], [data] and optimizer setting except those a resumed run may
+// change (free_on_resume: the number of epochs, the threads, the test set's files and limit, and
+// where the training files are, whose content the fingerprint covers); and the training data's
+// fingerprint.
+bool free_on_resume(const std::string& key);  // "run.epochs", "data.test-csv", ...
+template <typename T>
+RunIdentity run_identity(const GraphSpec& spec, const Graph<T>& graph,
+                         const tools::RunConfig& config, const data::Dataset& train);
+
+}  // namespace ebprop::run

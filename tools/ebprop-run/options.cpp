@@ -3,6 +3,8 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 
+#include "resume.h"
+
 namespace ebprop::run {
 
 namespace po = boost::program_options;
@@ -111,6 +113,12 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
     cli.lr_auto = lr == "auto";
     if (!cli.lr_auto) cli.overrides.opt.push_back("lr=" + lr);
     cli.overrides.shortcut["lr"] = "lr";
+  }
+  if (vm.count("checkpoint-every")) {
+    if (cli.checkpoint.empty())
+      throw tools::CommandLineError(
+          "--checkpoint-every needs --checkpoint FILE: the file to write the checkpoints to");
+    parse_checkpoint_every(cli.checkpoint_every);  // refused here, before any work
   }
   if (cli.graph_file.empty() && !cli.list_plugins)
     throw tools::CommandLineError(

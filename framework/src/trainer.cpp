@@ -62,7 +62,8 @@ void Trainer<T>::diverged(const std::string& culprit) {
 }
 
 template <typename T>
-EpochReport Trainer<T>::run_epoch(int epoch, const data::Dataset* test) {
+EpochReport Trainer<T>::run_epoch(int epoch, const data::Dataset* test,
+                                  const data::Dataset* validation) {
   if (config_.divergence_factor != 0 && starting_loss_ < 0)
     starting_loss_ =
         evaluate_first(train_, std::min(train_.size(), config_.divergence_examples)).loss;
@@ -88,6 +89,8 @@ EpochReport Trainer<T>::run_epoch(int epoch, const data::Dataset* test) {
   report.examples_per_second = report.examples / std::max(report.seconds, 1e-9);
   report.rate = optimizer_.current_rate();
   report.evaluations = objective_.counts();
+  report.validation = validation && !report.interrupted ? evaluate(*validation)
+                                                        : Evaluation{not_a_number, not_a_number};
   report.test =
       test && !report.interrupted ? evaluate(*test) : Evaluation{not_a_number, not_a_number};
   in_epoch_ = false;

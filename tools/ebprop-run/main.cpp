@@ -19,6 +19,7 @@
 #include <set>
 #include <sstream>
 
+#include "early_stopping.h"
 #include "files.h"
 #include "inspect.h"
 #include "options.h"
@@ -114,6 +115,8 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
                          ? data.train.size()
                          : std::clamp(use.sample, 1, data.train.size());
   const bool classes = !data.train.labels.empty();  // else a regression: losses only
+  // §2: the best epoch on the validation set, for --save-best and [run] patience.
+  EarlyStopping early = EarlyStopping::from(config, cli.save_best, data.has_validation, classes);
   const int epochs = cli.test_only ? 0 : static_cast<int>(config.run.integer("epochs"));
   // From here on SIGINT and SIGTERM end training at the end of a step, with every file whole. A
   // run that only evaluates has nothing half-done to protect: the signals end it at once.
@@ -128,6 +131,9 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
               << (data.has_test
                       ? ", " + std::to_string(data.test.size()) + " test from " + data.test.name
                       : "")
+              << (data.has_validation ? ", " + std::to_string(data.validation.size()) +
+                                            " validation from " + data.validation.name
+                                      : "")
               << "\n"
               << "training: " << training_plan(use, epochs, tc.batch, sample) << ", optimizer "
               << config.optimizer << ", seed " << tc.seed << std::endl;  // seen before epoch 1
@@ -150,7 +156,8 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
         },
         std::max(1, data.train.size() / 100));
 
-  std::string metrics;
+  const MetricsFormat metrics_form = metrics_format(cli.metrics);
+  std::string metrics = metrics_header(metrics_form);
   if (epochs == 0) {  // --test-only or --epochs 0: evaluate (and save) the starting weights
     const Evaluation test =
         data.has_test ? trainer.evaluate(data.test) : trainer.evaluate(data.train);
@@ -165,7 +172,8 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   for (int epoch = 1; epoch <= epochs; ++epoch) {
     EpochReport r;
     try {
-      r = trainer.run_epoch(epoch, data.has_test ? &data.test : nullptr);
+      r = trainer.run_epoch(epoch, data.has_test ? &data.test : nullptr,
+                            data.has_validation ? &data.validation : nullptr);
     } catch (const TrainingDiverged& e) {
       if (terminal) std::cout << "\n";
       std::cout.flush();
@@ -191,14 +199,20 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
       std::cout << "note: " << r.last_step.notice << "\n";
     std::cout << epoch_line(r, iteration, classes) << std::endl;
     if (!cli.metrics.empty()) {
-      metrics += metrics_line(r);
+      metrics += metrics_record(r, metrics_form);
       write_file_atomically(cli.metrics, metrics);
     }
     if (!cli.save.empty()) save_weights(graph.parameters(), cli.save);
     saved = epoch;
+    if (data.has_validation && early.improved(r) && !cli.save_best.empty())
+      save_weights(graph.parameters(), cli.save_best);
     if (!r.stop.empty()) {  // the optimizer has finished: a normal end
       std::cout << "stopped: " << r.stop << std::endl;
-      return 0;
+      break;
+    }
+    if (early.exhausted()) {
+      std::cout << early.stop_line() << std::endl;
+      break;
     }
     if (stop_signal() != 0) {
       std::cerr << "ebprop-run: interrupted by " << stop_signal_name() << " after epoch " << epoch
@@ -206,6 +220,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
       return 128 + stop_signal();
     }
   }
+  if (data.has_validation) std::cout << early.best_line() << std::endl;
   return 0;
 }
 
@@ -227,8 +242,9 @@ int main_checked(int argc, char** argv) {
     return 0;
   }
   // Before any work that takes time: no output may destroy an input or another output.
-  tools::check_outputs(tools::run_inputs(cli->graph_file, cli->load, config, registry),
-                       {{"--save", cli->save}, {"--metrics", cli->metrics}});
+  tools::check_outputs(
+      tools::run_inputs(cli->graph_file, cli->load, config, registry),
+      {{"--save", cli->save}, {"--metrics", cli->metrics}, {"--save-best", cli->save_best}});
   const int threads = static_cast<int>(config.run.integer("threads"));
   // One thread policy for the process: OpenMP's, which Eigen in the engine and in every plugin
   // reads (Eigen::setNbThreads would reach only this executable's copy of Eigen).

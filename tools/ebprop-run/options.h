@@ -14,6 +14,7 @@ struct CommandLine {
   std::vector<std::string> plugin_paths;
   tools::Overrides overrides;  // --set, --opt, --optimizer and their shortcuts
   std::string metrics, save, load;
+  std::string save_best;  // --save-best: the weights of the best epoch on the validation set
   bool list_plugins = false, describe = false, test_only = false, quiet = false;
   bool lr_auto = false;  // --lr auto
 };

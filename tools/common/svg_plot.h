@@ -25,6 +25,10 @@ struct Chart {
 // a value <= 0.
 std::string render(const Chart& chart);
 
+// One SVG document of the charts as panels stacked top to bottom, each as render draws it.
+// Throws ebprop::Error as render does for any of them, or when `charts` is empty.
+std::string render_panels(const std::vector<Chart>& charts);
+
 // A histogram of the finite `values` in `bins` equal bins, as a bar chart series (x = bin
 // centres); the others (NaN, which stands for an empty cell, and ±inf) are skipped. Throws
 // ebprop::Error when bins < 1 or no value is finite. Any finite values, up to ±DBL_MAX, bin

@@ -71,9 +71,13 @@ class JsonLine {
       while (true) {
         blanks();
         if (peek() != '"') fail("expected '\"' to begin a key");
+        const std::size_t key_start = at_;
         std::string key = string();
         for (const auto& field : fields)
-          if (field.first == key) fail("the key '" + key + "' is given twice");
+          if (field.first == key) {
+            at_ = key_start;
+            fail("the key '" + key + "' is given twice");
+          }
         expect(':');
         fields.push_back({key, value()});
         blanks();
@@ -81,7 +85,8 @@ class JsonLine {
           ++at_;
           continue;
         }
-        expect('}');
+        if (peek() != '}') fail("expected ',' or '}' after the value of '" + key + "'");
+        ++at_;
         break;
       }
     }

@@ -381,25 +381,4 @@ BOOST_AUTO_TEST_CASE(learning_curves_are_drawn_from_json_lines_and_csv_metrics) 
   }
 }
 
-BOOST_AUTO_TEST_CASE(a_set_without_numbers_is_not_drawn) {
-  Scratch s;
-  const std::string svg = s.file("c.svg");
-  // No validation set and a regression: the loss of train and test only, no error panel.
-  const std::string json = s.file(
-      "m.jsonl",
-      "{\"epoch\": 1, \"train_loss\": 0.5, \"train_error\": null, \"validation_loss\": null, "
-      "\"test_loss\": 0.6, \"test_error\": null, \"note\": \"a\", \"nested\": {\"x\": [1, 2]}}\n"
-      "\n{\"epoch\": 2, \"train_loss\": 0.4, \"test_loss\": 0.55}\n");
-  const Result r = run_tool("ebprop-plot", json + " --curves -o " + svg);
-  BOOST_TEST_REQUIRE(r.status == 0, r.output);
-  const std::string text = slurp(svg);
-  BOOST_TEST(contains(text, ">train<"));
-  BOOST_TEST(contains(text, ">test<"));
-  BOOST_TEST(!contains(text, ">validation<"));
-  BOOST_TEST(!contains(text, ">error (%)<"));
-  // A JSON-lines file is a table for --x and --y too.
-  const Result xy = run_tool("ebprop-plot", json + " --x epoch --y test_loss -o " + svg);
-  BOOST_TEST(xy.status == 0, xy.output);
-}
-
 BOOST_AUTO_TEST_SUITE_END()

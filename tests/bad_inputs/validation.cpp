@@ -156,6 +156,37 @@ BOOST_AUTO_TEST_CASE(save_best_onto_an_input_is_refused) {
   BOOST_TEST(kept.changes() == "");
 }
 
+BOOST_AUTO_TEST_CASE(a_run_diverging_in_epoch_1_says_no_best_weights_were_saved) {
+  Scratch s;
+  const std::string graph = s.file("net.graph", net_and("validation = 100"));
+  const std::string best = s.file("best.w");
+  const Untouched kept{graph, best};
+  BOOST_TEST(refused(run_tool("ebprop-run", graph + " --lr 1e3 --save-best " + best), 1,
+                     {"training diverged in epoch 1",
+                      "no best weights were saved ('" + best + "' is as it was)"}));
+  BOOST_TEST(kept.changes() == "");
+}
+
+BOOST_AUTO_TEST_CASE(a_run_diverging_later_keeps_the_best_weights_so_far) {
+  Scratch s;
+  // SDLM with a schedule: a sane rate in epoch 1, a ruinous one in epoch 2.
+  std::string text = net_and("validation = 100");
+  text.replace(text.find("epochs = 1"), 10, "epochs = 2");
+  const std::string graph = s.file("net.graph", text);
+  const std::string best = s.file("best.w"), good = s.file("good.w");
+  BOOST_TEST_REQUIRE(
+      run_tool("ebprop-run",
+               graph + " -q --epochs 1 --optimizer sdlm --opt schedule=1e-3 --save " + good)
+          .status == 0);
+  const Result r = run_tool(
+      "ebprop-run", graph + " --optimizer sdlm --opt schedule=1e-3,1e4 --save-best " + best);
+  BOOST_TEST(refused(
+      r, 1,
+      {"training diverged in epoch 2",
+       "the weights of the best epoch so far on the validation set are in '" + best + "'"}));
+  BOOST_TEST((slurp(best) == slurp(good)));
+}
+
 BOOST_AUTO_TEST_CASE(patience_without_a_validation_set_is_refused_at_its_line) {
   Scratch s;
   const std::string graph = s.file("net.graph", net_with_run("patience = 3"));

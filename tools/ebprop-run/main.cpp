@@ -59,7 +59,13 @@ std::string kept_outputs(const CommandLine& cli, int saved) {
             (saved > 0 ? "the metrics of epochs 1 to " + std::to_string(saved) + " are in '" +
                              cli.metrics + "'"
                        : "no metrics were written ('" + cli.metrics + "' is as it was)");
-  return text.empty() ? "nothing was saved (no --save or --metrics)" : text;
+  // The first validated epoch is the best so far: --save-best was written whenever an epoch was.
+  if (!cli.save_best.empty())
+    text += std::string(text.empty() ? "" : "; ") +
+            (saved > 0 ? "the weights of the best epoch so far on the validation set are in '" +
+                             cli.save_best + "'"
+                       : "no best weights were saved ('" + cli.save_best + "' is as it was)");
+  return text.empty() ? "nothing was saved (no --save, --save-best or --metrics)" : text;
 }
 
 // §9.2: the rate 1/λmax, with λmax from the online estimator (Eq. 64) on the weights training

@@ -245,8 +245,10 @@ BOOST_AUTO_TEST_CASE(a_metrics_file_without_epochs_or_losses_is_refused) {
                      {no_loss + " has no train_loss, validation_loss or test_loss with a number "
                                 "to draw"}));
   BOOST_TEST(refused(run_tool("ebprop-plot", no_loss + " --curves --x epoch -o " + svg), 2,
-                     {"--curves draws the metrics file's own columns: give it without --x, --y "
-                      "or --histogram"}));
+                     {"--curves draws the metrics file's own columns with their own labels: give "
+                      "it without --x, --y, --histogram, --xlabel or --ylabel"}));
+  BOOST_TEST(refused(run_tool("ebprop-plot", no_loss + " --curves --ylabel loss -o " + svg), 2,
+                     {"--curves draws the metrics file's own columns"}));
   BOOST_TEST(!boost::filesystem::exists(svg));
 }
 

@@ -26,12 +26,14 @@ std::vector<Series> series_of(const Table& table, const std::vector<double>& epo
 
 }  // namespace
 
-std::vector<Chart> learning_curves(const Table& table, const std::string& title, bool log_loss) {
+std::vector<Chart> learning_curves(const Table& table, const std::string& title, bool log_epochs,
+                                   bool log_loss) {
   const std::vector<double> epochs = table.column("epoch");
   Chart loss;
   loss.title = title.empty() ? "loss" : title;
   loss.x_label = "epoch";
   loss.y_label = "loss";
+  loss.log_x = log_epochs;
   loss.log_y = log_loss;
   loss.series = series_of(table, epochs, "loss");
   if (loss.series.empty())
@@ -42,6 +44,7 @@ std::vector<Chart> learning_curves(const Table& table, const std::string& title,
   error.title = "error";
   error.x_label = "epoch";
   error.y_label = "error (%)";
+  error.log_x = log_epochs;
   error.series = series_of(table, epochs, "error");
   if (!error.series.empty()) charts.push_back(error);
   return charts;

@@ -43,7 +43,8 @@ int run(int argc, char** argv) {
       "curves", po::bool_switch(&curves),
       "learning curves of an ebprop-run --metrics file (JSON lines or CSV): train, validation "
       "and test loss against epoch, and their error rates in a second panel; a set without "
-      "numbers is not drawn; --title heads the loss panel, --log-y makes its axis logarithmic")(
+      "numbers is not drawn; --title heads the loss panel, --log-x applies to both panels, "
+      "--log-y to the loss panel")(
       "bins", po::value(&bins),
       ("histogram bins (default 30; " + ebprop::setting_constraint(bins_option) + ")").c_str())(
       "title", po::value(&chart.title), "chart title")("xlabel", po::value(&chart.x_label),
@@ -65,7 +66,7 @@ int run(int argc, char** argv) {
           << "Usage: ebprop-plot DATA -o CHART.svg (--x COL --y COL... | --histogram COL |\n"
              "                                        --curves)\n"
              "Draws columns of DATA: a CSV file that has a header line, or a JSON-lines file\n"
-             "(a first character '{': one flat object per line, as ebprop-run --metrics\n"
+             "(a first character '{': one object per line, as ebprop-run --metrics\n"
              "writes; the keys are the columns). Only the columns drawn need numbers. Empty,\n"
              "nan, null and inf cells are gaps in a line and are skipped by a histogram (it\n"
              "says how many).\n\n"
@@ -81,9 +82,11 @@ int run(int argc, char** argv) {
       ebprop::tools::validate_options(
           {bins_option}, {{"bins", {bins, ebprop::tools::command_line("bins")}}}, "ebprop-plot")
           .integer("bins"));
-  if (curves && (!histogram_column.empty() || !x.empty() || !ys.empty()))
+  if (curves && (!histogram_column.empty() || !x.empty() || !ys.empty() || !chart.x_label.empty() ||
+                 !chart.y_label.empty()))
     throw ebprop::tools::CommandLineError(
-        "--curves draws the metrics file's own columns: give it without --x, --y or --histogram");
+        "--curves draws the metrics file's own columns with their own labels: give it without "
+        "--x, --y, --histogram, --xlabel or --ylabel");
   if (!curves && histogram_column.empty() && (x.empty() || ys.empty()))
     throw ebprop::tools::CommandLineError(
         "give --x and at least one --y, or --histogram, or --curves");
@@ -91,7 +94,7 @@ int run(int argc, char** argv) {
   const ebprop::plot::Table table = ebprop::plot::read_table(input);
   if (curves) {
     ebprop::write_file_atomically(output, ebprop::plot::render_panels(ebprop::plot::learning_curves(
-                                              table, chart.title, chart.log_y)));
+                                              table, chart.title, chart.log_x, chart.log_y)));
     return 0;
   }
   if (!histogram_column.empty()) {

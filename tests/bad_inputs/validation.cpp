@@ -118,6 +118,10 @@ BOOST_AUTO_TEST_CASE(validation_images_without_labels_are_refused) {
       "net.graph", net_and("validation-images = " + digits_dir + "/t10k-images-idx3-ubyte.gz"));
   BOOST_TEST(refused(run_tool("ebprop-run", graph), 1,
                      {graph + ":14:", "validation-images needs validation-labels too"}));
+  const std::string labels = s.file(
+      "l.graph", net_and("validation-labels = " + digits_dir + "/t10k-labels-idx1-ubyte.gz"));
+  BOOST_TEST(refused(run_tool("ebprop-run", labels), 1,
+                     {labels + ":14:", "validation-labels needs validation-images too"}));
 }
 
 BOOST_AUTO_TEST_CASE(a_missing_validation_file_is_refused_naming_it) {
@@ -231,6 +235,18 @@ BOOST_AUTO_TEST_CASE(a_bad_metrics_line_is_refused_at_its_line) {
   BOOST_TEST(refused(
       run_tool("ebprop-plot", open + " --curves -o " + svg), 1,
       {open + ":1: column 30: expected ',' or '}' after the value of 'more', found the end"}));
+  // Each way a line can fail to be one object.
+  const std::vector<std::pair<std::string, std::string>> lines{
+      {"{epoch: 1}", ":1: column 2: expected '\"' to begin a key, found 'epoch: 1}'"},
+      {"{\"epoch\": 1} 2",
+       ":1: column 14: expected the end of the line after the object, found '2'"},
+      {"{\"epoch\": \"1}", ":1: column 14: the string has no closing '\"', found the end"},
+      {"{\"epoch\": 1, \"a\": [1, {\"b\": 2}", ":1: column 31: the array is not closed"},
+      {"{\"epoch\": 1}\n[1, 2]", ":2: column 1: expected '{', found '[1, 2]'"}};
+  for (const auto& [line, message] : lines) {
+    const std::string file = s.file("bad.jsonl", line + "\n");
+    BOOST_TEST(refused(run_tool("ebprop-plot", file + " --curves -o " + svg), 1, {file + message}));
+  }
   BOOST_TEST(!boost::filesystem::exists(svg));
 }
 

@@ -112,6 +112,17 @@ BOOST_AUTO_TEST_CASE(a_holdout_and_validation_files_are_refused_naming_both) {
                       "exclude each other"}));
 }
 
+BOOST_AUTO_TEST_CASE(validation_csv_and_idx_files_are_refused_naming_both) {
+  Scratch s;
+  const std::string valid = s.file("valid.csv", "0,1\n1,2\n");
+  const std::string graph = s.file(
+      "net.graph", net_and("validation-csv = " + valid + "\nvalidation-labels = " + digits_dir +
+                           "/t10k-labels-idx1-ubyte.gz"));
+  BOOST_TEST(refused(run_tool("ebprop-run", graph), 1,
+                     {graph + ":15:", "validation-labels and validation-csv (" + graph + ":14:",
+                      "exclude each other: give one validation set"}));
+}
+
 BOOST_AUTO_TEST_CASE(validation_images_without_labels_are_refused) {
   Scratch s;
   const std::string graph = s.file(

@@ -344,6 +344,11 @@ static void take_validation(const RunConfig& config, const DataFiles& files,
       refuse(d.where("validation"), "validation = " + d.text("validation") + ": " + e.what());
     }
   } else if (!files.validation_csv.empty()) {
+    for (const char* key : {"validation-images", "validation-labels"})
+      if (d.given(key))
+        refuse(d.where(key), std::string(key) + " and validation-csv (" +
+                                 d.where("validation-csv").str() +
+                                 ") exclude each other: give one validation set");
     result.validation = data::load_csv(files.validation_csv, csv);
   } else if (!files.validation_images.empty() && !files.validation_labels.empty()) {
     result.validation = data::load_idx(files.validation_images, files.validation_labels);

@@ -1,5 +1,6 @@
 // A minimal SVG chart: line series against a shared x axis, or a histogram, with linear or
-// logarithmic axes, ticks and labels. Enough for the paper's figures; no dependencies.
+// logarithmic axes, ticks and labels, alone or as panels of one document. Enough for the paper's
+// figures and learning curves; no dependencies.
 #pragma once
 
 #include <cstddef>

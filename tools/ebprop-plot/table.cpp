@@ -111,7 +111,8 @@ class JsonLine {
     if (peek() != c) fail(std::string("expected '") + c + "'");
     ++at_;
   }
-  // A string's content; escapes other than \uXXXX stand for their character.
+  // A string's content: \n and \t stand for their characters, any other escaped character for
+  // itself (\uXXXX is not decoded: a name or a note, never a number).
   std::string string() {
     ++at_;  // the opening quote
     std::string content;

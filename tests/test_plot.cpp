@@ -1,4 +1,4 @@
-// ebprop-plot: CSV columns to SVG, and its errors.
+// ebprop-plot: CSV and JSON-lines columns to SVG, learning curves, and its errors.
 #define BOOST_TEST_MODULE plot
 #include <boost/filesystem.hpp>
 #include <boost/test/unit_test.hpp>
@@ -90,4 +90,43 @@ BOOST_AUTO_TEST_CASE(a_column_of_names_is_read_when_it_is_not_drawn) {
                       "n.csv:2: column 'parameter': expected a number, found "
                       "'h.weight'"),
              names.output);
+}
+
+// --curves on a metrics file as ebprop-run writes it, without a validation set, for a regression.
+BOOST_AUTO_TEST_CASE(learning_curves_leave_out_sets_without_numbers) {
+  Scratch s;
+  const std::string svg = s.file("c.svg");
+  // No validation set and a regression: the loss of train and test only, no error panel.
+  const std::string json = s.file(
+      "m.jsonl",
+      "{\"epoch\": 1, \"train_loss\": 0.5, \"train_error\": null, \"validation_loss\": null, "
+      "\"test_loss\": 0.6, \"test_error\": null, \"note\": \"a\", \"nested\": {\"x\": [1, 2]}}\n"
+      "\n{\"epoch\": 2, \"train_loss\": 0.4, \"test_loss\": 0.55}\n");
+  const Result r = run(json + " --curves -o " + svg);
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  const std::string text = slurp(svg);
+  BOOST_TEST(contains(text, ">train<"));
+  BOOST_TEST(contains(text, ">test<"));
+  BOOST_TEST(!contains(text, ">validation<"));
+  BOOST_TEST(!contains(text, ">error (%)<"));
+  // A JSON-lines file is a table for --x and --y too.
+  const Result xy = run(json + " --x epoch --y test_loss -o " + svg);
+  BOOST_TEST(xy.status == 0, xy.output);
+}
+
+BOOST_AUTO_TEST_CASE(learning_curves_are_two_panels_of_one_document) {
+  Scratch s;
+  const std::string svg = s.file("c.svg");
+  const std::string csv = s.file("m.csv",
+                                 "epoch,train_loss,train_error,validation_loss,validation_error\n"
+                                 "1,0.9,20,0.8,18\n2,0.5,10,0.6,12\n3,0.4,8,0.65,13\n");
+  const Result r = run(csv + " --curves --title run -o " + svg);
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  const std::string text = slurp(svg);
+  BOOST_TEST(contains(text, "height=\"840\""));  // two 420-pixel panels
+  BOOST_TEST(contains(text, "<g transform=\"translate(0,420)\">"));
+  BOOST_TEST(contains(text, ">run<"));
+  BOOST_TEST(contains(text, ">validation<"));
+  BOOST_TEST(!contains(text, ">test<"));
+  BOOST_TEST(text.rfind("<svg") == 0u);  // one document
 }

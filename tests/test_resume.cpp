@@ -133,9 +133,16 @@ BOOST_AUTO_TEST_CASE(sdlm_running_with_momentum_and_annealing) {
 }
 
 BOOST_AUTO_TEST_CASE(adaptive) {
-  const std::string out =
-      check_exact_resume(net(3, 1500), "--threads 1 --optimizer adaptive --opt beta=0.01", "40steps");
+  const std::string out = check_exact_resume(
+      net(3, 1500), "--threads 1 --optimizer adaptive --opt beta=0.01", "40steps");
   BOOST_TEST(resumed_mid_epoch(out), out);
+}
+
+BOOST_AUTO_TEST_CASE(early_stopping_on_a_validation_set_goes_on_counting) {
+  const std::string out = check_exact_resume(
+      net(12, 1500), "--threads 1 --opt lr=0.05 --set validation=0.3 --set patience=2", "40steps");
+  BOOST_TEST(resumed_mid_epoch(out), out);
+  BOOST_TEST(contains(out, "best epoch "), out);
 }
 
 BOOST_AUTO_TEST_CASE(every_batch_optimizer) {

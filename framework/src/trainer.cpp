@@ -123,7 +123,8 @@ void Trainer<T>::restore(const TrainerState& s) {
 }
 
 template <typename T>
-EpochReport Trainer<T>::run_epoch(int epoch, const data::Dataset* test) {
+EpochReport Trainer<T>::run_epoch(int epoch, const data::Dataset* test,
+                                  const data::Dataset* validation) {
   if (config_.divergence_factor != 0 && starting_loss_ < 0)
     starting_loss_ =
         evaluate_first(train_, std::min(train_.size(), config_.divergence_examples)).loss;
@@ -160,6 +161,8 @@ EpochReport Trainer<T>::run_epoch(int epoch, const data::Dataset* test) {
   report.examples_per_second = report.examples / std::max(report.seconds, 1e-9);
   report.rate = epoch_progress_.rate;
   report.evaluations = objective_.counts();
+  report.validation = validation && !report.interrupted ? evaluate(*validation)
+                                                        : Evaluation{not_a_number, not_a_number};
   report.test =
       test && !report.interrupted ? evaluate(*test) : Evaluation{not_a_number, not_a_number};
   in_epoch_ = false;

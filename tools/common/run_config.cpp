@@ -2,11 +2,13 @@
 
 #include <ebprop/data/csv.h>
 #include <ebprop/data/finite.h>
+#include <ebprop/data/holdout.h>
 #include <ebprop/data/idx.h>
 #include <ebprop/data/preprocess.h>
 
 #include <algorithm>
 #include <boost/filesystem.hpp>
+#include <cmath>
 #include <limits>
 #include <thread>
 
@@ -25,8 +27,7 @@ static bool on_command_line(const SourceLocation& where) {
   return where.line == 0 && where.file.rfind(command_line_prefix, 0) == 0;
 }
 
-// Refuses a value at `where`: a CommandLineError when the command line gave it.
-[[noreturn]] static void refuse(const SourceLocation& where, const std::string& message) {
+[[noreturn]] void refuse(const SourceLocation& where, const std::string& message) {
   if (on_command_line(where)) throw CommandLineError(where.str() + ": " + message);
   throw SourceError(where, message);
 }
@@ -58,6 +59,11 @@ const std::vector<SettingSpec>& run_settings() {
       optional("predict", SettingType::text, "",
                "node whose largest output is the predicted class (default: the first input of the "
                "first loss node)"),
+      optional("patience", SettingType::integer, "0",
+               "§2 early stopping: stop when this many epochs in a row have not improved the "
+               "best validation error (regression: loss); needs a validation set (0: off)")
+          .at_least(0)
+          .at_most(1000000),
       optional("precision", SettingType::text, "float", "float (float32, fast) or double")
           .one_of({"float", "double"}),
       optional("diverge-factor", SettingType::text, "2",
@@ -85,6 +91,16 @@ const std::vector<SettingSpec>& data_settings() {
       optional("train-csv", SettingType::text, "",
                "CSV file of training examples (a label column, or target-columns)"),
       optional("test-csv", SettingType::text, "", "CSV file of test examples"),
+      optional("validation", SettingType::text, "0",
+               "§2 hold out this many training examples (1000) or this fraction of them (0.1) "
+               "as the validation set, after train-limit and before the normalization "
+               "statistics; stratified by class (largest remainders), drawn with the seed "
+               "(0: none)"),
+      optional("validation-images", SettingType::text, "",
+               "IDX file of validation examples (instead of validation)"),
+      optional("validation-labels", SettingType::text, "", "IDX file of validation labels"),
+      optional("validation-csv", SettingType::text, "",
+               "CSV file of validation examples (instead of validation)"),
       optional("label-column", SettingType::integer, "0", "CSV column of the label (-1: last)")
           .at_least(-1),
       // A CSV row is at most a few thousand cells; the limit keeps the count an int.
@@ -241,9 +257,12 @@ std::string resolve_path(const RunConfig& config, const Settings& settings,
 
 DataFiles find_data_files(const RunConfig& config) {
   const Settings& d = config.data;
-  DataFiles files{resolve_path(config, d, "train-images"), resolve_path(config, d, "train-labels"),
-                  resolve_path(config, d, "test-images"),  resolve_path(config, d, "test-labels"),
-                  resolve_path(config, d, "train-csv"),    resolve_path(config, d, "test-csv")};
+  DataFiles files{
+      resolve_path(config, d, "train-images"),      resolve_path(config, d, "train-labels"),
+      resolve_path(config, d, "test-images"),       resolve_path(config, d, "test-labels"),
+      resolve_path(config, d, "train-csv"),         resolve_path(config, d, "test-csv"),
+      resolve_path(config, d, "validation-images"), resolve_path(config, d, "validation-labels"),
+      resolve_path(config, d, "validation-csv")};
   const std::string dir = resolve_path(config, d, "dir");
   if (!dir.empty()) {
     const auto found = data::find_idx_files(dir);
@@ -265,9 +284,84 @@ std::vector<RunFile> run_inputs(const std::string& graph_file, const std::string
                               {"the test images", data.test_images},
                               {"the test labels", data.test_labels},
                               {"the training CSV file", data.train_csv},
-                              {"the test CSV file", data.test_csv}};
+                              {"the test CSV file", data.test_csv},
+                              {"the validation images", data.validation_images},
+                              {"the validation labels", data.validation_labels},
+                              {"the validation CSV file", data.validation_csv}};
   for (const auto& library : registry.libraries()) inputs.push_back({"the plugin", library});
   return inputs;
+}
+
+// The [data] key validation as a count of the `examples` training examples: a whole number is a
+// count, a number with a fraction part the share of them, rounded to the nearest count (halves
+// up); 0 when none are held out. Refuses at the key's line what is neither, a fraction outside
+// (0, 1), or a count that holds out none or all.
+static int validation_count(const Settings& d, int examples) {
+  const std::string& text = d.text("validation");
+  const std::string at = "validation = " + text;
+  std::size_t used = 0;
+  double value = -1;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+  }
+  if (used != text.size() || !(value >= 0))
+    refuse(d.where("validation"),
+           at + ": expected a count of training examples (1000) or a fraction of them (0.1)");
+  if (value == 0) return 0;
+  const bool whole = text.find_first_not_of("0123456789") == std::string::npos;
+  if (!whole && !(value < 1))
+    refuse(d.where("validation"),
+           at + ": a fraction of the training set must be above 0 and below 1 (a count is a "
+                "whole number)");
+  const double count = whole ? value : std::floor(value * examples + 0.5);
+  if (count >= examples || count < 1)
+    refuse(d.where("validation"), at + " holds out " + std::to_string(std::llround(count)) +
+                                      " of the " + std::to_string(examples) +
+                                      " training examples (after train-limit): at least 1 "
+                                      "must be held out and 1 kept");
+  return static_cast<int>(count);
+}
+
+// §2: the validation set, read from its files or held out of the training set (before the
+// normalization statistics are fitted, so that they come from the examples trained on).
+static void take_validation(const RunConfig& config, const DataFiles& files,
+                            const data::CsvOptions& csv, Data& result) {
+  const Settings& d = config.data;
+  const int count = validation_count(d, result.train.size());
+  for (const char* key : {"validation-csv", "validation-images", "validation-labels"})
+    if (count > 0 && d.given(key))
+      refuse(d.where("validation"), "validation (a held-out part of the training set) and " +
+                                        std::string(key) + " (" + d.where(key).str() +
+                                        ") exclude each other: give one validation set");
+  if (count > 0) {
+    try {
+      auto split = data::hold_out(result.train, count,
+                                  static_cast<std::uint64_t>(config.run.integer("seed")));
+      result.train = std::move(split.kept);
+      result.validation = std::move(split.held_out);
+    } catch (const Error& e) {
+      refuse(d.where("validation"), "validation = " + d.text("validation") + ": " + e.what());
+    }
+  } else if (!files.validation_csv.empty()) {
+    for (const char* key : {"validation-images", "validation-labels"})
+      if (d.given(key))
+        refuse(d.where(key), std::string(key) + " and validation-csv (" +
+                                 d.where("validation-csv").str() +
+                                 ") exclude each other: give one validation set");
+    result.validation = data::load_csv(files.validation_csv, csv);
+  } else if (!files.validation_images.empty() && !files.validation_labels.empty()) {
+    result.validation = data::load_idx(files.validation_images, files.validation_labels);
+  } else if (!files.validation_images.empty() || !files.validation_labels.empty()) {
+    const bool images = !files.validation_images.empty();
+    refuse(d.where(images ? "validation-images" : "validation-labels"),
+           images ? "validation-images needs validation-labels too"
+                  : "validation-labels needs validation-images too");
+  } else {
+    return;
+  }
+  data::require_finite(result.validation);
+  result.has_validation = true;
 }
 
 Data load_data(const RunConfig& config) {
@@ -312,6 +406,7 @@ Data load_data(const RunConfig& config) {
   // Before the statistics: one NaN would spread through the mean to every example.
   data::require_finite(result.train);
   if (result.has_test) data::require_finite(result.test);
+  take_validation(config, files, csv, result);
 
   // §4.3: statistics from the training set only, for the inputs (real-valued targets are
   // learned as they are); §4.5: one-of-N targets at ±1 for labels.
@@ -320,12 +415,15 @@ Data load_data(const RunConfig& config) {
                  data::parse_scaling(d.text("scale")));
   normalizer.apply(result.train);
   if (result.has_test) normalizer.apply(result.test);
+  if (result.has_validation) normalizer.apply(result.validation);
   if (regression) return result;
-  const int classes = std::max(result.train.classes, result.has_test ? result.test.classes : 0);
+  const int classes = std::max({result.train.classes, result.has_test ? result.test.classes : 0,
+                                result.has_validation ? result.validation.classes : 0});
   const auto low = static_cast<float>(d.real("target-low"));
   const auto high = static_cast<float>(d.real("target-high"));
   data::encode_targets(result.train, classes, low, high);
   if (result.has_test) data::encode_targets(result.test, classes, low, high);
+  if (result.has_validation) data::encode_targets(result.validation, classes, low, high);
   return result;
 }
 

@@ -22,6 +22,10 @@ namespace ebprop::tools {
 // Where a value given by the option --NAME was written, for messages: "command line (--NAME)".
 SourceLocation command_line(const std::string& option);
 
+// Refuses a value written at `where`: throws CommandLineError when the command line gave it (see
+// command_line), SourceError otherwise.
+[[noreturn]] void refuse(const SourceLocation& where, const std::string& message);
+
 // The keys of [run] and [data], with their defaults and docs.
 const std::vector<SettingSpec>& run_settings();
 const std::vector<SettingSpec>& data_settings();
@@ -68,6 +72,7 @@ std::string resolve_path(const RunConfig& config, const Settings& settings, cons
 // The data files the [data] section names, resolved as load_data resolves them ("" where none).
 struct DataFiles {
   std::string train_images, train_labels, test_images, test_labels, train_csv, test_csv;
+  std::string validation_images, validation_labels, validation_csv;
 };
 // Throws FileError when `dir` lacks a file it must hold.
 DataFiles find_data_files(const RunConfig& config);
@@ -88,10 +93,14 @@ struct Data {
 
 // Loads the [data] section's training (and test) sets, refuses a NaN or infinite value in either
 // (data::require_finite), normalizes their inputs with the training set's statistics and encodes
-// labels as targets. With target-columns, the CSV files' last columns are the targets and the sets
-// have no labels (a regression: no error rate). Throws FileError / NumericError / Error naming the
-// file (and example) or key; SourceError (CommandLineError from the command line) for
-// target-columns given with label-column, or with IDX files.
+// labels as targets. The validation set is read from its files, or held out of the training set
+// after train-limit and before the statistics (data::hold_out with [run] seed); a holdout given
+// with validation files, a bad count or fraction, or a class too small to share, is refused at
+// the key (SourceError, or CommandLineError from the command line). With target-columns, the CSV
+// files' last columns are the targets and the sets have no labels (a regression: no error rate).
+// Throws FileError / NumericError / Error naming the file (and example) or key; SourceError
+// (CommandLineError from the command line) for target-columns given with label-column, or with IDX
+// files.
 Data load_data(const RunConfig& config);
 
 }  // namespace ebprop::tools

@@ -128,13 +128,12 @@ std::size_t count_non_finite(const std::vector<double>& values) {
       std::count_if(values.begin(), values.end(), [](double v) { return !std::isfinite(v); }));
 }
 
-std::string render(const Chart& chart) {
+// The elements of one chart, in a box of width × height at the origin.
+static std::string chart_elements(const Chart& chart) {
   const Axis ax = make_axis(chart, true, left, width - right);
   const Axis ay = make_axis(chart, false, height - bottom, top);
-  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + number(width) +
-                    "\" height=\"" + number(height) +
-                    "\" font-family=\"sans-serif\" font-size=\"12\">\n";
-  svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+  std::string svg =
+      "<rect width=\"" + number(width) + "\" height=\"" + number(height) + "\" fill=\"white\"/>\n";
   svg += "<text x=\"" + number(width / 2) + "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" +
          escape(chart.title) + "</text>\n";
   // Axes, ticks, grid and labels.
@@ -186,6 +185,24 @@ std::string render(const Chart& chart) {
            "\" stroke-width=\"3\"/><text x=\"" + number(width - right + 36) + "\" y=\"" +
            number(ly) + "\">" + escape(s.name) + "</text>\n";
   }
+  return svg;
+}
+
+static std::string svg_header(double total_height) {
+  return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + number(width) + "\" height=\"" +
+         number(total_height) + "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+}
+
+std::string render(const Chart& chart) {
+  return svg_header(height) + chart_elements(chart) + "</svg>\n";
+}
+
+std::string render_panels(const std::vector<Chart>& charts) {
+  if (charts.empty()) throw Error("nothing to plot: no chart");
+  std::string svg = svg_header(height * static_cast<double>(charts.size()));
+  for (std::size_t k = 0; k < charts.size(); ++k)
+    svg += "<g transform=\"translate(0," + number(height * static_cast<double>(k)) + ")\">\n" +
+           chart_elements(charts[k]) + "</g>\n";
   return svg + "</svg>\n";
 }
 

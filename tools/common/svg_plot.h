@@ -1,5 +1,6 @@
 // A minimal SVG chart: line series against a shared x axis, or a histogram, with linear or
-// logarithmic axes, ticks and labels. Enough for the paper's figures; no dependencies.
+// logarithmic axes, ticks and labels, alone or as panels of one document. Enough for the paper's
+// figures and learning curves; no dependencies.
 #pragma once
 
 #include <cstddef>
@@ -24,6 +25,10 @@ struct Chart {
 // The SVG document. Throws ebprop::Error when there is nothing to draw, or when a log axis meets
 // a value <= 0.
 std::string render(const Chart& chart);
+
+// One SVG document of the charts as panels stacked top to bottom, each as render draws it.
+// Throws ebprop::Error as render does for any of them, or when `charts` is empty.
+std::string render_panels(const std::vector<Chart>& charts);
 
 // A histogram of the finite `values` in `bins` equal bins, as a bar chart series (x = bin
 // centres); the others (NaN, which stands for an empty cell, and ±inf) are skipped. Throws

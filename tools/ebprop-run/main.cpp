@@ -21,6 +21,7 @@
 #include <set>
 #include <sstream>
 
+#include "early_stopping.h"
 #include "files.h"
 #include "inspect.h"
 #include "options.h"
@@ -62,7 +63,13 @@ std::string kept_outputs(const CommandLine& cli, int saved) {
             (saved > 0 ? "the metrics of epochs 1 to " + std::to_string(saved) + " are in '" +
                              cli.metrics + "'"
                        : "no metrics were written ('" + cli.metrics + "' is as it was)");
-  return text.empty() ? "nothing was saved (no --save or --metrics)" : text;
+  // The first validated epoch is the best so far: --save-best was written whenever an epoch was.
+  if (!cli.save_best.empty())
+    text += std::string(text.empty() ? "" : "; ") +
+            (saved > 0 ? "the weights of the best epoch so far on the validation set are in '" +
+                             cli.save_best + "'"
+                       : "no best weights were saved ('" + cli.save_best + "' is as it was)");
+  return text.empty() ? "nothing was saved (no --save, --save-best or --metrics)" : text;
 }
 
 // "epoch 3 after 1200 of 10000 examples" or "the end of epoch 3", from a trainer's state.
@@ -128,6 +135,8 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
                          ? data.train.size()
                          : std::clamp(use.sample, 1, data.train.size());
   const bool classes = !data.train.labels.empty();  // else a regression: losses only
+  // §2: the best epoch on the validation set, for --save-best and [run] patience.
+  EarlyStopping early = EarlyStopping::from(config, cli.save_best, data.has_validation, classes);
   const int epochs = cli.test_only ? 0 : static_cast<int>(config.run.integer("epochs"));
   // From here on SIGINT and SIGTERM end training at the end of a step, with every file whole. A
   // run that only evaluates has nothing half-done to protect: the signals end it at once.
@@ -142,6 +151,9 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
               << (data.has_test
                       ? ", " + std::to_string(data.test.size()) + " test from " + data.test.name
                       : "")
+              << (data.has_validation ? ", " + std::to_string(data.validation.size()) +
+                                            " validation from " + data.validation.name
+                                      : "")
               << "\n"
               << "training: " << training_plan(use, epochs, tc.batch, sample) << ", optimizer "
               << config.optimizer << ", seed " << tc.seed << std::endl;  // seen before epoch 1
@@ -164,6 +176,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
         },
         std::max(1, data.train.size() / 100));
 
+  const MetricsFormat metrics_form = metrics_format(cli.metrics);
   if (epochs == 0) {  // --test-only or --epochs 0: evaluate (and save) the starting weights
     const Evaluation test =
         data.has_test ? trainer.evaluate(data.test) : trainer.evaluate(data.train);
@@ -200,7 +213,8 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
     if (!cli.quiet)
       std::cout << "resuming '" << cli.resume << "' from "
                 << position(resume->trainer, data.train.size()) << std::endl;
-    if (!cli.metrics.empty()) write_file_atomically(cli.metrics, record.metrics);
+    early.restore(record.early);
+    if (!cli.metrics.empty()) write_file_atomically(cli.metrics, record.metrics(metrics_form));
     if (first_epoch > epochs) {
       std::cout << "the run has done its " << record.epochs_done
                 << " epochs; give a larger --epochs to train on\n";
@@ -228,7 +242,8 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   for (int epoch = first_epoch; epoch <= epochs; ++epoch) {
     EpochReport r;
     try {
-      r = trainer.run_epoch(epoch, data.has_test ? &data.test : nullptr);
+      r = trainer.run_epoch(epoch, data.has_test ? &data.test : nullptr,
+                            data.has_validation ? &data.validation : nullptr);
     } catch (const TrainingDiverged& e) {
       if (terminal) std::cout << "\n";
       std::cout.flush();
@@ -259,18 +274,28 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
     if (!r.last_step.notice.empty() && record.notices.insert(r.last_step.notice).second)
       std::cout << "note: " << r.last_step.notice << "\n";
     std::cout << epoch_line(r, record.iteration, classes) << std::endl;
-    record.metrics += metrics_line(r);
-    if (!cli.metrics.empty()) write_file_atomically(cli.metrics, record.metrics);
+    record.add_metrics(r);
+    if (!cli.metrics.empty()) write_file_atomically(cli.metrics, record.metrics(metrics_form));
     if (!cli.save.empty()) save_weights(graph.parameters(), cli.save);
     record.epochs_done = epoch;
-    if (!r.stop.empty()) record.finished = "stopped: " + r.stop;
+    if (data.has_validation && early.improved(r) && !cli.save_best.empty())
+      save_weights(graph.parameters(), cli.save_best);
+    if (!r.stop.empty())
+      record.finished = "stopped: " + r.stop;
+    else if (early.exhausted())
+      record.finished = early.stop_line();
+    record.early = early.state();
     const bool interrupted = stop_signal() != 0;
-    if (epoch == epochs || !r.stop.empty() || interrupted ||
+    if (epoch == epochs || !record.finished.empty() || interrupted ||
         (every.epochs > 0 && epoch % every.epochs == 0))
       write_checkpoint_now();
     if (!r.stop.empty()) {  // the optimizer has finished: a normal end
       std::cout << "stopped: " << r.stop << std::endl;
-      return 0;
+      break;
+    }
+    if (early.exhausted()) {
+      std::cout << early.stop_line() << std::endl;
+      break;
     }
     if (interrupted) {
       std::cerr << "ebprop-run: interrupted by " << stop_signal_name() << " after epoch " << epoch
@@ -279,6 +304,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
       return 128 + stop_signal();
     }
   }
+  if (data.has_validation) std::cout << early.best_line() << std::endl;
   return 0;
 }
 
@@ -311,9 +337,10 @@ int main_checked(int argc, char** argv) {
   // The checkpoint resumed from may be the one the run goes on writing.
   if (!cli->resume.empty() && !same_file(cli->resume, cli->checkpoint))
     inputs.push_back({"the --resume checkpoint", cli->resume});
-  tools::check_outputs(
-      inputs,
-      {{"--save", cli->save}, {"--metrics", cli->metrics}, {"--checkpoint", cli->checkpoint}});
+  tools::check_outputs(inputs, {{"--save", cli->save},
+                                {"--metrics", cli->metrics},
+                                {"--save-best", cli->save_best},
+                                {"--checkpoint", cli->checkpoint}});
   const int threads = static_cast<int>(config.run.integer("threads"));
   // One thread policy for the process: OpenMP's, which Eigen in the engine and in every plugin
   // reads (Eigen::setNbThreads would reach only this executable's copy of Eigen).

@@ -40,11 +40,16 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
       "evaluate (usually with --load) without training");
   po::options_description output("Output");
   output.add_options()("metrics", po::value(&cli.metrics),
-                       "write one JSON object per epoch to this file")(
+                       "write one JSON object per epoch to this file; a name ending in .csv "
+                       "writes CSV instead (a header line of the same fields, empty cells for "
+                       "null)")(
       "save", po::value(&cli.save),
       "write the weights here after every epoch (atomically; a diverged or interrupted epoch "
-      "is not saved)")("load", po::value(&cli.load),
-                       "start from these weights (names and shapes must match)")(
+      "is not saved)")(
+      "save-best", po::value(&cli.save_best),
+      "§2: write the weights here after each epoch whose validation error (regression: loss) "
+      "is lower than every earlier epoch's; needs a validation set ([data] validation)")(
+      "load", po::value(&cli.load), "start from these weights (names and shapes must match)")(
       "quiet,q", po::bool_switch(&cli.quiet), "print only the epoch lines");
   po::options_description resuming("Checkpoints");
   resuming.add_options()(

@@ -16,6 +16,7 @@ struct CommandLine {
   std::string metrics, save, load;
   std::string checkpoint, resume;      // --checkpoint FILE, --resume FILE
   std::string checkpoint_every = "1";  // epochs, or "Nsteps" (resume.h)
+  std::string save_best;  // --save-best: the weights of the best epoch on the validation set
   bool list_plugins = false, describe = false, test_only = false, quiet = false;
   bool lr_auto = false;  // --lr auto
 };

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <iomanip>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 namespace ebprop::run {
 
@@ -44,7 +46,7 @@ std::string short_number(double v) {
 // The line of one epoch: of a stochastic optimizer (iteration 0), "epoch N" with the training loss
 // measured while training and the speed; of an iterating one, "iteration N" (N counted over the
 // run) with the loss at the point reached, ‖g‖ and the step length there, and the evaluations
-// made so far.
+// made so far. A validated epoch has "valid loss ... error ..." before the test columns.
 std::string epoch_line(const EpochReport& r, std::int64_t iteration, bool classes) {
   std::ostringstream line;
   if (iteration == 0)
@@ -54,30 +56,69 @@ std::string epoch_line(const EpochReport& r, std::int64_t iteration, bool classe
          << loss_columns("train", r.train, classes) << "  ‖g‖ "
          << short_number(r.last_step.grad_norm) << "  step " << short_number(r.last_step.step)
          << "  evaluations " << r.evaluations.evaluations();
+  if (std::isfinite(r.validation.loss))
+    line << "  " << loss_columns("valid", r.validation, classes);
   line << "  " << loss_columns("test", r.test, classes) << "  " << std::fixed
        << std::setprecision(2) << r.seconds << " s";
   if (iteration == 0) line << "  " << static_cast<long>(r.examples_per_second) << " ex/s";
   return line.str();
 }
 
+// The fields of a --metrics record, in order, each with its value as JSON ("null" for a value not
+// measured).
+static std::vector<std::pair<std::string, std::string>> metrics_fields(const EpochReport& r) {
+  return {{"epoch", std::to_string(r.epoch)},
+          {"train_loss", json_number(r.train.loss)},
+          {"train_error", json_number(r.train.error)},
+          {"validation_loss", json_number(r.validation.loss)},
+          {"validation_error", json_number(r.validation.error)},
+          {"test_loss", json_number(r.test.loss)},
+          {"test_error", json_number(r.test.error)},
+          {"seconds", json_number(r.seconds)},
+          {"examples_per_second", json_number(r.examples_per_second)},
+          {"rate", json_number(r.rate)},
+          {"grad_norm", json_number(r.last_step.grad_norm)},
+          {"step", json_number(r.last_step.step)},
+          {"evaluations", std::to_string(r.evaluations.evaluations())},
+          {"examples", std::to_string(r.evaluations.examples)},
+          {"gauss_newton_vectors", std::to_string(r.evaluations.gauss_newton_vectors)},
+          {"hessian_vectors", std::to_string(r.evaluations.hessian_vectors)}};
+}
+
 // One JSON line of the --metrics file. Errors are null without classes, ‖g‖ and the step length
 // when the optimizer does not know them. The counts are the training objective's since the run
 // began (EvaluationCounts).
 std::string metrics_line(const EpochReport& r) {
-  return "{\"epoch\": " + std::to_string(r.epoch) +
-         ", \"train_loss\": " + json_number(r.train.loss) +
-         ", \"train_error\": " + json_number(r.train.error) +
-         ", \"test_loss\": " + json_number(r.test.loss) +
-         ", \"test_error\": " + json_number(r.test.error) +
-         ", \"seconds\": " + json_number(r.seconds) +
-         ", \"examples_per_second\": " + json_number(r.examples_per_second) +
-         ", \"rate\": " + json_number(r.rate) +
-         ", \"grad_norm\": " + json_number(r.last_step.grad_norm) +
-         ", \"step\": " + json_number(r.last_step.step) +
-         ", \"evaluations\": " + std::to_string(r.evaluations.evaluations()) +
-         ", \"examples\": " + std::to_string(r.evaluations.examples) +
-         ", \"gauss_newton_vectors\": " + std::to_string(r.evaluations.gauss_newton_vectors) +
-         ", \"hessian_vectors\": " + std::to_string(r.evaluations.hessian_vectors) + "}\n";
+  std::string line;
+  for (const auto& [name, value] : metrics_fields(r))
+    line += (line.empty() ? "{\"" : ", \"") + name + "\": " + value;
+  return line + "}\n";
+}
+
+MetricsFormat metrics_format(const std::string& file) {
+  const std::string csv = ".csv";
+  return file.size() >= csv.size() && file.compare(file.size() - csv.size(), csv.size(), csv) == 0
+             ? MetricsFormat::csv
+             : MetricsFormat::json_lines;
+}
+
+std::string metrics_header(MetricsFormat format) {
+  if (format == MetricsFormat::json_lines) return "";
+  std::string header;
+  for (const auto& field : metrics_fields(EpochReport{}))
+    header += (header.empty() ? "" : ",") + field.first;
+  return header + "\n";
+}
+
+std::string metrics_record(const EpochReport& r, MetricsFormat format) {
+  if (format == MetricsFormat::json_lines) return metrics_line(r);
+  std::string row;
+  bool first = true;
+  for (const auto& field : metrics_fields(r)) {
+    row += (first ? "" : ",") + (field.second == "null" ? std::string() : field.second);
+    first = false;
+  }
+  return row + "\n";
 }
 
 // What the optimizer's epochs are, for the line before training (`sample`: of a resampling one).

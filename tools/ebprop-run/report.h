@@ -26,13 +26,27 @@ std::string short_number(double v);
 // The line of one epoch: of a stochastic optimizer (iteration 0), "epoch N" with the training loss
 // measured while training and the speed; of an iterating one, "iteration N" (N counted over the
 // run) with the loss at the point reached, ‖g‖ and the step length there, and the evaluations
-// made so far.
+// made so far. An epoch measured on a validation set (a finite r.validation.loss) has
+// "valid loss L error E%" between the training and the test columns.
 std::string epoch_line(const EpochReport& r, std::int64_t iteration, bool classes);
 
-// One JSON line of the --metrics file. Errors are null without classes, ‖g‖ and the step length
-// when the optimizer does not know them. The counts are the training objective's since the run
-// began (EvaluationCounts).
+// One JSON line of the --metrics file. Errors are null without classes, the validation values
+// without a validation set, the test values without a test set, ‖g‖ and the step length when the
+// optimizer does not know them. The counts are the training objective's since the run began
+// (EvaluationCounts).
 std::string metrics_line(const EpochReport& r);
+
+// The --metrics file holds JSON lines (metrics_line), or CSV when its name ends in ".csv": a
+// header line of the same field names in the same order, then one row per epoch, with an empty
+// cell where JSON has null.
+enum class MetricsFormat { json_lines, csv };
+MetricsFormat metrics_format(const std::string& file);
+
+// What the file begins with: the CSV header line, or "" for JSON lines.
+std::string metrics_header(MetricsFormat format);
+
+// The epoch's record in the format, ending in a newline.
+std::string metrics_record(const EpochReport& r, MetricsFormat format);
 
 // What the optimizer's epochs are, for the line before training (`sample`: of a resampling one).
 std::string training_plan(const DataUse& use, int epochs, int batch, int sample);

@@ -13,7 +13,12 @@ std::string RunRecord::encode() const {
   out.i64(iteration);
   out.u64(notices.size());
   for (const auto& notice : notices) out.text(notice);
-  out.text(metrics);
+  out.text(metrics_json);
+  out.text(metrics_csv);
+  out.i64(early.best_epoch);
+  out.f64(early.best_loss);
+  out.f64(early.best_error);
+  out.i64(early.since_best);
   out.text(finished);
   return out.bytes();
 }
@@ -25,10 +30,24 @@ RunRecord RunRecord::decode(const std::string& bytes, const std::string& what) {
   record.iteration = in.i64();
   const std::uint64_t notices = in.u64();
   for (std::uint64_t i = 0; i < notices; ++i) record.notices.insert(in.text());
-  record.metrics = in.text();
+  record.metrics_json = in.text();
+  record.metrics_csv = in.text();
+  record.early.best_epoch = static_cast<int>(in.i64());
+  record.early.best_loss = in.f64();
+  record.early.best_error = in.f64();
+  record.early.since_best = static_cast<int>(in.i64());
   record.finished = in.text();
   in.expect_done();
   return record;
+}
+
+void RunRecord::add_metrics(const EpochReport& r) {
+  metrics_json += metrics_record(r, MetricsFormat::json_lines);
+  metrics_csv += metrics_record(r, MetricsFormat::csv);
+}
+
+std::string RunRecord::metrics(MetricsFormat format) const {
+  return metrics_header(format) + (format == MetricsFormat::csv ? metrics_csv : metrics_json);
 }
 
 CheckpointEvery parse_checkpoint_every(const std::string& text) {

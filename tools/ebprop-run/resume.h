@@ -10,6 +10,8 @@
 #include <set>
 #include <string>
 
+#include "early_stopping.h"
+#include "report.h"
 #include "run_config.h"
 
 namespace ebprop::run {
@@ -19,8 +21,14 @@ struct RunRecord {
   int epochs_done = 0;            // epochs whose metrics records (and --save) are written
   std::int64_t iteration = 0;     // an iterating optimizer's iterations over the run
   std::set<std::string> notices;  // printed once per run
-  std::string metrics;            // the --metrics records of epochs 1 to epochs_done
-  std::string finished;           // why the run ended ("stopped: ..."), "" while it goes on
+  // The --metrics records of epochs 1 to epochs_done, in both formats, so a resumed run may
+  // write either.
+  std::string metrics_json, metrics_csv;
+  EarlyStopping::State early;  // the best validation epoch so far
+  std::string finished;        // why the run ended ("stopped: ..."), "" while it goes on
+
+  void add_metrics(const EpochReport& r);          // the epoch's records
+  std::string metrics(MetricsFormat format) const;  // the --metrics file's text
 
   std::string encode() const;
   // Throws FileError naming `what` when the bytes are not a record.

@@ -74,6 +74,8 @@ struct EpochReport {
   Evaluation test;     // after the epoch (NaN without a test set)
   double seconds = 0;  // training time of the epoch (without the test pass)
   double examples_per_second = 0;
+  // §2: measured after the epoch on the validation set, like `test` (NaN without one)
+  Evaluation validation;
   double rate = 0;   // the optimizer's last rate
   int examples = 0;  // training examples presented (fewer than the set when interrupted)
   // A stop request ended the epoch early: `train` covers the examples presented, `test` is not
@@ -136,9 +138,11 @@ class Trainer final {
   // set of its indices); the trainer is unchanged then.
   void restore(const TrainerState& state);
 
-  // One epoch: begin_epoch, then the steps of the optimizer's data use; then evaluates `test`
-  // when given. Throws TrainingDiverged (see above); on return the weights are finite.
-  EpochReport run_epoch(int epoch, const data::Dataset* test);
+  // One epoch: begin_epoch, then the steps of the optimizer's data use; then evaluates
+  // `validation` and `test` when given (not after an interrupted epoch). Throws TrainingDiverged
+  // (see above); on return the weights are finite.
+  EpochReport run_epoch(int epoch, const data::Dataset* test,
+                        const data::Dataset* validation = nullptr);
 
   // Loss and error of the graph on a data set (fprop only). Throws NumericError naming the data
   // set and the node when an output is non-finite (TrainingDiverged inside run_epoch).

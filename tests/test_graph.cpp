@@ -571,3 +571,26 @@ BOOST_AUTO_TEST_CASE(a_loss_type_that_declares_weight_itself_is_a_plugin_bug) {
                e.what());
   }
 }
+
+// The case the prediction rule of graph_objective.h is for: an auxiliary head written after the
+// main loss comes first in the engine's topological order, so "the first loss" must be the
+// file's (test_reports.cpp runs this graph).
+BOOST_AUTO_TEST_CASE(loss_nodes_in_file_order_are_not_the_topological_order) {
+  auto graph = graph_from<double>(R"(
+image = input shape=4 source=inputs
+label = input shape=3 source=targets
+h = linear(image) outputs=5
+a = stanh(h)
+o = linear(a) outputs=3
+y = stanh(o)
+xent = mse(y, label)
+aux_o = linear(a) outputs=3
+aux = mse(aux_o, label) weight=0.3
+)");
+  const auto name = [&](int i) { return graph->nodes()[i].name; };
+  BOOST_TEST_REQUIRE(graph->loss_nodes().size() == 2u);
+  BOOST_TEST(name(graph->loss_nodes().front()) == "aux");
+  const auto in_file = graph->loss_nodes_in_file_order();
+  BOOST_TEST(name(in_file[0]) == "xent");
+  BOOST_TEST(name(in_file[1]) == "aux");
+}

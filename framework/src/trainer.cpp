@@ -74,11 +74,12 @@ EpochReport Trainer<T>::run_epoch(int epoch, const data::Dataset* test) {
   optimizer_.begin_epoch(epoch, objective_);
 
   const DataUse use = optimizer_.data_use();
+  for (int l : objective_.loss_nodes()) report.loss_names.push_back(graph_.nodes()[l].name);
   if (use.kind == DataUse::Kind::mini_batches) {
-    double loss_sum = 0;
     int errors = 0;
-    mini_batch_epoch(report, loss_sum, errors);
-    report.train.loss = loss_sum / report.examples;
+    mini_batch_epoch(report, errors);
+    report.train.loss /= report.examples;
+    for (double& loss : report.train.losses) loss /= report.examples;
     report.train.error = train_.labels.empty() ? not_a_number : 100.0 * errors / report.examples;
   } else {
     iteration_epoch(report, use);
@@ -96,7 +97,10 @@ EpochReport Trainer<T>::run_epoch(int epoch, const data::Dataset* test) {
 
 // §4.1: steps over the shuffled set, `batch` examples each.
 template <typename T>
-void Trainer<T>::mini_batch_epoch(EpochReport& report, double& loss_sum, int& errors) {
+void Trainer<T>::mini_batch_epoch(EpochReport& report, int& errors) {
+  Evaluation& sums = report.train;
+  sums = {0, 0, std::vector<double>(objective_.loss_nodes().size(), 0.0),
+          std::vector<int>(train_.labels.empty() ? 0 : train_.targets.rows(), 0)};
   if (config_.shuffle) shuffle(order_, streams_.shuffling);
   int next_progress = progress_every_;
   // The divergence rule looks at each tenth of the epoch (at least one step); a shorter rest
@@ -112,9 +116,13 @@ void Trainer<T>::mini_batch_epoch(EpochReport& report, double& loss_sum, int& er
     report.last_step = optimizer_.step(objective_, batch, seen_);
     if (!std::isfinite(report.last_step.loss)) diverged(objective_.non_finite_culprit());
     const double step_loss = report.last_step.loss * n;
-    loss_sum += step_loss;
+    sums.loss += step_loss;
     window_loss += step_loss;
     errors += std::max(0, objective_.tracked_errors());
+    const auto& losses = objective_.tracked_losses();
+    for (std::size_t l = 0; l < losses.size(); ++l) sums.losses[l] += losses[l] * n;
+    const auto& predicted = objective_.tracked_predictions();
+    for (std::size_t c = 0; c < predicted.size(); ++c) sums.predicted[c] += predicted[c];
     report.examples = start_index + n;
     const bool window_full =
         report.examples - window_start >= tenth && train_.size() - report.examples >= tenth;
@@ -186,7 +194,8 @@ Evaluation Trainer<T>::evaluate_first(const data::Dataset& data, int count) {
     throw NumericError("evaluating on '" + data.name + "': " + on.non_finite_culprit());
   }
   const int errors = on.tracked_errors();
-  return {loss, errors < 0 ? not_a_number : 100.0 * errors / count};
+  return {loss, errors < 0 ? not_a_number : 100.0 * errors / count, on.tracked_losses(),
+          on.tracked_predictions()};
 }
 
 template <typename T>

@@ -57,7 +57,7 @@ const std::vector<SettingSpec>& run_settings() {
                "reshuffle the training set each epoch (§4.1)"),
       optional("predict", SettingType::text, "",
                "node whose largest output is the predicted class (default: the first input of the "
-               "first loss node)"),
+               "loss node written first in the graph file)"),
       optional("precision", SettingType::text, "float", "float (float32, fast) or double")
           .one_of({"float", "double"}),
       optional("diverge-factor", SettingType::text, "2",

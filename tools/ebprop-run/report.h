@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ebprop::run {
 
@@ -20,6 +21,10 @@ std::string percent(double v);
 // an evaluation not made (no test set, or an interrupted epoch).
 std::string loss_columns(const std::string& set, const Evaluation& e, bool classes);
 
+// " (xent 0.12345 aux 0.45678)": each loss's mean, without its weight, in the graph file's order,
+// when the graph has two or more losses and they were measured; "" otherwise.
+std::string per_loss_columns(const std::vector<std::string>& names, const Evaluation& e);
+
 // ‖g‖ and step lengths: three digits, "-" when the optimizer does not know them.
 std::string short_number(double v);
 
@@ -31,8 +36,19 @@ std::string epoch_line(const EpochReport& r, std::int64_t iteration, bool classe
 
 // One JSON line of the --metrics file. Errors are null without classes, ‖g‖ and the step length
 // when the optimizer does not know them. The counts are the training objective's since the run
-// began (EvaluationCounts).
+// began (EvaluationCounts). `losses` and `test_losses` hold each loss's mean by node name
+// (train_loss and test_loss are Σ weight · these); test_losses is {} when not measured.
 std::string metrics_line(const EpochReport& r);
+
+// A run whose final training loss exceeds this many times its first epoch's ends with a warning.
+constexpr double kLossRiseWarning = 1.5;
+
+// The warnings for the end of a run whose first and last finished epochs are `first` and `last`
+// (the same report for a one-epoch run): the final training loss above kLossRiseWarning times the
+// first epoch's (both numbers, and the hint to lower the rate), and, for each evaluated set (the
+// training set as seen during the last epoch, the test set after it), a single class predicted
+// for every example (the net has collapsed; the class is named). Empty when none applies.
+std::vector<std::string> end_of_run_warnings(const EpochReport& first, const EpochReport& last);
 
 // What the optimizer's epochs are, for the line before training (`sample`: of a resampling one).
 std::string training_plan(const DataUse& use, int epochs, int batch, int sample);

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "ebprop/data/dataset.h"
 #include "ebprop/graph.h"
@@ -55,8 +56,14 @@ class TrainingDiverged : public NumericError {
 };
 
 struct Evaluation {
-  double loss = 0;   // mean over examples of E
+  double loss = 0;   // mean over examples of E (Σ over losses of weight · their mean)
   double error = 0;  // % of misclassified examples (NaN without labels)
+  // Each loss node's mean over the examples, without its weight, in the graph file's order
+  // (EpochReport::loss_names); empty when not measured.
+  std::vector<double> losses = {};
+  // Examples predicted as each class, one count per class (empty without labels): a histogram
+  // whose one nonzero bin says that the net predicts a single class for every example.
+  std::vector<int> predicted = {};
 };
 
 struct EpochReport {
@@ -74,6 +81,7 @@ struct EpochReport {
   StepResult last_step;          // of the epoch's last step (‖g‖, step length, the stop rule)
   EvaluationCounts evaluations;  // of the training objective, since the run began
   std::string stop;              // the optimizer's stop rule fired: the run is over
+  std::vector<std::string> loss_names;  // of Evaluation::losses: the loss nodes in file order
 };
 
 template <typename T>
@@ -101,9 +109,10 @@ class Trainer final {
   GraphObjective<T>& objective() { return objective_; }
 
  private:
-  // The epoch's steps for each data use; each returns Σ over steps of loss · examples and
-  // the misclassified examples counted.
-  void mini_batch_epoch(EpochReport& report, double& loss_sum, int& errors);
+  // The epoch's steps for each data use; mini_batch_epoch returns in report.train the sums over
+  // steps of loss · examples (in all and per loss node), the misclassified examples counted and
+  // the prediction histogram.
+  void mini_batch_epoch(EpochReport& report, int& errors);
   void iteration_epoch(EpochReport& report, const DataUse& use);
   Evaluation evaluate_first(const data::Dataset& data, int count);  // on examples [0, count)
   void check_loss_growth(double mean_loss, int first, int last);    // the divergence rule

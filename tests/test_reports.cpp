@@ -235,3 +235,16 @@ BOOST_AUTO_TEST_CASE(lr_auto_sets_the_starting_rate_of_adaptive) {
   BOOST_TEST_REQUIRE(r.status == 0, r.output);
   BOOST_TEST(number_after(r.output, "lr = 1/λmax = ") > 0, r.output);
 }
+
+// ---- adaptive's defaults train (its β was 1, a thousand times too large for the digits) ----
+
+BOOST_AUTO_TEST_CASE(adaptive_with_its_defaults_trains_the_small_digits_net) {
+  Scratch s;
+  const std::string metrics = s.file("m.jsonl");
+  const Result r =
+      run(s.file("n.graph", small_net) + " --optimizer adaptive --epochs 3 --metrics " + metrics);
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  const std::string m = slurp(metrics);
+  const double error = field(m.substr(m.rfind("{\"epoch\"")), "test_error");
+  BOOST_TEST(error < 30.0, m);  // chance is 90 %
+}

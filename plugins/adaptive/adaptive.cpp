@@ -94,7 +94,7 @@ void register_adaptive(Registry& registry) {
       {"adaptive",
        "Online gradient descent with the adaptive global rate of §4.7 (Eq. 17-19): a leaky "
        "average r of the gradient drives η ← η + α η (β‖r‖ − η).",
-       {optional("lr", SettingType::real, "0.001", "initial rate η(0)").above(0),
+       {optional("lr", SettingType::real, "0.005", "initial rate η(0)").above(0),
         optional("delta", SettingType::real, "0.05", "leak δ of the gradient average (Eq. 18)")
             .above(0)
             .below(1),

@@ -244,6 +244,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
       std::cerr << "ebprop-run: interrupted by " << stop_signal_name() << " in epoch " << epoch
                 << " after " << r.examples << " of " << data.train.size() << " examples; epoch "
                 << epoch << " was not saved; " << kept_outputs(cli, saved) << "\n";
+      warn();  // on the epochs that finished
       return 128 + stop_signal();
     }
     if (use.kind != DataUse::Kind::mini_batches) iteration += r.examples / sample;

@@ -33,7 +33,7 @@ struct TrainerConfig {
   bool shuffle = true;     // reshuffle the training set each epoch (§4.1)
   std::uint64_t seed = 1;  // seeds the shuffling and curvature-sampling streams
   std::string predict;     // node whose argmax is the predicted class; "" = first input of
-                           // the first loss node
+                           // the loss node written first in the graph file
   int eval_batch = 256;    // examples per pass when evaluating
   // The divergence rule (0: off): training stops when the mean training loss over a tenth of an
   // epoch (the last tenth takes in a shorter rest; a batch optimizer: the loss after its step)

@@ -473,9 +473,14 @@ BOOST_AUTO_TEST_CASE(weighted_losses_give_the_exact_gradient_and_hessian_vector_
   auto graph = graph_from<double>(weighted);
   Rng rng(12);
   random_inputs(*graph, 3, rng);
-  BOOST_TEST(gradient_error(*graph) < 1e-6);
-  for (int trial = 0; trial < 3; ++trial)
-    BOOST_TEST(test::hessian_vector_error(*graph, rng) < 1e-6);
+  const double gradient = gradient_error(*graph);
+  BOOST_TEST_MESSAGE("weighted losses: gradient against central differences " << gradient);
+  BOOST_TEST(gradient < 1e-6);
+  for (int trial = 0; trial < 3; ++trial) {
+    const double hv = test::hessian_vector_error(*graph, rng);
+    BOOST_TEST_MESSAGE("weighted losses: H v against gradient differences " << hv);
+    BOOST_TEST(hv < 1e-6);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(weighted_losses_give_the_gauss_newton_products_of_the_dense_matrix) {
@@ -493,6 +498,8 @@ BOOST_AUTO_TEST_CASE(weighted_losses_give_the_gauss_newton_products_of_the_dense
     graph->gauss_newton_vector();
     products.col(k) = p.rdw();
   }
+  BOOST_TEST_MESSAGE("weighted losses: G v against the dense Σ weight JᵀHJ "
+                     << relative(products, reference));
   BOOST_TEST(relative(products, reference) < 1e-6);
 }
 
@@ -507,6 +514,8 @@ BOOST_AUTO_TEST_CASE(weighted_losses_give_bbprop_the_exact_gauss_newton_diagonal
   graph->bprop();
   p.clear_hessian();
   graph->bbprop();
+  BOOST_TEST_MESSAGE("weighted losses: bbprop against the exact Gauss-Newton diagonal "
+                     << relative(p.ddw(), exact));
   BOOST_TEST(relative(p.ddw(), exact) < 1e-6);
   // The weights must show: the same graph without them is far from this diagonal.
   std::string text = weighted_single_layer;

@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE curvature
 #include <ebprop/curvature/eigen.h>
 #include <ebprop/curvature/matrices.h>
+#include <ebprop/graph_objective.h>
 
 #include <Eigen/QR>
 #include <boost/test/unit_test.hpp>
@@ -569,4 +570,27 @@ BOOST_AUTO_TEST_CASE(every_estimator_refuses_bad_input) {
   const std::string mismatch = message_of<Error>([&] { Loss wrong(*graph, wide); });
   BOOST_TEST(contains(mismatch, "input 'x' (line "), mismatch);
   BOOST_TEST(contains(mismatch, "(3 values) but the examples of 'random.csv' have 4"), mismatch);
+}
+
+// Loss weights (graph.h) reach the dense Gauss-Newton matrix of Eq. 51: it equals the one the
+// objective builds from its Gauss-Newton-vector products, Σ weight · JᵀJ, for two weighted MSE
+// heads (test_graph.cpp checks those products against J by differences).
+BOOST_AUTO_TEST_CASE(the_gauss_newton_matrix_carries_the_loss_weights) {
+  auto graph = test::graph_from<double>(R"(
+x  = input shape=3 source=inputs
+t  = input shape=2 source=targets
+h  = linear(x) outputs=4
+a  = tanh(h)
+o1 = linear(a) outputs=2
+o2 = linear(x) outputs=2
+l1 = mse(o1, t) weight=0.3
+l2 = mse(o2, t) weight=2
+)");
+  const data::Dataset data = noise_data(3, 2, 6, 5);
+  curvature::Loss loss(*graph, data);
+  const Matrix<double> dense = loss.gauss_newton();
+  Rng sampling(1);
+  GraphObjective<double> objective(*graph, data, sampling);
+  const Matrix<double> products = objective.gauss_newton(Batch::all());
+  BOOST_TEST((dense - products).norm() <= 1e-12 * products.norm());
 }

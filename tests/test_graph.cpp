@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 
 #include "ebprop/memory.h"
@@ -372,4 +373,233 @@ BOOST_AUTO_TEST_CASE(a_batch_beyond_the_memory_is_refused_before_fprop_allocates
                e.what());
   }
   BOOST_TEST(graph->node("p").state.x.size() == 0);
+}
+
+// ---- Loss weights: E = Σ weight_l · mean(loss_l) in every pass ----
+
+namespace {
+
+// Two heads on a shared hidden layer, the losses weighted 0.3 and 2 (softmax_xent for the
+// generalized Gauss-Newton matrix, mse for the square-Jacobian one).
+const char* weighted = R"(
+x  = input shape=4 source=inputs
+t  = input shape=3 source=targets
+s  = input shape=2 source=targets
+h  = linear(x) outputs=5
+a  = stanh(h)
+o1 = linear(a) outputs=3
+o2 = linear(a) outputs=2
+y1 = tanh(o1)
+l1 = mse(y1, t) weight=0.3
+l2 = softmax_xent(o2, s) weight=2
+)";
+
+// The same heads straight on the inputs: one layer each, where bbprop is the exact Gauss-Newton
+// diagonal (LESSONS: bbprop).
+const char* weighted_single_layer = R"(
+x  = input shape=4 source=inputs
+t  = input shape=3 source=targets
+s  = input shape=2 source=targets
+o1 = linear(x) outputs=3
+o2 = linear(x) outputs=2
+l1 = mse(o1, t) weight=0.3
+l2 = softmax_xent(o2, s) weight=2
+)";
+
+// G = Σ_l weight_l · (1/B) Σ_p J_lpᵀ H_lp J_lp, independently of the engine's R-passes: J_lp by
+// central differences of each loss's first input, H_lp = I for mse (½Σ(d−o)²) and
+// diag(p) − p pᵀ for softmax_xent at the current scores.
+Matrix<double> dense_weighted_gauss_newton(Graph<double>& graph) {
+  auto& p = graph.parameters();
+  const auto n = p.size();
+  graph.fprop();
+  const int batch = graph.node("x").state.batch();
+  Matrix<double> g = Matrix<double>::Zero(n, n);
+  for (int l : graph.loss_nodes()) {
+    const auto& loss = graph.nodes()[l];
+    const int out = loss.inputs.front();
+    const auto outputs = graph.nodes()[out].state.size();
+    std::vector<Matrix<double>> jacobians(batch, Matrix<double>(outputs, n));
+    const double h = 1e-6;
+    for (Eigen::Index k = 0; k < n; ++k) {
+      const double saved = p.w()[k];
+      p.w()[k] = saved + h;
+      graph.fprop();
+      const Matrix<double> plus = graph.nodes()[out].state.x;
+      p.w()[k] = saved - h;
+      graph.fprop();
+      const Matrix<double> minus = graph.nodes()[out].state.x;
+      p.w()[k] = saved;
+      for (int e = 0; e < batch; ++e) jacobians[e].col(k) = (plus.col(e) - minus.col(e)) / (2 * h);
+    }
+    graph.fprop();
+    const Matrix<double> o = graph.nodes()[out].state.x;
+    for (int e = 0; e < batch; ++e) {
+      Matrix<double> hessian = Matrix<double>::Identity(outputs, outputs);
+      if (loss.type == "softmax_xent") {
+        const Vector<double> q = (o.col(e).array() - o.col(e).maxCoeff()).exp().matrix();
+        const Vector<double> prob = q / q.sum();
+        hessian = Matrix<double>(prob.asDiagonal()) - prob * prob.transpose();
+      }
+      g += loss.loss_weight / batch * jacobians[e].transpose() * hessian * jacobians[e];
+    }
+  }
+  return g;
+}
+
+double relative(const Matrix<double>& a, const Matrix<double>& b) {
+  return (a - b).lpNorm<Eigen::Infinity>() / b.lpNorm<Eigen::Infinity>();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_loss_is_the_weighted_sum_of_the_losses) {
+  auto graph = graph_from<double>(weighted);
+  Rng rng(11);
+  random_inputs(*graph, 4, rng);
+  graph->fprop();
+  const double l1 = graph->loss_of(graph->find("l1")), l2 = graph->loss_of(graph->find("l2"));
+  BOOST_TEST(graph->node("l1").loss_weight == 0.3);
+  BOOST_TEST(graph->node("l2").loss_weight == 2.0);
+  BOOST_TEST(std::abs(graph->loss() - (0.3 * l1 + 2 * l2)) < 1e-14);
+  BOOST_TEST(std::abs(graph->loss() - (l1 + l2)) > 1e-3);  // the weights do change E
+  graph->parameters().clear_gradients();
+  graph->bprop();
+  BOOST_TEST(graph->node("l1").state.dx(0, 0) == 0.3 / 4);
+  BOOST_TEST(graph->node("l2").state.dx(0, 0) == 2.0 / 4);
+}
+
+BOOST_AUTO_TEST_CASE(weighted_losses_give_the_exact_gradient_and_hessian_vector_products) {
+  auto graph = graph_from<double>(weighted);
+  Rng rng(12);
+  random_inputs(*graph, 3, rng);
+  const double gradient = gradient_error(*graph);
+  BOOST_TEST_MESSAGE("weighted losses: gradient against central differences " << gradient);
+  BOOST_TEST(gradient < 1e-6);
+  for (int trial = 0; trial < 3; ++trial) {
+    const double hv = test::hessian_vector_error(*graph, rng);
+    BOOST_TEST_MESSAGE("weighted losses: H v against gradient differences " << hv);
+    BOOST_TEST(hv < 1e-6);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(weighted_losses_give_the_gauss_newton_products_of_the_dense_matrix) {
+  auto graph = graph_from<double>(weighted);
+  Rng rng(13);
+  random_inputs(*graph, 3, rng);
+  const Matrix<double> reference = dense_weighted_gauss_newton(*graph);
+  auto& p = graph->parameters();
+  Matrix<double> products(p.size(), p.size());
+  for (Eigen::Index k = 0; k < p.size(); ++k) {
+    p.rw() = Vector<double>::Unit(p.size(), k);
+    graph->fprop();
+    p.clear_gradients();
+    graph->bprop();
+    graph->gauss_newton_vector();
+    products.col(k) = p.rdw();
+  }
+  BOOST_TEST_MESSAGE("weighted losses: G v against the dense Σ weight JᵀHJ "
+                     << relative(products, reference));
+  BOOST_TEST(relative(products, reference) < 1e-6);
+}
+
+BOOST_AUTO_TEST_CASE(weighted_losses_give_bbprop_the_exact_gauss_newton_diagonal_of_one_layer) {
+  auto graph = graph_from<double>(weighted_single_layer);
+  Rng rng(14);
+  random_inputs(*graph, 5, rng);
+  const Vector<double> exact = dense_weighted_gauss_newton(*graph).diagonal();
+  auto& p = graph->parameters();
+  graph->fprop();
+  p.clear_gradients();
+  graph->bprop();
+  p.clear_hessian();
+  graph->bbprop();
+  BOOST_TEST_MESSAGE("weighted losses: bbprop against the exact Gauss-Newton diagonal "
+                     << relative(p.ddw(), exact));
+  BOOST_TEST(relative(p.ddw(), exact) < 1e-6);
+  // The weights must show: the same graph without them is far from this diagonal.
+  std::string text = weighted_single_layer;
+  for (const char* weight : {" weight=0.3", " weight=2"})
+    text.erase(text.find(weight), std::strlen(weight));
+  auto unweighted = graph_from<double>(text);
+  Rng same(14);
+  random_inputs(*unweighted, 5, same);
+  auto& q = unweighted->parameters();
+  BOOST_TEST((q.w() == p.w()));
+  unweighted->fprop();
+  q.clear_gradients();
+  unweighted->bprop();
+  q.clear_hessian();
+  unweighted->bbprop();
+  BOOST_TEST(relative(q.ddw(), exact) > 0.1);
+}
+
+BOOST_AUTO_TEST_CASE(a_loss_weight_must_be_positive) {
+  const auto f = build_failure(
+      "x = input shape=2\nt = input shape=2 source=targets\nl = mse(x, t) weight=0\n");
+  BOOST_TEST(f.line == 3);
+  BOOST_TEST(f.message.find("'weight' of mse 'l' must be > 0, found 0") != std::string::npos,
+             f.message);
+  const auto other = build_failure("x = input shape=2\nh = linear(x) outputs=2 weight=2\n");
+  BOOST_TEST(other.message.find("unknown setting 'weight' for linear 'h'") != std::string::npos,
+             other.message);
+}
+
+namespace {
+
+template <typename T>
+class WeightedByItself final : public Module<T> {  // a loss that declares `weight` itself
+ public:
+  explicit WeightedByItself(const Settings&) {}
+  Shape output_shape(const std::vector<Shape>&) override { return {1}; }
+  void fprop(const Inputs<T>& in, State<T>& out) override { out.resize(in[0]->batch()); }
+  void bprop(const Inputs<T>&, const State<T>&) override {}
+  void bbprop(const Inputs<T>&, const State<T>&) override {}
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_loss_type_that_declares_weight_itself_is_a_plugin_bug) {
+  Registry registry = test::plugins();
+  registry.add_module<WeightedByItself>(
+      {"selfweighted",
+       "a loss with its own weight",
+       {"x"},
+       {optional("weight", SettingType::real, "1", "clashes with the engine's")},
+       true});
+  Rng rng(1);
+  try {
+    Graph<double> graph(parse_graph("x = input shape=2\nl = selfweighted(x)\n", "test.graph"),
+                        registry, rng);
+    BOOST_ERROR("no error");
+  } catch (const SourceError& e) {
+    BOOST_TEST(e.where().line == 2);
+    BOOST_TEST(std::string(e.what()).find("loss type 'selfweighted' declares a setting 'weight', "
+                                          "which the engine gives every loss (a plugin bug)") !=
+                   std::string::npos,
+               e.what());
+  }
+}
+
+// The case the prediction rule of graph_objective.h is for: an auxiliary head written after the
+// main loss comes first in the engine's topological order, so "the first loss" must be the
+// file's (test_reports.cpp runs this graph).
+BOOST_AUTO_TEST_CASE(loss_nodes_in_file_order_are_not_the_topological_order) {
+  auto graph = graph_from<double>(R"(
+image = input shape=4 source=inputs
+label = input shape=3 source=targets
+h = linear(image) outputs=5
+a = stanh(h)
+o = linear(a) outputs=3
+y = stanh(o)
+xent = mse(y, label)
+aux_o = linear(a) outputs=3
+aux = mse(aux_o, label) weight=0.3
+)");
+  const auto name = [&](int i) { return graph->nodes()[i].name; };
+  BOOST_TEST_REQUIRE(graph->loss_nodes().size() == 2u);
+  BOOST_TEST(name(graph->loss_nodes().front()) == "aux");
+  const auto in_file = graph->loss_nodes_in_file_order();
+  BOOST_TEST(name(in_file[0]) == "xent");
+  BOOST_TEST(name(in_file[1]) == "aux");
 }

@@ -106,6 +106,8 @@ std::string encode_trainer(const TrainerState& s) {
   out.i64(p.window_start);
   out.f64(p.window_loss);
   out.f64(p.rate);
+  out.f64s(p.loss_sums);
+  put_ints(out, p.predicted);
   put_step(out, p.last_step);
   put_ints(out, s.order);
   put_ints(out, s.sample);
@@ -134,6 +136,8 @@ TrainerState decode_trainer(ByteReader& in) {
   p.window_start = static_cast<int>(in.i64());
   p.window_loss = in.f64();
   p.rate = in.f64();
+  p.loss_sums = in.f64s();
+  p.predicted = get_ints(in);
   p.last_step = get_step(in);
   s.order = get_ints(in);
   s.sample = get_ints(in);

@@ -20,6 +20,14 @@ const std::vector<SettingSpec>& input_node_settings() {
   return settings;
 }
 
+const std::vector<SettingSpec>& loss_node_settings() {
+  static const std::vector<SettingSpec> settings{
+      optional("weight", SettingType::real, "1",
+               "the factor of this loss in E = Σ weight · (the loss's mean over the batch)")
+          .above(0)};
+  return settings;
+}
+
 namespace {
 
 using Dag = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
@@ -234,8 +242,19 @@ void Graph<T>::make_module(std::size_t p, Build& build) {
   const Registry& registry = build.registry;
   const ModuleInfo& info = registry.module_info(ns.type);
   build.keys[p] = split_settings(ns.settings);
-  const Settings settings =
-      Settings::validate(info.settings, build.keys[p].module, owner, ns.where);
+  std::vector<SettingSpec> schema = info.settings;
+  if (info.is_loss)
+    for (const SettingSpec& engine : loss_node_settings()) {
+      for (const SettingSpec& own : info.settings)
+        if (own.name == engine.name)
+          throw SourceError(ns.type_where, "loss type '" + ns.type + "' declares a setting '" +
+                                               own.name +
+                                               "', which the engine gives every loss (a plugin "
+                                               "bug)");
+      schema.push_back(engine);
+    }
+  const Settings settings = Settings::validate(schema, build.keys[p].module, owner, ns.where);
+  if (info.is_loss) node.loss_weight = settings.real("weight");
   try {
     node.module = registry.make_module<T>(ns.type, settings);
   } catch (const SourceError&) {
@@ -411,6 +430,14 @@ std::vector<int> Graph<T>::loss_nodes() const {
 }
 
 template <typename T>
+std::vector<int> Graph<T>::loss_nodes_in_file_order() const {
+  std::vector<int> result = loss_nodes();
+  std::sort(result.begin(), result.end(),
+            [&](int a, int b) { return nodes_[a].where.line < nodes_[b].where.line; });
+  return result;
+}
+
+template <typename T>
 void Graph<T>::fprop() {
   int batch = -1;
   std::string first;
@@ -455,16 +482,28 @@ void Graph<T>::in_pass(std::size_t i, const char* pass, Pass&& run) {
 template <typename T>
 double Graph<T>::loss() const {
   double total = 0;
-  for (const auto& node : nodes_)
-    if (node.is_loss) total += static_cast<double>(node.state.x.sum()) / node.state.batch();
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    if (nodes_[i].is_loss) total += nodes_[i].loss_weight * loss_of(static_cast<int>(i));
   return total;
+}
+
+template <typename T>
+double Graph<T>::loss_of(int node) const {
+  const State<T>& state = nodes_[node].state;
+  return static_cast<double>(state.x.sum()) / state.batch();
+}
+
+// dE/d(loss output) of one example: its weight over the batch size (E takes the weighted mean).
+template <typename T>
+T Graph<T>::loss_seed(const Node& node) {
+  return static_cast<T>(node.loss_weight / node.state.batch());
 }
 
 template <typename T>
 void Graph<T>::bprop() {
   for (auto& node : nodes_) {
     node.state.dx.setZero(node.state.x.rows(), node.state.x.cols());
-    if (node.is_loss) node.state.dx.setConstant(T(1) / static_cast<T>(node.state.batch()));
+    if (node.is_loss) node.state.dx.setConstant(loss_seed(node));
   }
   params_.note_gradients_written();
   for (std::size_t i = nodes_.size(); i-- > 0;)
@@ -476,7 +515,7 @@ template <typename T>
 void Graph<T>::bbprop() {
   for (auto& node : nodes_) {
     node.state.ddx.setZero(node.state.x.rows(), node.state.x.cols());
-    if (node.is_loss) node.state.dx.setConstant(T(1) / static_cast<T>(node.state.batch()));
+    if (node.is_loss) node.state.dx.setConstant(loss_seed(node));
   }
   for (std::size_t i = nodes_.size(); i-- > 0;)
     if (!nodes_[i].is_input)
@@ -519,7 +558,8 @@ template <typename T>
 void Graph<T>::gauss_newton_vector() {
   r_fprop();
   for (auto& node : nodes_) node.state.rdx.setZero(node.state.x.rows(), node.state.x.cols());
-  // H (J v) at each output: the loss modules' r_bprop, with their seeds dx = 1/batch from bprop.
+  // weight · H (J v) at each output: the loss modules' r_bprop, with their seeds dx = weight/batch
+  // from bprop.
   for (std::size_t i = 0; i < nodes_.size(); ++i)
     if (nodes_[i].is_loss)
       in_pass(i, "r_bprop", [&] { nodes_[i].module->r_bprop(inputs_[i], nodes_[i].state); });

@@ -24,7 +24,8 @@ GraphObjective<T>::GraphObjective(Graph<T>& graph, const data::Dataset& data, Rn
       data_(data),
       sampling_(sampling),
       options_(std::move(options)),
-      feeder_(graph, data) {
+      feeder_(graph, data),
+      losses_(graph.loss_nodes_in_file_order()) {
   const std::string where = graph.file().empty() ? "the graph" : graph.file();
   if (data.size() == 0) throw NumericError("the data set '" + data.name + "' is empty");
   if (options_.chunk < 1)
@@ -34,7 +35,7 @@ GraphObjective<T>::GraphObjective(Graph<T>& graph, const data::Dataset& data, Rn
     predict_ = graph.find(options_.predict);
     if (predict_ < 0) graph.node(options_.predict);  // throws with a did-you-mean
   } else if (!data.labels.empty()) {
-    predict_ = graph.nodes()[graph.loss_nodes().front()].inputs.front();
+    predict_ = graph.nodes()[losses_.front()].inputs.front();
   }
   // The predicted class is the argmax of this node: it must have one value per class.
   if (predict_ >= 0 && !data.labels.empty() &&
@@ -48,6 +49,23 @@ GraphObjective<T>::GraphObjective(Graph<T>& graph, const data::Dataset& data, Rn
                 "NODE (or --set predict=NODE)");
   }
   if (data.labels.empty()) predict_ = -1;
+}
+
+template <typename T>
+std::string GraphObjective<T>::scored_description() const {
+  if (predict_ < 0) return "";
+  const auto& nodes = graph_.nodes();
+  const auto line = [&](int i) { return " (line " + std::to_string(nodes[i].where.line) + ")"; };
+  std::string text = "node '" + nodes[predict_].name + "'" + line(predict_) + ", argmax over " +
+                     std::to_string(data_.targets.rows()) + " classes";
+  if (options_.predict.empty())
+    return text + "; loss '" + nodes[losses_.front()].name + "'" + line(losses_.front()) +
+           ", the first loss in the file";
+  text += ", named by predict=";
+  for (int l : losses_)
+    if (nodes[l].inputs.front() == predict_)
+      return text + "; loss '" + nodes[l].name + "'" + line(l);
+  return text + "; no loss reads it as its output";
 }
 
 template <typename T>
@@ -95,15 +113,21 @@ std::string GraphObjective<T>::gauss_newton_notice() const {
 template <typename T>
 void GraphObjective<T>::track_errors(const Batch& batch) {
   tracked_ = &batch;
+  tracked_done_ = false;
   tracked_errors_ = -1;
+  tracked_predictions_.clear();
+  tracked_losses_.clear();
 }
 
 template <typename T>
 template <typename Pass>
 double GraphObjective<T>::for_each_chunk(const Batch& batch, int limit, Pass&& pass) {
   const int total = batch.size(data_.size());
-  const bool tracking = tracked_ == &batch && tracked_errors_ < 0 && predict_ >= 0;
+  const bool tracking = tracked_ == &batch && !tracked_done_;
+  const bool classes = tracking && predict_ >= 0;
   int errors = 0;
+  std::vector<int> predictions(classes ? data_.targets.rows() : 0, 0);
+  std::vector<double> losses(tracking ? losses_.size() : 0, 0.0);
   double loss = 0;
   culprit_.clear();
   for (int first = 0; first < total; first += limit) {
@@ -117,17 +141,27 @@ double GraphObjective<T>::for_each_chunk(const Batch& batch, int limit, Pass&& p
     }
     const double weight = static_cast<double>(count) / total;
     loss += weight * pass(count, weight);
-    if (tracking) {
+    for (std::size_t l = 0; l < losses.size(); ++l)
+      losses[l] += weight * graph_.loss_of(losses_[l]);
+    if (classes) {
       const auto& y = graph_.nodes()[predict_].state.x;
       for (int k = 0; k < count; ++k) {
         Eigen::Index predicted = 0;
         y.col(k).maxCoeff(&predicted);
         const int example = batch.is_all() ? first + k : chunk_indices_[k];
         errors += predicted != data_.labels[example];
+        ++predictions[predicted];
       }
     }
   }
-  if (tracking) tracked_errors_ = errors;
+  if (tracking) {
+    tracked_done_ = true;
+    tracked_losses_ = std::move(losses);
+    if (classes) {
+      tracked_errors_ = errors;
+      tracked_predictions_ = std::move(predictions);
+    }
+  }
   return loss;
 }
 

@@ -140,16 +140,21 @@ EpochReport Trainer<T>::run_epoch(int epoch, const data::Dataset* test,
   const auto start = std::chrono::steady_clock::now();
   if (!continuing) {
     epoch_progress_ = EpochProgress{};
+    epoch_progress_.loss_sums.assign(objective_.loss_nodes().size(), 0.0);
+    epoch_progress_.predicted.assign(train_.labels.empty() ? 0 : train_.targets.rows(), 0);
     optimizer_.begin_epoch(epoch, objective_);
   }
+  for (int l : objective_.loss_nodes()) report.loss_names.push_back(graph_.nodes()[l].name);
 
   const DataUse use = optimizer_.data_use();
+  for (int l : objective_.loss_nodes()) report.loss_names.push_back(graph_.nodes()[l].name);
   if (use.kind == DataUse::Kind::mini_batches) {
     mini_batch_epoch(report);
-    report.train.loss = epoch_progress_.loss_sum / epoch_progress_.examples;
-    report.train.error = train_.labels.empty()
-                             ? not_a_number
-                             : 100.0 * epoch_progress_.errors / epoch_progress_.examples;
+    const EpochProgress& p = epoch_progress_;
+    report.train.loss = p.loss_sum / p.examples;
+    for (double sum : p.loss_sums) report.train.losses.push_back(sum / p.examples);
+    report.train.predicted = p.predicted;
+    report.train.error = train_.labels.empty() ? not_a_number : 100.0 * p.errors / p.examples;
   } else {
     iteration_epoch(report, use);
   }
@@ -197,6 +202,10 @@ void Trainer<T>::mini_batch_epoch(EpochReport& report) {
     p.loss_sum += step_loss;
     p.window_loss += step_loss;
     p.errors += std::max(0, objective_.tracked_errors());
+    const auto& losses = objective_.tracked_losses();
+    for (std::size_t l = 0; l < losses.size(); ++l) p.loss_sums[l] += losses[l] * n;
+    const auto& predicted = objective_.tracked_predictions();
+    for (std::size_t c = 0; c < predicted.size(); ++c) p.predicted[c] += predicted[c];
     p.next += n;
     p.examples = p.next;
     const bool window_full =
@@ -272,7 +281,8 @@ Evaluation Trainer<T>::evaluate_first(const data::Dataset& data, int count) {
     throw NumericError("evaluating on '" + data.name + "': " + on.non_finite_culprit());
   }
   const int errors = on.tracked_errors();
-  return {loss, errors < 0 ? not_a_number : 100.0 * errors / count};
+  return {loss, errors < 0 ? not_a_number : 100.0 * errors / count, on.tracked_losses(),
+          on.tracked_predictions()};
 }
 
 template <typename T>

@@ -153,7 +153,7 @@ void register_bfgs(Registry& registry) {
       {"bfgs",
        "BFGS quasi-Newton (§6.3, Eq. 44-45) with a dense inverse Hessian and a strong-Wolfe line "
        "search; a batch method for small nets (see max-weights; lbfgs for large ones).",
-       std::move(settings)});
+       std::move(settings), ebprop::OptimizerInfo::RateKind::none});
 }
 
 }  // namespace

@@ -142,7 +142,7 @@ void register_cg(Registry& registry) {
       {"cg",
        "Nonlinear conjugate gradient (§6.2, Eq. 41-43) with a strong-Wolfe line search; a batch "
        "method: one step is one iteration on the whole training set.",
-       std::move(settings)});
+       std::move(settings), ebprop::OptimizerInfo::RateKind::none});
 }
 
 }  // namespace

@@ -97,7 +97,7 @@ void register_gauss_newton(Registry& registry) {
        "first, halved until the loss decreases (Armijo). Dense (a truncated pseudo-inverse) up "
        "to dense-max weights, matrix-free conjugate gradient above. A batch method: one step "
        "per epoch.",
-       std::move(settings)});
+       std::move(settings), ebprop::OptimizerInfo::RateKind::none});
 }
 
 }  // namespace

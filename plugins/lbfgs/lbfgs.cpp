@@ -146,7 +146,7 @@ void register_lbfgs(Registry& registry) {
       {"lbfgs",
        "Limited-memory BFGS (§6.3) by the two-loop recursion, with a strong-Wolfe line search; a "
        "batch method in O(m n) memory.",
-       std::move(settings)});
+       std::move(settings), ebprop::OptimizerInfo::RateKind::none});
 }
 
 }  // namespace

@@ -158,7 +158,7 @@ void register_levenberg_marquardt(Registry& registry) {
        "Levenberg-Marquardt (§6.4, Eq. 47): (JᵀJ + λI)Δw = −∇E for the mean squared error, λ "
        "adapted by Nielsen's gain-ratio rule (falling up to 100× per step); one accepted step "
        "per epoch. Dense Cholesky up to dense-max weights, matrix-free conjugate gradient above.",
-       std::move(settings)});
+       std::move(settings), ebprop::OptimizerInfo::RateKind::none});
 }
 
 }  // namespace

@@ -132,7 +132,7 @@ void register_newton(Registry& registry) {
        "Newton's method (§6.1, Eq. 40): Δw = −η H⁻¹∇E with the full Hessian from exact "
        "Hessian-vector products; H + μI where H is not positive definite; η halved until the "
        "loss decreases (Armijo). Dense: for small nets. A batch method: one step per epoch.",
-       std::move(settings)});
+       std::move(settings), ebprop::OptimizerInfo::RateKind::none});
 }
 
 }  // namespace

@@ -161,7 +161,8 @@ void register_sdlm(Registry& registry) {
         optional("momentum", SettingType::real, "0", "momentum μ (§4.7)").at_least(0).below(1),
         optional("anneal", SettingType::real, "0",
                  "c of Eq. 12: the global rate becomes min(η, c/t) after t examples; 0: off")
-            .at_least(0)}});
+            .at_least(0)},
+       OptimizerInfo::RateKind::curvature_scaled});
 }
 
 }  // namespace

@@ -70,7 +70,9 @@ void register_sgd(ebprop::Registry& registry) {
         ebprop::optional("anneal", SettingType::real, "0",
                          "c of Eq. 12: the rate becomes min(lr, c/t) after t examples; 0 keeps lr "
                          "constant")
-            .at_least(0)}});
+            .at_least(0)},
+       ebprop::OptimizerInfo::RateKind::global_step,
+       "momentum"});
 }
 
 }  // namespace

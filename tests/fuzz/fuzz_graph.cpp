@@ -40,8 +40,10 @@ bool small_enough_to_build(const ebprop::GraphSpec& spec) {
 
 void validate_node_settings(const ebprop::GraphSpec& spec, const ebprop::Registry& registry) {
   for (const auto& node : spec.nodes) {
-    const auto& schema = node.type == "input" ? ebprop::input_node_settings()
-                                              : registry.module_info(node.type).settings;
+    auto schema = node.type == "input" ? ebprop::input_node_settings()
+                                       : registry.module_info(node.type).settings;
+    if (node.type != "input" && registry.module_info(node.type).is_loss)  // the engine's `weight`
+      for (const auto& s : ebprop::loss_node_settings()) schema.push_back(s);
     ebprop::RawSettings own;  // share.* and lr.* belong to the engine, not to the schema
     for (const auto& [key, setting] : node.settings)
       if (key.rfind("share.", 0) != 0 && key.rfind("lr.", 0) != 0) own.emplace(key, setting);

@@ -58,7 +58,7 @@ const std::vector<SettingSpec>& run_settings() {
                "reshuffle the training set each epoch (§4.1)"),
       optional("predict", SettingType::text, "",
                "node whose largest output is the predicted class (default: the first input of the "
-               "first loss node)"),
+               "loss node written first in the graph file)"),
       optional("patience", SettingType::integer, "0",
                "§2 early stopping: stop when this many epochs in a row have not improved the "
                "best validation error (regression: loss); needs a validation set (0: off)")

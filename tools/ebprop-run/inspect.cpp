@@ -29,6 +29,7 @@ void print_plugins(const Registry& registry) {
               << registry.origin(type) << "]\n"
               << "    " << info.doc << "\n";
     print_settings(info.settings);
+    if (info.is_loss) print_settings(loss_node_settings());  // the engine's, for every loss
   }
   std::cout << "  input  inputs: none  [built in]\n    A value the runner feeds: examples "
                "(source=inputs) or targets (source=targets).\n";

@@ -32,6 +32,9 @@
 namespace ebprop::run {
 namespace {
 
+// The presentations of the online λmax estimate behind --lr auto (Eq. 64).
+constexpr int kAutoRatePresentations = 500;
+
 // The [run] key diverge-factor: a number above 1, or 0 / off for no divergence rule.
 double divergence_factor(const Settings& run) {
   const std::string& text = run.text("diverge-factor");
@@ -79,24 +82,87 @@ std::string position(const TrainerState& state, int examples) {
          std::to_string(state.progress.examples) + " of " + std::to_string(examples) + " examples";
 }
 
-// §9.2: the rate 1/λmax, with λmax from the online estimator (Eq. 64) on the weights training
-// starts from (the same seed gives the same initial weights in double as in float).
-double automatic_rate(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
-                      const tools::RunConfig& config, const tools::Data& data) {
+// The header lines on what is scored: the node whose argmax is the class and the loss it feeds
+// (GraphObjective::scored_description), and with several losses each with its line and weight.
+template <typename T>
+std::string run_losses(const Graph<T>& graph, const GraphObjective<T>& objective) {
+  std::ostringstream text;
+  const std::string scored = objective.scored_description();
+  if (!scored.empty()) text << "scored: " << scored << "\n";
+  const auto& losses = objective.loss_nodes();
+  if (losses.size() < 2) return text.str();
+  text << "losses:";
+  for (std::size_t l = 0; l < losses.size(); ++l) {
+    const auto& node = graph.nodes()[losses[l]];
+    text << (l ? ", " : " ") << node.name << " (" << node.type << ", line " << node.where.line
+         << ", weight " << node.loss_weight << ")";
+  }
+  text << "; E = Σ weight · loss, each reported alone without its weight\n";
+  return text.str();
+}
+
+// The names of the loss nodes, in the graph file's order (EpochReport::loss_names).
+template <typename T>
+std::vector<std::string> loss_names(const Graph<T>& graph, const GraphObjective<T>& objective) {
+  std::vector<std::string> names;
+  for (int l : objective.loss_nodes()) names.push_back(graph.nodes()[l].name);
+  return names;
+}
+
+// §9.2: λmax from the online estimator (Eq. 64) on the weights training starts from (the same
+// seed gives the same initial weights in double as in float).
+double largest_eigenvalue(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
+                          const tools::RunConfig& config, const tools::Data& data) {
   const auto seed = static_cast<std::uint64_t>(config.run.integer("seed"));
   RandomStreams streams(seed);
   Graph<double> graph(spec, registry, streams.initialization);
   if (!cli.load.empty()) load_weights(graph.parameters(), cli.load);
   curvature::Loss loss(graph, data.train);
-  const int presentations = 500;
-  const auto estimate = curvature::online_estimate(loss, presentations, 0.01, 1e-4, seed);
+  const auto estimate = curvature::online_estimate(loss, kAutoRatePresentations, 0.01, 1e-4, seed);
   if (!std::isfinite(estimate.lambda) || estimate.lambda <= 0)
     throw NumericError("--lr auto: the online estimate of λmax is " +
                        std::to_string(estimate.lambda) + "; give the rate with --lr");
-  if (!cli.quiet)
-    std::cout << "lr auto: λmax ≈ " << estimate.lambda << " (online estimate, Eq. 64, "
-              << presentations << " presentations) → lr = 1/λmax = " << 1 / estimate.lambda << "\n";
-  return 1 / estimate.lambda;
+  return estimate.lambda;
+}
+
+// --lr auto for the optimizer of `config`, by what its lr means (OptimizerInfo::rate_kind): a
+// global step size gets η = 1/λmax (§9.2, plain gradient descent), or η = (1 − μ)/λmax under a
+// heavy-ball momentum μ > 0 — on a quadratic the slow directions then move by η/(1 − μ) per step,
+// so this keeps that effective rate at 1/λmax, well inside the stability bound
+// η < 2(1 + μ)/λmax. Any other kind is refused (CommandLineError) saying what to use instead.
+double automatic_rate(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
+                      const tools::RunConfig& config, const tools::Data& data) {
+  const OptimizerInfo& info = registry.optimizer_info(config.optimizer);
+  switch (info.rate_kind) {
+    case OptimizerInfo::RateKind::none:
+      throw tools::CommandLineError("--lr auto: optimizer " + config.optimizer +
+                                    " has no global step size to set (1/λmax, §9.2, is the rate "
+                                    "of gradient descent); drop --lr auto");
+    case OptimizerInfo::RateKind::curvature_scaled:
+      throw tools::CommandLineError(
+          "--lr auto: the lr of optimizer " + config.optimizer +
+          " is the global factor η of Eq. 61, which it divides by its own per-weight curvature "
+          "estimates (⟨h_kk⟩ + μ), so 1/λmax is not its scale; give it with --lr (§9.1: about "
+          "5e-4 to 1e-5 for LeNet-5), or use --lr auto with sgd");
+    case OptimizerInfo::RateKind::global_step:
+      break;
+  }
+  const double momentum =
+      info.momentum_setting.empty() ? 0 : config.optimizer_settings.real(info.momentum_setting);
+  const double lambda = largest_eigenvalue(cli, spec, registry, config, data);
+  const double rate = (1 - momentum) / lambda;
+  if (!cli.quiet) {
+    std::cout << "lr auto: λmax ≈ " << lambda << " (online estimate, Eq. 64, "
+              << kAutoRatePresentations << " presentations) → ";
+    if (momentum > 0)
+      std::cout << "lr = (1 − μ)/λmax = " << rate << " (" << info.momentum_setting
+                << " μ = " << momentum
+                << ": the effective rate η/(1 − μ) is 1/λmax of §9.2; plain 1/λmax "
+                << "would be " << 1 / lambda << ")\n";
+    else
+      std::cout << "lr = 1/λmax = " << rate << "\n";
+  }
+  return rate;
 }
 
 template <typename T>
@@ -110,10 +176,6 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   if (!cli.load.empty()) load_weights(graph.parameters(), cli.load);
   const tools::Data data = tools::load_data(config);
   if (cli.lr_auto) {
-    bool has_rate = false;
-    for (const auto& s : registry.optimizer_info(config.optimizer).settings)
-      has_rate = has_rate || s.name == "lr";
-    if (!has_rate) throw Error("--lr auto: optimizer " + config.optimizer + " has no lr setting");
     std::ostringstream rate;
     rate << std::setprecision(10) << automatic_rate(cli, spec, registry, config, data);
     tools::Overrides overrides = cli.overrides;
@@ -156,7 +218,8 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
                                       : "")
               << "\n"
               << "training: " << training_plan(use, epochs, tc.batch, sample) << ", optimizer "
-              << config.optimizer << ", seed " << tc.seed << std::endl;  // seen before epoch 1
+              << config.optimizer << ", seed " << tc.seed << "\n"
+              << run_losses(graph, trainer.objective()) << std::flush;  // seen before epoch 1
 
   const bool terminal = isatty(STDOUT_FILENO) && !cli.quiet;
   auto epoch_started = std::chrono::steady_clock::now();
@@ -181,7 +244,8 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
     const Evaluation test =
         data.has_test ? trainer.evaluate(data.test) : trainer.evaluate(data.train);
     std::cout << (data.has_test ? "test" : "train") << " loss " << std::setprecision(6) << test.loss
-              << (classes ? " error " + percent(test.error) : "") << "\n";
+              << (classes ? " error " + percent(test.error) : "")
+              << per_loss_columns(loss_names(graph, trainer.objective()), test) << "\n";
     if (!cli.save.empty()) save_weights(graph.parameters(), cli.save);
     return 0;
   }
@@ -189,6 +253,13 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   // The run's record and identity, restored from --resume and written with --checkpoint.
   RunRecord record;
   const RunIdentity identity = run_identity(spec, graph, config, data.train);
+  EpochReport last;        // of the last epoch this process finished
+  const auto warn = [&] {  // at the end of a run that finished an epoch here
+    if (last.epoch == 0) return;
+    std::cout.flush();
+    for (const std::string& w : end_of_run_warnings(record.first_train_loss, last))
+      std::cerr << "ebprop-run: warning: " << w << "\n";
+  };
   int first_epoch = 1;
   if (resume) {
     const std::vector<std::string> differences = identity_differences(resume->identity, identity);
@@ -266,6 +337,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
                 << " after " << r.examples << " of " << data.train.size() << " examples; epoch "
                 << epoch << " was not saved; " << kept_outputs(cli, record.epochs_done)
                 << checkpoint_kept(position(trainer.state(), data.train.size())) << "\n";
+      warn();  // on the epochs that finished
       return 128 + stop_signal();
     }
     if (use.kind != DataUse::Kind::mini_batches) record.iteration += r.examples / sample;
@@ -278,6 +350,8 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
     if (!cli.metrics.empty()) write_file_atomically(cli.metrics, record.metrics(metrics_form));
     if (!cli.save.empty()) save_weights(graph.parameters(), cli.save);
     record.epochs_done = epoch;
+    if (epoch == 1) record.first_train_loss = r.train.loss;
+    last = r;
     if (data.has_validation && early.improved(r) && !cli.save_best.empty())
       save_weights(graph.parameters(), cli.save_best);
     if (!r.stop.empty())
@@ -301,10 +375,12 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
       std::cerr << "ebprop-run: interrupted by " << stop_signal_name() << " after epoch " << epoch
                 << "; " << kept_outputs(cli, record.epochs_done)
                 << checkpoint_kept("the end of epoch " + std::to_string(epoch)) << "\n";
+      warn();
       return 128 + stop_signal();
     }
   }
   if (data.has_validation) std::cout << early.best_line() << std::endl;
+  warn();
   return 0;
 }
 

@@ -30,9 +30,10 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
       "optimizer", po::value(&cli.overrides.optimizer), "optimizer type (see --list-plugins)")(
       "lr", po::value<std::string>(),
       "the optimizer's lr setting (same as --opt lr=X); 'auto': 1/λmax from the online "
-      "estimate of Eq. 64 (500 presentations) on the starting weights (§9.2)")(
-      "opt", po::value(&cli.overrides.opt)->composing(),
-      "KEY=VALUE: an optimizer setting; may be repeated")(
+      "estimate of Eq. 64 (500 presentations) on the starting weights (§9.2), (1 − μ)/λmax "
+      "under momentum μ; refused for optimizers whose lr is not a global step size (sdlm, the "
+      "batch methods)")("opt", po::value(&cli.overrides.opt)->composing(),
+                        "KEY=VALUE: an optimizer setting; may be repeated")(
       "data-dir", po::value(&data_dir), "directory of IDX files (the [data] key dir)")(
       "set", po::value(&cli.overrides.set)->composing(),
       "KEY=VALUE: any [run] or [data] key; may be repeated")(

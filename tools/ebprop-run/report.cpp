@@ -35,6 +35,42 @@ std::string loss_columns(const std::string& set, const Evaluation& e, bool class
   return s.str();
 }
 
+std::string per_loss_columns(const std::vector<std::string>& names, const Evaluation& e) {
+  if (names.size() < 2 || e.losses.size() != names.size()) return "";
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(5);
+  for (std::size_t l = 0; l < names.size(); ++l)
+    s << (l ? " " : " (") << names[l] << " " << e.losses[l];
+  s << ")";
+  return s.str();
+}
+
+namespace {
+
+// {"xent": 0.123, "aux": 0.456}; {} when not measured.
+std::string json_losses(const std::vector<std::string>& names, const Evaluation& e) {
+  std::string text = "{";
+  if (e.losses.size() == names.size())
+    for (std::size_t l = 0; l < names.size(); ++l)
+      text += (l ? ", \"" : "\"") + names[l] + "\": " + json_number(e.losses[l]);
+  return text + "}";
+}
+
+// The class predicted for every example of an evaluation, or −1 (no histogram, or two classes
+// or more predicted).
+int single_predicted_class(const Evaluation& e) {
+  int single = -1, examples = 0;
+  for (std::size_t c = 0; c < e.predicted.size(); ++c) {
+    if (e.predicted[c] == 0) continue;
+    if (single >= 0) return -1;
+    single = static_cast<int>(c);
+    examples = e.predicted[c];
+  }
+  return examples > 0 ? single : -1;
+}
+
+}  // namespace
+
 // ‖g‖ and step lengths: three digits, "-" when the optimizer does not know them.
 std::string short_number(double v) {
   if (!std::isfinite(v)) return "-";
@@ -50,16 +86,17 @@ std::string short_number(double v) {
 std::string epoch_line(const EpochReport& r, std::int64_t iteration, bool classes) {
   std::ostringstream line;
   if (iteration == 0)
-    line << "epoch " << std::setw(3) << r.epoch << "  " << loss_columns("train", r.train, classes);
+    line << "epoch " << std::setw(3) << r.epoch << "  " << loss_columns("train", r.train, classes)
+         << per_loss_columns(r.loss_names, r.train);
   else
     line << "iteration " << std::setw(3) << iteration << "  "
-         << loss_columns("train", r.train, classes) << "  ‖g‖ "
-         << short_number(r.last_step.grad_norm) << "  step " << short_number(r.last_step.step)
-         << "  evaluations " << r.evaluations.evaluations();
+         << loss_columns("train", r.train, classes) << per_loss_columns(r.loss_names, r.train)
+         << "  ‖g‖ " << short_number(r.last_step.grad_norm) << "  step "
+         << short_number(r.last_step.step) << "  evaluations " << r.evaluations.evaluations();
   if (std::isfinite(r.validation.loss))
     line << "  " << loss_columns("valid", r.validation, classes);
-  line << "  " << loss_columns("test", r.test, classes) << "  " << std::fixed
-       << std::setprecision(2) << r.seconds << " s";
+  line << "  " << loss_columns("test", r.test, classes) << per_loss_columns(r.loss_names, r.test)
+       << "  " << std::fixed << std::setprecision(2) << r.seconds << " s";
   if (iteration == 0) line << "  " << static_cast<long>(r.examples_per_second) << " ex/s";
   return line.str();
 }
@@ -92,7 +129,8 @@ std::string metrics_line(const EpochReport& r) {
   std::string line;
   for (const auto& [name, value] : metrics_fields(r))
     line += (line.empty() ? "{\"" : ", \"") + name + "\": " + value;
-  return line + "}\n";
+  return line + ", \"losses\": " + json_losses(r.loss_names, r.train) +
+         ", \"test_losses\": " + json_losses(r.loss_names, r.test) + "}\n";
 }
 
 MetricsFormat metrics_format(const std::string& file) {
@@ -102,11 +140,13 @@ MetricsFormat metrics_format(const std::string& file) {
              : MetricsFormat::json_lines;
 }
 
-std::string metrics_header(MetricsFormat format) {
+std::string metrics_header(MetricsFormat format, const std::vector<std::string>& loss_names) {
   if (format == MetricsFormat::json_lines) return "";
   std::string header;
   for (const auto& field : metrics_fields(EpochReport{}))
     header += (header.empty() ? "" : ",") + field.first;
+  for (const std::string set : {"loss.", "test_loss."})
+    for (const auto& name : loss_names) header += "," + set + name;
   return header + "\n";
 }
 
@@ -118,6 +158,11 @@ std::string metrics_record(const EpochReport& r, MetricsFormat format) {
     row += (first ? "" : ",") + (field.second == "null" ? std::string() : field.second);
     first = false;
   }
+  for (const Evaluation* e : {&r.train, &r.test})
+    for (std::size_t l = 0; l < r.loss_names.size(); ++l) {
+      const double v = l < e->losses.size() ? e->losses[l] : StepResult::unknown;
+      row += "," + (std::isfinite(v) ? json_number(v) : std::string());
+    }
   return row + "\n";
 }
 
@@ -134,6 +179,29 @@ std::string training_plan(const DataUse& use, int epochs, int batch, int sample)
       break;
   }
   return std::to_string(epochs) + " epochs, batch " + std::to_string(batch);
+}
+
+std::vector<std::string> end_of_run_warnings(double first_loss, const EpochReport& last) {
+  std::vector<std::string> warnings;
+  if (last.train.loss > kLossRiseWarning * first_loss) {
+    std::ostringstream w;
+    w << std::setprecision(5) << "the final training loss, " << last.train.loss << " (epoch "
+      << last.epoch << "), is more than " << kLossRiseWarning << " times the first epoch's, "
+      << first_loss << ": the run made the net worse; lower the learning rate";
+    warnings.push_back(w.str());
+  }
+  const auto collapsed = [&](const Evaluation& e, const std::string& set) {
+    const int c = single_predicted_class(e);
+    if (c >= 0)
+      warnings.push_back(
+          "the net predicted class " + std::to_string(c) + " for every example of " + set +
+          " in epoch " + std::to_string(last.epoch) +
+          ": it has collapsed to one class; check the learning rate, whether the inputs tell "
+          "the classes apart, and the predict node");
+  };
+  collapsed(last.train, "the training set");
+  collapsed(last.test, "the test set");
+  return warnings;
 }
 
 }  // namespace ebprop::run

@@ -15,6 +15,7 @@ std::string RunRecord::encode() const {
   for (const auto& notice : notices) out.text(notice);
   out.text(metrics_json);
   out.text(metrics_csv);
+  out.f64(first_train_loss);
   out.i64(early.best_epoch);
   out.f64(early.best_loss);
   out.f64(early.best_error);
@@ -32,6 +33,7 @@ RunRecord RunRecord::decode(const std::string& bytes, const std::string& what) {
   for (std::uint64_t i = 0; i < notices; ++i) record.notices.insert(in.text());
   record.metrics_json = in.text();
   record.metrics_csv = in.text();
+  record.first_train_loss = in.f64();
   record.early.best_epoch = static_cast<int>(in.i64());
   record.early.best_loss = in.f64();
   record.early.best_error = in.f64();
@@ -42,12 +44,13 @@ RunRecord RunRecord::decode(const std::string& bytes, const std::string& what) {
 }
 
 void RunRecord::add_metrics(const EpochReport& r) {
+  if (metrics_csv.empty()) metrics_csv = metrics_header(MetricsFormat::csv, r.loss_names);
   metrics_json += metrics_record(r, MetricsFormat::json_lines);
   metrics_csv += metrics_record(r, MetricsFormat::csv);
 }
 
 std::string RunRecord::metrics(MetricsFormat format) const {
-  return metrics_header(format) + (format == MetricsFormat::csv ? metrics_csv : metrics_json);
+  return format == MetricsFormat::csv ? metrics_csv : metrics_json;
 }
 
 CheckpointEvery parse_checkpoint_every(const std::string& text) {

@@ -21,13 +21,14 @@ struct RunRecord {
   int epochs_done = 0;            // epochs whose metrics records (and --save) are written
   std::int64_t iteration = 0;     // an iterating optimizer's iterations over the run
   std::set<std::string> notices;  // printed once per run
-  // The --metrics records of epochs 1 to epochs_done, in both formats, so a resumed run may
-  // write either.
+  // The --metrics records of epochs 1 to epochs_done, in both formats (CSV with its header), so
+  // a resumed run may write either.
   std::string metrics_json, metrics_csv;
-  EarlyStopping::State early;  // the best validation epoch so far
-  std::string finished;        // why the run ended ("stopped: ..."), "" while it goes on
+  double first_train_loss = 0;  // epoch 1's, for the warning of a run that got worse
+  EarlyStopping::State early;   // the best validation epoch so far
+  std::string finished;         // why the run ended ("stopped: ..."), "" while it goes on
 
-  void add_metrics(const EpochReport& r);          // the epoch's records
+  void add_metrics(const EpochReport& r);           // the epoch's records
   std::string metrics(MetricsFormat format) const;  // the --metrics file's text
 
   std::string encode() const;

@@ -6,7 +6,9 @@
 // forwards, bprop and bbprop backwards. Fan-out needs no special case: every consumer ADDS into
 // the producer's dx and ddx (module.h).
 //
-// The objective is E = Σ over loss nodes of the mean of their per-example outputs over the batch.
+// The objective is E = Σ over loss nodes l of weight_l times the mean of l's per-example outputs
+// over the batch; weight_l is the loss node's `weight` setting (loss_node_settings(), default 1),
+// which the engine gives every loss type. fprop, bprop, bbprop and the R-passes all see this E.
 //
 // BUILDING requires a registry holding every type the spec names; it ensures, or throws a
 // SourceError at the offending line: known type (listing the known ones), valid settings, inputs
@@ -37,6 +39,9 @@ namespace ebprop {
 
 // The settings every "input" node takes.
 const std::vector<SettingSpec>& input_node_settings();
+// The settings the engine adds to every loss type's own (ModuleInfo::is_loss): `weight`, the
+// factor of that loss in E (a real > 0, default 1). The module sees them too and ignores them.
+const std::vector<SettingSpec>& loss_node_settings();
 
 template <typename T>
 class Graph {
@@ -50,6 +55,7 @@ class Graph {
     State<T> state;           // this node's output
     bool is_input = false;
     bool is_loss = false;
+    double loss_weight = 1;  // losses: the factor of this loss's mean in E (`weight=`)
     ModuleInfo::GaussNewton gauss_newton = ModuleInfo::GaussNewton::none;  // losses (module.h)
     std::string source;  // inputs only: the `source` setting ("inputs", "targets", ...)
   };
@@ -66,20 +72,25 @@ class Graph {
   // The node with this name; throws ebprop::Error (with a did-you-mean) if there is none.
   Node& node(const std::string& name);
 
-  std::vector<int> input_nodes() const;  // in file order
-  std::vector<int> loss_nodes() const;   // in topological order
+  std::vector<int> input_nodes() const;               // in file order
+  std::vector<int> loss_nodes() const;                // in topological order
+  std::vector<int> loss_nodes_in_file_order() const;  // by line: the first is the file's first
 
   ParameterStore<T>& parameters() { return params_; }
   const ParameterStore<T>& parameters() const { return params_; }
 
   // fprop over all nodes. Requires: every input node's state.x holds the same number of columns.
   void fprop();
-  // E: Σ over loss nodes of the mean of their outputs. Requires: fprop.
+  // E: Σ over loss nodes of weight times the mean of their outputs. Requires: fprop.
   double loss() const;
-  // Clears every dx, seeds each loss node's dx with 1/batch (the mean), then bprops backwards.
-  // ADDS into the store's dw (call parameters().clear_gradients() first for a fresh gradient).
+  // The mean of one loss node's outputs over the batch, without its weight. Requires: fprop;
+  // `node` is a loss node's index.
+  double loss_of(int node) const;
+  // Clears every dx, seeds each loss node's dx with weight/batch (its weighted mean), then
+  // bprops backwards. ADDS into the store's dw (call parameters().clear_gradients() first).
   void bprop();
-  // Clears every ddx, seeds each loss node with ddx = 0 and dx = 1/batch, then bbprops backwards.
+  // Clears every ddx, seeds each loss node with ddx = 0 and dx = weight/batch, then bbprops
+  // backwards.
   // ADDS into the store's ddw. Requires: fprop (and, for modules that read dx, bprop) on the
   // same batch.
   void bbprop();
@@ -94,11 +105,12 @@ class Graph {
   // first input o, o.rx = J v. Requires: fprop on the current batch; R-passes everywhere.
   void r_fprop();
   // The Gauss-Newton-vector product (§6.4, Eq. 46-47): overwrites the store's rdw with
-  // Σ_p J_pᵀ H_p J_p v / batch, v the store's rw, J_p the Jacobian of each loss node's first input
-  // o (the output) for example p and H_p the loss's Hessian in o; for MSE, the square-Jacobian
-  // product. r_fprop gives J v; each loss module's r_bprop turns it into H (J v) (its seed is a
-  // constant: module.h); a bprop from o seeded with that gives Jᵀ H J v. Leaves dw as it was.
-  // Requires: fprop and bprop on the current batch; R-passes everywhere (Error naming the nodes).
+  // Σ_l weight_l Σ_p J_pᵀ H_p J_p v / batch, v the store's rw, J_p the Jacobian of loss node l's
+  // first input o (the output) for example p and H_p the loss's Hessian in o; for MSE, the
+  // square-Jacobian product. r_fprop gives J v; each loss module's r_bprop turns it into
+  // weight · H (J v) (its seed, weight/batch from bprop, is a constant: module.h); a bprop from o
+  // seeded with that gives Jᵀ H J v. Leaves dw as it was. Requires: fprop and bprop on the current
+  // batch; R-passes everywhere (Error naming the nodes).
   void gauss_newton_vector();
 
   // The first node (in topological order) whose output holds a NaN or infinity, or -1.
@@ -112,6 +124,7 @@ class Graph {
   std::uint64_t values_per_example_ = 0;  // Σ of the nodes' sizes, for the memory checks
   int checked_batch_ = 0;                 // the batch size whose memory fprop last checked
 
+  static T loss_seed(const Node& node);  // weight / batch: dE/d(its output) per example
   // Runs one node's pass, turning a std::bad_alloc into an error naming the node.
   template <typename Pass>
   void in_pass(std::size_t node, const char* pass, Pass&& run);

@@ -14,11 +14,14 @@
 // produced a non-finite value.
 //
 // Classification: when the data set has labels and a prediction node is known (the `predict`
-// node, or by default the first input of the first loss node, which must then have one value per
-// class), track_errors(batch) makes the next evaluation of exactly that Batch object count its
-// misclassified examples (argmax of the prediction node against the label), read back with
-// tracked_errors(). The trainer measures its running training error this way, without a pass of
-// its own.
+// node, or by default the first input of the loss node written first in the graph FILE — not the
+// first in the engine's topological order, which may be an auxiliary head — and which must then
+// have one value per class), track_errors(batch) makes the next evaluation of exactly that Batch
+// object count its misclassified examples (argmax of the prediction node against the label) and
+// how many examples it predicted as each class, read back with tracked_errors() and
+// tracked_predictions(). The same evaluation records each loss node's mean over the batch
+// (tracked_losses(), with or without labels). The trainer measures its running training error and
+// losses this way, without a pass of its own.
 //
 // OWNERSHIP: the caller owns the graph, the data set and the sampling generator, and keeps them
 // alive while the objective lives. Evaluations write the graph's states and the store's dw, ddw,
@@ -26,6 +29,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "ebprop/data/dataset.h"
 #include "ebprop/data/feeder.h"
@@ -36,7 +40,8 @@ namespace ebprop {
 
 struct GraphObjectiveOptions {
   int chunk = 256;      // examples per pass
-  std::string predict;  // node whose argmax is the class; "" = first input of the first loss
+  std::string predict;  // node whose argmax is the class; "" = first input of the file's first
+                        // loss node
 };
 
 template <typename T>
@@ -70,7 +75,20 @@ class GraphObjective final : public Objective<T> {
   // Misclassified examples of the tracked batch's first evaluation since track_errors; −1 when
   // it has not been evaluated, or the data set has no labels.
   int tracked_errors() const { return tracked_errors_; }
+  // Of that evaluation: examples predicted as each class (one count per class; empty when it has
+  // not been made, or the data set has no labels).
+  const std::vector<int>& tracked_predictions() const { return tracked_predictions_; }
+  // Of that evaluation: each loss node's mean output over the batch, without its weight, in the
+  // order of loss_nodes() below (empty when it has not been made).
+  const std::vector<double>& tracked_losses() const { return tracked_losses_; }
   int predict_node() const { return predict_; }
+  // Which node is scored and why, for the runner's header: "node 'out' (line 12), argmax over 10
+  // classes; loss 'xent' (line 14), the first loss in the file" (or "named by predict=", and the
+  // first loss in the file that reads it, if any); "" without classification.
+  std::string scored_description() const;
+  // The loss nodes in the graph file's order (Graph::loss_nodes_in_file_order): the order of
+  // tracked_losses() and of the runner's reports.
+  const std::vector<int>& loss_nodes() const { return losses_; }
 
  protected:
   double compute_value(const Batch& batch) override;
@@ -99,8 +117,12 @@ class GraphObjective final : public Objective<T> {
   data::Feeder<T> feeder_;
   int predict_ = -1;  // −1: no classification
   std::string culprit_;
+  std::vector<int> losses_;  // in file order
   const Batch* tracked_ = nullptr;
+  bool tracked_done_ = true;  // the tracked batch's first evaluation has been made
   int tracked_errors_ = -1;
+  std::vector<int> tracked_predictions_;
+  std::vector<double> tracked_losses_;
   std::vector<int> chunk_indices_;
 };
 

@@ -120,7 +120,9 @@ struct ModuleInfo {
   std::vector<std::string> inputs;  // names of the inputs, in order: {"x"} or {"output", "target"}
   std::vector<SettingSpec> settings;
   // A loss module outputs one value per example (shape {1}): that example's contribution to E.
-  // The engine seeds its dx with the loss weight and its ddx with 0 (see Graph::bprop).
+  // The engine seeds its dx with the loss weight over the batch size and its ddx with 0 (see
+  // Graph::bprop): the weight is the `weight=` setting the engine gives every loss node (graph.h,
+  // loss_node_settings; default 1), so a loss type must not declare a setting of that name.
   bool is_loss = false;
   std::vector<CheckCase> checks = {};  // at least one (see CHECK CASES above)
   // For a loss, what Gauss-Newton methods may use as its curvature (§6.4):

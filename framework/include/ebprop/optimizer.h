@@ -97,6 +97,18 @@ struct OptimizerInfo {
   std::string type;  // "sgd"
   std::string doc;
   std::vector<SettingSpec> settings;
+  // What the optimizer's `lr` setting means, for tools that set it (ebprop-run --lr auto sets
+  // 1/λmax, §9.2, only for a global step size):
+  //   none              it has no `lr`, or its `lr` is not a rate of the gradient;
+  //   global_step       lr is the step size η of w ← w − η ∂E/∂w (times the per-parameter
+  //                     multipliers), or its starting value;
+  //   curvature_scaled  lr is a factor of per-weight rates that the method divides by its own
+  //                     curvature estimates (SDLM's η of Eq. 61): 1/λmax is not its scale.
+  enum class RateKind { none, global_step, curvature_scaled };
+  RateKind rate_kind = RateKind::none;
+  // A global_step optimizer's setting holding a heavy-ball momentum μ (§4.7), "" when it has
+  // none: with μ > 0 the stable rates are not those of plain gradient descent.
+  std::string momentum_setting = "";
 };
 
 // Stores one per-weight vector in `state` as "NAME/BLOCK" for each block of the store. The

@@ -40,7 +40,7 @@ struct TrainerConfig {
   bool shuffle = true;     // reshuffle the training set each epoch (§4.1)
   std::uint64_t seed = 1;  // seeds the shuffling and curvature-sampling streams
   std::string predict;     // node whose argmax is the predicted class; "" = first input of
-                           // the first loss node
+                           // the loss node written first in the graph file
   int eval_batch = 256;    // examples per pass when evaluating
   // The divergence rule (0: off): training stops when the mean training loss over a tenth of an
   // epoch (the last tenth takes in a shorter rest; a batch optimizer: the loss after its step)
@@ -63,8 +63,14 @@ class TrainingDiverged : public NumericError {
 };
 
 struct Evaluation {
-  double loss = 0;   // mean over examples of E
+  double loss = 0;   // mean over examples of E (Σ over losses of weight · their mean)
   double error = 0;  // % of misclassified examples (NaN without labels)
+  // Each loss node's mean over the examples, without its weight, in the graph file's order
+  // (EpochReport::loss_names); empty when not measured.
+  std::vector<double> losses = {};
+  // Examples predicted as each class, one count per class (empty without labels): a histogram
+  // whose one nonzero bin says that the net predicts a single class for every example.
+  std::vector<int> predicted = {};
 };
 
 struct EpochReport {
@@ -84,15 +90,18 @@ struct EpochReport {
   StepResult last_step;          // of the epoch's last step (‖g‖, step length, the stop rule)
   EvaluationCounts evaluations;  // of the training objective, since the run began
   std::string stop;              // the optimizer's stop rule fired: the run is over
+  std::vector<std::string> loss_names;  // of Evaluation::losses: the loss nodes in file order
 };
 
 // How far an epoch has gone: where it goes on, and the sums its report is made of.
 struct EpochProgress {
   int next = 0;  // mini-batches: the position in the order of the next batch; iterations: the step
-  int examples = 0;      // presented in the epoch so far
-  double loss_sum = 0;   // Σ over its steps of loss · examples
-  int errors = 0;        // misclassified examples counted while training
-  int window_start = 0;  // the divergence rule's current tenth of the epoch
+  int examples = 0;               // presented in the epoch so far
+  double loss_sum = 0;            // Σ over its steps of loss · examples
+  std::vector<double> loss_sums;  // the same for each loss node (Evaluation::losses)
+  std::vector<int> predicted;     // examples predicted as each class (Evaluation::predicted)
+  int errors = 0;                 // misclassified examples counted while training
+  int window_start = 0;           // the divergence rule's current tenth of the epoch
   double window_loss = 0;
   double rate = std::numeric_limits<double>::quiet_NaN();  // the optimizer's, after the last step
   StepResult last_step;

@@ -88,13 +88,13 @@ struct Loss::Impl {
   }
 
   // Per example p of the loaded (fprop'ed) chunk, the diagonal of ∂²E_p/∂o² for the output o of
-  // loss node `loss` (its first input): that loss module's own bbprop with dy = 1 and ddy = 0 is
-  // exactly its curvature term (module.h), read from o's ddx.
+  // loss node `loss` (its first input): that loss module's own bbprop with dy = its weight in E
+  // (graph.h) and ddy = 0 is exactly its curvature term (module.h), read from o's ddx.
   Matrix<double> output_curvature(int loss) {
     auto& node = graph.node(loss);
     const Inputs<double> in = inputs_of(graph, loss);
     for (State<double>* s : in) s->ddx.setZero(s->x.rows(), s->x.cols());
-    node.state.dx.setOnes(1, node.state.x.cols());
+    node.state.dx.setConstant(1, node.state.x.cols(), node.loss_weight);
     node.state.ddx.setZero(1, node.state.x.cols());
     node.module->bbprop(in, node.state);
     return in[0]->ddx;

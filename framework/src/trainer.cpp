@@ -144,7 +144,6 @@ EpochReport Trainer<T>::run_epoch(int epoch, const data::Dataset* test,
     epoch_progress_.predicted.assign(train_.labels.empty() ? 0 : train_.targets.rows(), 0);
     optimizer_.begin_epoch(epoch, objective_);
   }
-  for (int l : objective_.loss_nodes()) report.loss_names.push_back(graph_.nodes()[l].name);
 
   const DataUse use = optimizer_.data_use();
   for (int l : objective_.loss_nodes()) report.loss_names.push_back(graph_.nodes()[l].name);

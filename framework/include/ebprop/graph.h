@@ -52,6 +52,9 @@ class Graph {
     bool is_loss = false;
     ModuleInfo::GaussNewton gauss_newton = ModuleInfo::GaussNewton::none;  // losses (module.h)
     std::string source;  // inputs only: the `source` setting ("inputs", "targets", ...)
+    // Names of the parameter blocks (parameters().find) the module uses, in its parameters()
+    // order: "NODE.ROLE", or the name share.ROLE gave.
+    std::vector<std::string> parameters;
   };
 
   Graph(const GraphSpec& spec, const Registry& registry, Rng& rng);

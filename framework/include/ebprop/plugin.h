@@ -24,8 +24,9 @@
 
 // Bump when Module, Optimizer, Objective, Registry or any type they expose changes layout or
 // virtual functions (5: ModuleInfo gained its derivative-check cases and its Gauss-Newton kind;
-// Optimizer and Objective became the batch-explicit core of objective.h).
-#define EBPROP_ABI_VERSION 5
+// Optimizer and Objective became the batch-explicit core of objective.h; 6: ModuleInfo gained
+// more_inputs, for modules that take any number of inputs).
+#define EBPROP_ABI_VERSION 6
 
 #define EBPROP_STRINGIFY_(x) #x
 #define EBPROP_STRINGIFY(x) EBPROP_STRINGIFY_(x)

@@ -373,6 +373,15 @@ BOOST_AUTO_TEST_CASE(time_refuses_data_inputs_when_the_graph_has_none) {
   BOOST_TEST(refused(run(graph + " --time --time-inputs data"), 1, {"no training data"}));
 }
 
+BOOST_AUTO_TEST_CASE(time_starts_from_the_load_weights) {
+  Scratch s;
+  const std::string graph = s.file("n.graph", small_net), weights = s.file("w.bin");
+  BOOST_TEST_REQUIRE(run(graph + " --epochs 0 -q --save " + weights).status == 0);
+  BOOST_TEST(run(graph + " --time --time-iterations 1 --load " + weights).status == 0);
+  const std::string other = s.file("other.graph", three_branch_net);
+  BOOST_TEST(refused(run(other + " --time --load " + weights), 1, {weights}));
+}
+
 BOOST_AUTO_TEST_CASE(time_options_are_checked) {
   Scratch s;
   const std::string graph = s.file("n.graph", small_net);

@@ -13,24 +13,23 @@
 namespace ebprop::run {
 namespace {
 
-// A dot string: "text" with every backslash and double quote escaped, so that a path or name
-// cannot end the string early or start an escape sequence.
-std::string quoted(const std::string& text) {
-  std::string result = "\"";
+// `text` for the inside of a dot string: every backslash and double quote escaped, so that a
+// path or name cannot end the string early or start an escape sequence.
+std::string escaped(const std::string& text) {
+  std::string result;
   for (char c : text) {
     if (c == '\\' || c == '"') result += '\\';
     result += c;
   }
-  return result + "\"";
+  return result;
 }
 
-// Lines of a label: quoted pieces joined by dot's line break "\n" (each escaped first).
+std::string quoted(const std::string& text) { return "\"" + escaped(text) + "\""; }
+
+// A label of several lines: each escaped, joined by dot's line break "\n".
 std::string label(const std::vector<std::string>& lines) {
   std::string inner;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    const std::string q = quoted(lines[i]);
-    inner += (i ? "\\n" : "") + q.substr(1, q.size() - 2);
-  }
+  for (std::size_t i = 0; i < lines.size(); ++i) inner += (i ? "\\n" : "") + escaped(lines[i]);
   return "\"" + inner + "\"";
 }
 

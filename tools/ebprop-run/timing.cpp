@@ -3,6 +3,7 @@
 #include <ebprop/data/feeder.h>
 #include <ebprop/graph.h>
 #include <ebprop/random_streams.h>
+#include <ebprop/weights_file.h>
 
 #include <algorithm>
 #include <array>
@@ -20,6 +21,7 @@ struct TimingRequest {
   int batch;
   int iterations;
   std::string inputs;  // "data", "random" or ""
+  std::string load;    // weights to start from (--load), or ""
 };
 
 enum Pass { fprop, bprop, bbprop, r_fprop, r_bprop };
@@ -142,6 +144,7 @@ void time_graph(const TimingRequest& request, const GraphSpec& spec, const Regis
   const auto seed = static_cast<std::uint64_t>(config.run.integer("seed"));
   RandomStreams streams(seed);
   Graph<T> graph(spec, registry, streams.initialization);
+  if (!request.load.empty()) load_weights(graph.parameters(), request.load);
   Rng& values = streams.sampling;
   const std::string inputs = feed(graph, request, config, values);
   const std::vector<std::string> without_r = graph.nodes_without_r_passes();
@@ -212,7 +215,7 @@ void time_graph(const TimingRequest& request, const GraphSpec& spec, const Regis
 int time_passes(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
                 const tools::RunConfig& config) {
   const TimingRequest request{static_cast<int>(config.run.integer("batch")), cli.time_iterations,
-                              cli.time_inputs};
+                              cli.time_inputs, cli.load};
   if (config.run.text("precision") == "double")
     time_graph<double>(request, spec, registry, config, std::cout);
   else  // the schema allows float and double only

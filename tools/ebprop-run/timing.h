@@ -11,7 +11,8 @@
 namespace ebprop::run {
 
 // Builds the graph in the precision [run] precision names, at the [run] batch size (--batch
-// overrides it), and times, per node, fprop, bprop, bbprop and, when every node has them, r_fprop
+// overrides it), from the initial weights of the [run] seed or the --load weights, and times, per
+// node, fprop, bprop, bbprop and, when every node has them, r_fprop
 // and r_bprop (a Hessian-vector product along a random direction, §7.5): 2 warm-up iterations
 // through the graph's own passes (which check the memory for the batch and name the node of a
 // failure), then cli.time_iterations timed ones, each pass run node by node in the order the

@@ -74,7 +74,8 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
       "list-plugins", po::bool_switch(&cli.list_plugins),
       "print every module and optimizer type with its settings, and exit")(
       "describe", po::bool_switch(&cli.describe),
-      "print the graph's nodes, shapes and parameters, and exit")(
+      "print the graph's nodes in the file's order (shapes, inputs, settings with the "
+      "defaults marked) and its parameters, and exit")(
       "plugin-path", po::value(&cli.plugin_paths)->composing(),
       "a directory (or file) of plugins, searched after the built-in plugin directory and "
       "EBPROP_PLUGIN_PATH; may be repeated");

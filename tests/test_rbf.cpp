@@ -239,10 +239,12 @@ s = add(x, h)
   BOOST_TEST(f.message.find("test.graph:3") == 0u, f.message);
   BOOST_TEST(f.message.find("x [4, line 1]") != std::string::npos, f.message);
   BOOST_TEST(f.message.find("h [3, line 2]") != std::string::npos, f.message);
-  BOOST_TEST(f.message.find("same shape, found 4 and 3") != std::string::npos, f.message);
+  BOOST_TEST(
+      f.message.find("inputs of one shape, found 4 (input 1) and 3 (input 2)") != std::string::npos,
+      f.message);
 
   const auto g = build_failure("x = input shape=6\ny = input shape=2x3\ns = add(x, y)\n");
-  BOOST_TEST(g.message.find("found 6 and 2x3") != std::string::npos, g.message);
+  BOOST_TEST(g.message.find("found 6 (input 1) and 2x3 (input 2)") != std::string::npos, g.message);
 }
 
 BOOST_AUTO_TEST_CASE(softmax_xent_needs_a_target_per_score) {

@@ -139,9 +139,12 @@ std::vector<std::vector<int>> resolve_inputs(const GraphSpec& spec, const Regist
   for (std::size_t i = 0; i < spec.nodes.size(); ++i) {
     const NodeSpec& node = spec.nodes[i];
     std::vector<std::string> expected;
+    bool more_allowed = false;
     if (node.type != "input") {
       try {
-        expected = registry.module_info(node.type).inputs;
+        const ModuleInfo& info = registry.module_info(node.type);
+        expected = info.inputs;
+        more_allowed = info.more_inputs;
       } catch (const Error& e) {
         throw SourceError(node.type_where, e.what());
       }
@@ -158,11 +161,15 @@ std::vector<std::vector<int>> resolve_inputs(const GraphSpec& spec, const Regist
         throw SourceError(node.input_where[k], "node '" + node.name + "' reads its own output");
       inputs[i].push_back(it->second);
     }
-    if (node.inputs.size() != expected.size()) {
-      const std::string wanted = expected.empty() ? "no inputs"
-                                                  : std::to_string(expected.size()) + " input" +
-                                                        (expected.size() > 1 ? "s" : "") + " (" +
-                                                        join(expected) + ")";
+    const bool count_fits = more_allowed ? node.inputs.size() >= expected.size()
+                                         : node.inputs.size() == expected.size();
+    if (!count_fits) {
+      const std::string wanted = expected.empty()
+                                     ? "no inputs"
+                                     : std::string(more_allowed ? "at least " : "") +
+                                           std::to_string(expected.size()) + " input" +
+                                           (expected.size() > 1 ? "s" : "") + " (" +
+                                           join(expected) + (more_allowed ? ", ..." : "") + ")";
       throw SourceError(node.where, "node '" + node.name + "': " + node.type + " takes " + wanted +
                                         ", found " + std::to_string(node.inputs.size()));
     }
@@ -348,6 +355,7 @@ void Graph<T>::declare_parameters(Build& build) {
       }
       params_.declare(name, s);
       build.declared[p].emplace_back(name, s);
+      node.parameters.push_back(name);
     }
   }
 }

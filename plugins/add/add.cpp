@@ -1,8 +1,8 @@
-// add: y = a + b, the junction of a skip connection or of two branches. Both inputs and the
-// output have one shape; the Jacobian of each input is the identity, so every pass hands the
-// output's derivatives to both inputs. Adding a node to itself, add(a, a), gives a 2·dy, the exact
-// gradient of 2a, and 2·ddy from bbprop: the Gauss-Newton rule applied per edge, dropping the cross
-// term between the two edges as for any fan-out (§7.3).
+// add: y = x1 + x2 + ... + xn (n >= 2), the junction of a skip connection or of several branches.
+// The inputs and the output have one shape; the Jacobian of each input is the identity, so every
+// pass hands the output's derivatives to each input. Adding a node to itself, add(a, a), gives a
+// 2·dy, the exact gradient of 2a, and 2·ddy from bbprop: the Gauss-Newton rule applied per edge,
+// dropping the cross term between the two edges as for any fan-out (§7.3).
 #include "ebprop/plugin.h"
 
 namespace {
@@ -15,15 +15,18 @@ class Add final : public Module<T> {
   explicit Add(const Settings& /*settings*/) {}
 
   Shape output_shape(const std::vector<Shape>& inputs) override {
-    if (inputs.at(0) != inputs.at(1))
-      throw ShapeError("add needs two inputs of the same shape, found " + shape_str(inputs[0]) +
-                       " and " + shape_str(inputs[1]));
-    return inputs[0];
+    for (std::size_t i = 1; i < inputs.size(); ++i)
+      if (inputs[i] != inputs[0])
+        throw ShapeError("add needs inputs of one shape, found " + shape_str(inputs[0]) +
+                         " (input 1) and " + shape_str(inputs[i]) + " (input " +
+                         std::to_string(i + 1) + ")");
+    return inputs.at(0);
   }
 
   void fprop(const Inputs<T>& in, State<T>& out) override {
     out.resize(in[0]->batch());
-    out.x = in[0]->x + in[1]->x;
+    out.x = in[0]->x;
+    for (std::size_t i = 1; i < in.size(); ++i) out.x += in[i]->x;
   }
 
   void bprop(const Inputs<T>& in, const State<T>& out) override {
@@ -38,7 +41,10 @@ class Add final : public Module<T> {
 
   bool has_r_passes() const override { return true; }
 
-  void r_fprop(const Inputs<T>& in, State<T>& out) override { out.rx = in[0]->rx + in[1]->rx; }
+  void r_fprop(const Inputs<T>& in, State<T>& out) override {
+    out.rx = in[0]->rx;
+    for (std::size_t i = 1; i < in.size(); ++i) out.rx += in[i]->rx;
+  }
 
   void r_bprop(const Inputs<T>& in, const State<T>& out) override {
     for (State<T>* input : in)
@@ -47,15 +53,19 @@ class Add final : public Module<T> {
 };
 
 void register_add(Registry& registry) {
-  registry.add_module<Add>(
-      {"add",
-       "sum y = a + b of two inputs of the same shape (e.g. a skip "
-       "connection); each input receives the output's derivatives",
-       {"a", "b"},
-       {},
-       false,
-       // Derivative-check cases (module.h): settings, input shapes, input values.
-       {{{}, {{4}, {4}}}, {{}, {{2, 3}, {2, 3}}}}});
+  ModuleInfo info{"add",
+                  "sum y = x1 + x2 + ... of two or more inputs of one shape (e.g. a skip "
+                  "connection); each input receives the output's derivatives",
+                  {"x1", "x2"},
+                  {},
+                  false,
+                  // Derivative-check cases (module.h): settings, input shapes, input values.
+                  {{{}, {{4}, {4}}},
+                   {{}, {{2, 3}, {2, 3}}},
+                   {{}, {{3}, {3}, {3}}},
+                   {{}, {{2, 2}, {2, 2}, {2, 2}, {2, 2}}}}};
+  info.more_inputs = true;
+  registry.add_module<Add>(std::move(info));
 }
 
 }  // namespace

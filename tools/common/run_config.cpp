@@ -265,7 +265,12 @@ DataFiles find_data_files(const RunConfig& config) {
       resolve_path(config, d, "validation-csv")};
   const std::string dir = resolve_path(config, d, "dir");
   if (!dir.empty()) {
-    const auto found = data::find_idx_files(dir);
+    data::IdxFiles found;
+    try {
+      found = data::find_idx_files(dir);
+    } catch (const FileError& e) {  // named where the directory was given: --data-dir, a line
+      throw FileError(d.where("dir").str() + ": " + e.what());
+    }
     if (files.train_images.empty()) files.train_images = found.train_images;
     if (files.train_labels.empty()) files.train_labels = found.train_labels;
     if (files.test_images.empty()) files.test_images = found.test_images;

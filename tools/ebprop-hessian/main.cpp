@@ -24,6 +24,7 @@
 #include "files.h"
 #include "run_config.h"
 #include "svg_plot.h"
+#include "tool_options.h"
 
 namespace ebprop::hessian {
 namespace {
@@ -106,6 +107,7 @@ std::optional<Options> parse(int argc, char** argv) {
   std::string data_dir, estimators = "power,taylor,online";
   po::options_description options("Options");
   options.add_options()("help,h", "print this help and exit")(
+      "version", "print the version of ebprop and of its plugin ABI, and exit")(
       "load", po::value(&o.load), "weights to analyse (default: the initial weights)")(
       "plugin-path", po::value(&o.plugin_paths)->composing(), "more plugins; may be repeated")(
       "data-dir", po::value(&data_dir), "directory of IDX files (the [data] key dir)")(
@@ -131,10 +133,19 @@ std::optional<Options> parse(int argc, char** argv) {
   all.add(options).add(hidden);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::store(po::command_line_parser(argc, argv)
+                  .options(all)
+                  .positional(positional)
+                  .style(tools::option_style)
+                  .run(),
+              vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    throw tools::CommandLineError(std::string(e.what()) + " (see ebprop-hessian --help)");
+    throw tools::CommandLineError(tools::option_error_message(e, options, "ebprop-hessian"));
+  }
+  if (vm.count("version")) {
+    std::cout << tools::version_text("ebprop-hessian");
+    return std::nullopt;
   }
   if (vm.count("help")) {
     std::cout

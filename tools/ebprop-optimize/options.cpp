@@ -8,6 +8,7 @@
 
 #include "function_table.h"
 #include "run_config.h"
+#include "tool_options.h"
 
 namespace ebprop::optimize_tool {
 namespace {
@@ -96,6 +97,7 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
   CommandLine cli;
   po::options_description options("Options");
   options.add_options()("help,h", "print this help and exit")(
+      "version", "print the version of ebprop and of its plugin ABI, and exit")(
       "optimizer", po::value(&cli.optimizer), "the optimizer type (required; listed below)")(
       "opt", po::value(&cli.opt)->composing(),
       "KEY=VALUE: a setting of the optimizer, checked against its schema; may be repeated")(
@@ -113,10 +115,15 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
   }
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
+    po::store(po::command_line_parser(argc, argv).options(options).style(tools::option_style).run(),
+              vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    throw tools::CommandLineError(std::string(e.what()) + " (see ebprop-optimize --help)");
+    throw tools::CommandLineError(tools::option_error_message(e, options, "ebprop-optimize"));
+  }
+  if (vm.count("version")) {
+    std::cout << tools::version_text("ebprop-optimize");
+    return std::nullopt;
   }
   if (vm.count("help")) {
     print_help(options, cli.plugin_paths);

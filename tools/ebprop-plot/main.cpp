@@ -14,6 +14,7 @@
 #include "run_config.h"
 #include "svg_plot.h"
 #include "table.h"
+#include "tool_options.h"
 
 namespace po = boost::program_options;
 using ebprop::Error;
@@ -35,6 +36,7 @@ int run(int argc, char** argv) {
   std::string bins = *bins_option.default_value;
   po::options_description options("Options");
   options.add_options()("help,h", "print this help")(
+      "version", "print the version of ebprop and of its plugin ABI, and exit")(
       "output,o", po::value(&output)->required(),
       "the SVG file to write (atomically; not the input)")(
       "x", po::value(&x), "column for the x axis")("y", po::value(&ys)->composing(),
@@ -60,7 +62,16 @@ int run(int argc, char** argv) {
   all.add(options).add(hidden);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::store(po::command_line_parser(argc, argv)
+                  .options(all)
+                  .positional(positional)
+                  .style(ebprop::tools::option_style)
+                  .run(),
+              vm);
+    if (vm.count("version")) {
+      std::cout << ebprop::tools::version_text("ebprop-plot");
+      return 0;
+    }
     if (vm.count("help")) {
       std::cout
           << "Usage: ebprop-plot DATA -o CHART.svg (--x COL --y COL... | --histogram COL |\n"
@@ -75,7 +86,8 @@ int run(int argc, char** argv) {
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "ebprop-plot: " << e.what() << " (see --help)\n";
+    std::cerr << "ebprop-plot: " << ebprop::tools::option_error_message(e, options, "ebprop-plot")
+              << "\n";
     return 2;
   }
   const int bin_count = static_cast<int>(

@@ -25,7 +25,8 @@ void print_plugins(const Registry& registry) {
   for (const auto& type : registry.module_types()) {
     const ModuleInfo& info = registry.module_info(type);
     std::cout << "  " << type << (info.is_loss ? " (loss)" : "")
-              << "  inputs: " << (info.inputs.empty() ? "none" : join(info.inputs)) << "  ["
+              << "  inputs: " << (info.inputs.empty() ? "none" : join(info.inputs))
+              << (info.more_inputs ? ", ... (any number more)" : "") << "  ["
               << registry.origin(type) << "]\n"
               << "    " << info.doc << "\n";
     print_settings(info.settings);
@@ -42,14 +43,15 @@ void print_plugins(const Registry& registry) {
   }
 }
 
-void describe(const Graph<float>& graph) {
-  std::cout << "graph " << graph.file() << "\n";
+void describe(const GraphSpec& spec, const Graph<float>& graph, const Registry& registry) {
+  std::cout << "graph " << graph.file() << " (nodes in the file's order)\n";
   std::size_t name_width = 4, type_width = 4;
   for (const auto& node : graph.nodes()) {
     name_width = std::max(name_width, node.name.size());
     type_width = std::max(type_width, node.type.size());
   }
-  for (const auto& node : graph.nodes()) {
+  for (const NodeSpec& written : spec.nodes) {
+    const auto& node = graph.nodes()[graph.find(written.name)];
     std::string inputs;
     for (int i : node.inputs) inputs += (inputs.empty() ? "" : ", ") + graph.nodes()[i].name;
     std::cout << "  line " << std::setw(3) << node.where.line << "  " << std::left
@@ -57,6 +59,21 @@ void describe(const Graph<float>& graph) {
               << std::setw(static_cast<int>(type_width + 2)) << node.type << std::setw(14)
               << shape_str(node.state.shape) << std::right << (inputs.empty() ? "" : "<- " + inputs)
               << (node.is_loss ? "  (loss)" : "") << "\n";
+    // Every setting of the schema, as written or its default; then the engine's own keys.
+    const auto& schema =
+        node.is_input ? input_node_settings() : registry.module_info(node.type).settings;
+    std::string settings;
+    for (const SettingSpec& s : schema) {
+      const auto given = written.settings.find(s.name);
+      const std::string value =
+          given != written.settings.end() ? given->second.value : s.default_value.value_or("");
+      settings += "  " + s.name + "=" + (value.empty() ? "\"\"" : value) +
+                  (given == written.settings.end() ? " (default)" : "");
+    }
+    for (const auto& [key, raw] : written.settings)
+      if (key.rfind("share.", 0) == 0 || key.rfind("lr.", 0) == 0)
+        settings += "  " + key + "=" + raw.value;
+    if (!settings.empty()) std::cout << "          " << settings << "\n";
   }
   const auto& params = graph.parameters();
   std::cout << "parameters (" << params.size() << " in all):\n";

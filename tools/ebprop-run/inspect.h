@@ -3,6 +3,7 @@
 #pragma once
 
 #include <ebprop/graph.h>
+#include <ebprop/graph_spec.h>
 #include <ebprop/registry.h>
 
 namespace ebprop::run {
@@ -10,7 +11,10 @@ namespace ebprop::run {
 // Every module and optimizer type the registry holds, with its settings and where it came from.
 void print_plugins(const Registry& registry);
 
-// The graph's nodes (line, name, type, output shape, inputs) and parameter blocks.
-void describe(const Graph<float>& graph);
+// The graph's nodes in the file's order (line, name, type, output shape, inputs), each with its
+// settings: every key of its schema with the value the file gave or, marked "(default)", the
+// default it takes (an empty text as ""), then its share.ROLE and lr.ROLE keys as written; then
+// the parameter blocks. Requires: `graph` was built from `spec` with `registry`.
+void describe(const GraphSpec& spec, const Graph<float>& graph, const Registry& registry);
 
 }  // namespace ebprop::run

@@ -21,6 +21,7 @@
 #include <set>
 #include <sstream>
 
+#include "dot.h"
 #include "early_stopping.h"
 #include "files.h"
 #include "inspect.h"
@@ -28,6 +29,7 @@
 #include "report.h"
 #include "resume.h"
 #include "stop_signals.h"
+#include "timing.h"
 
 namespace ebprop::run {
 namespace {
@@ -398,9 +400,10 @@ int main_checked(int argc, char** argv) {
   const tools::RunConfig config = merge_config(cli->overrides, spec, registry);
   if (cli->describe) {
     RandomStreams streams(static_cast<std::uint64_t>(config.run.integer("seed")));
-    describe(Graph<float>(spec, registry, streams.initialization));
+    describe(spec, Graph<float>(spec, registry, streams.initialization), registry);
     return 0;
   }
+  if (!cli->dot.empty()) return write_dot(*cli, spec, registry, config);
   // Before any work that takes time: no output may destroy an input or another output.
   std::vector<tools::RunFile> inputs =
       tools::run_inputs(cli->graph_file, cli->load, config, registry);
@@ -421,6 +424,7 @@ int main_checked(int argc, char** argv) {
   // One thread policy for the process: OpenMP's, which Eigen in the engine and in every plugin
   // reads (Eigen::setNbThreads would reach only this executable's copy of Eigen).
   omp_set_num_threads(threads);
+  if (cli->time) return time_passes(*cli, spec, registry, config);
   if (config.run.text("precision") == "double") return run<double>(*cli, spec, registry, config);
   return run<float>(*cli, spec, registry, config);  // the schema allows float and double only
 }

@@ -4,20 +4,79 @@
 #include <iostream>
 
 #include "resume.h"
+#include "tool_options.h"
 
 namespace ebprop::run {
 
 namespace po = boost::program_options;
+
+namespace {
+
+// The options for graph and plugin authors, and their checks (after parsing).
+struct AuthorOptions {
+  std::string time_iterations = "10";
+
+  static const SettingSpec& iterations_spec() {
+    static const SettingSpec spec =
+        optional("time-iterations", SettingType::integer, "10",
+                 "iterations of --time averaged (after 2 warm-up iterations)")
+            .at_least(1)
+            .at_most(1000000);
+    return spec;
+  }
+
+  po::options_description describe(CommandLine& cli) {
+    po::options_description options("For graph and plugin authors (each instead of training)");
+    options.add_options()("time", po::bool_switch(&cli.time),
+                          "print the time of each node's fprop, bprop, bbprop, r_fprop and "
+                          "r_bprop at the [run] batch size (--batch), and exit")(
+        "time-iterations", po::value(&time_iterations),
+        ("iterations --time averages, after 2 warm-up iterations (default 10; " +
+         setting_constraint(iterations_spec()) + ")")
+            .c_str())("time-inputs", po::value(&cli.time_inputs),
+                      "what --time feeds the graph: 'data' (the first examples of the training "
+                      "set) or 'random' (uniform in [-1, 1]); default: data when the graph's "
+                      "[data] names a training set, else random")(
+        "dot", po::value(&cli.dot),
+        "write the graph in Graphviz's dot language to this file (atomically), and exit");
+    return options;
+  }
+
+  void check(const po::variables_map& vm, CommandLine& cli) const {
+    int actions = 0;
+    for (const char* action : {"describe", "time", "dot"})
+      if (vm.count(action) && !vm[action].defaulted()) ++actions;
+    if (actions > 1)
+      throw tools::CommandLineError(
+          "--describe, --time and --dot each run instead of training: give one of them");
+    for (const char* option : {"time-iterations", "time-inputs"})
+      if (vm.count(option) && !cli.time)
+        throw tools::CommandLineError("--" + std::string(option) + " is for --time, not given");
+    cli.time_iterations = static_cast<int>(
+        tools::validate_options(
+            {iterations_spec()},
+            {{"time-iterations", {time_iterations, tools::command_line("time-iterations")}}},
+            "ebprop-run")
+            .integer("time-iterations"));
+    if (!cli.time_inputs.empty() && cli.time_inputs != "data" && cli.time_inputs != "random")
+      throw tools::CommandLineError("--time-inputs must be 'data' or 'random', found '" +
+                                    printable(cli.time_inputs) + "'");
+  }
+};
+
+}  // namespace
 
 std::optional<CommandLine> parse_command_line(int argc, char** argv) {
   CommandLine cli;
   std::string data_dir;
   po::options_description general("General");
   general.add_options()("help,h", "print this help and exit")(
+      "version", "print the version of ebprop and of its plugin ABI, and exit")(
       "list-plugins", po::bool_switch(&cli.list_plugins),
       "print every module and optimizer type with its settings, and exit")(
       "describe", po::bool_switch(&cli.describe),
-      "print the graph's nodes, shapes and parameters, and exit")(
+      "print the graph's nodes in the file's order (shapes, inputs, settings with the "
+      "defaults marked) and its parameters, and exit")(
       "plugin-path", po::value(&cli.plugin_paths)->composing(),
       "a directory (or file) of plugins, searched after the built-in plugin directory and "
       "EBPROP_PLUGIN_PATH; may be repeated");
@@ -65,19 +124,32 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
       "continue the run a --checkpoint file holds, exactly as if it had not stopped (same "
       "graph and settings; --epochs may grow); the metrics file continues its records; with "
       "--checkpoint the same file may be given to both");
+  AuthorOptions author_options;
+  po::options_description authors = author_options.describe(cli);
   po::options_description hidden;
   hidden.add_options()("graph", po::value(&cli.graph_file));
   po::positional_options_description positional;
   positional.add("graph", 1);
 
+  po::options_description visible;  // what a misspelt option may have meant
+  visible.add(general).add(training).add(output).add(resuming).add(authors);
   po::options_description all;
-  all.add(general).add(training).add(output).add(resuming).add(hidden);
+  all.add(visible).add(hidden);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::store(po::command_line_parser(argc, argv)
+                  .options(all)
+                  .positional(positional)
+                  .style(tools::option_style)
+                  .run(),
+              vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    throw tools::CommandLineError(std::string(e.what()) + " (see ebprop-run --help)");
+    throw tools::CommandLineError(tools::option_error_message(e, visible, "ebprop-run"));
+  }
+  if (vm.count("version")) {
+    std::cout << tools::version_text("ebprop-run");
+    return std::nullopt;
   }
 
   if (vm.count("help")) {
@@ -89,6 +161,7 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
         << training << "\n"
         << output << "\n"
         << resuming << "\nKeys of the [run] section (and of --set):\n"
+        << authors << "\nKeys of the [run] section (and of --set):\n"
         << tools::schema_table(tools::run_settings())
         << "\nKeys of the [data] section (and of --set):\n"
         << tools::schema_table(tools::data_settings())
@@ -117,6 +190,10 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
   if (vm.count("lr")) {
     const std::string lr = vm["lr"].as<std::string>();
     cli.lr_auto = lr == "auto";
+    for (const auto& item : cli.overrides.opt)
+      if (cli.lr_auto && item.rfind("lr=", 0) == 0)
+        throw tools::CommandLineError("--lr auto and --opt " + printable(item) +
+                                      " both give the rate: give one of them");
     if (!cli.lr_auto) cli.overrides.opt.push_back("lr=" + lr);
     cli.overrides.shortcut["lr"] = "lr";
   }
@@ -126,6 +203,7 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
           "--checkpoint-every needs --checkpoint FILE: the file to write the checkpoints to");
     parse_checkpoint_every(cli.checkpoint_every);  // refused here, before any work
   }
+  author_options.check(vm, cli);
   if (cli.graph_file.empty() && !cli.list_plugins)
     throw tools::CommandLineError(
         "no graph file given (usage: ebprop-run GRAPH-FILE [options]; see --help)");

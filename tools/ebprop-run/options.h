@@ -19,9 +19,15 @@ struct CommandLine {
   std::string save_best;  // --save-best: the weights of the best epoch on the validation set
   bool list_plugins = false, describe = false, test_only = false, quiet = false;
   bool lr_auto = false;  // --lr auto
+  // For graph and plugin authors: each of these runs instead of training (one at most).
+  bool time = false;        // --time: per-node times of the passes (timing.h)
+  int time_iterations = 0;  // --time-iterations
+  std::string time_inputs;  // --time-inputs: "data", "random", or "" (data when the graph has some)
+  std::string dot;          // --dot FILE: the graph in Graphviz's language (dot.h)
 };
 
-// Parses argv. Returns nothing when the program should exit 0 at once (--help printed).
+// Parses argv. Returns nothing when the program should exit 0 at once (--help or --version
+// printed).
 // Throws tools::CommandLineError for a usage error.
 std::optional<CommandLine> parse_command_line(int argc, char** argv);
 

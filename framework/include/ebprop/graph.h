@@ -58,6 +58,9 @@ class Graph {
     double loss_weight = 1;  // losses: the factor of this loss's mean in E (`weight=`)
     ModuleInfo::GaussNewton gauss_newton = ModuleInfo::GaussNewton::none;  // losses (module.h)
     std::string source;  // inputs only: the `source` setting ("inputs", "targets", ...)
+    // Names of the parameter blocks (parameters().find) the module uses, in its parameters()
+    // order: "NODE.ROLE", or the name share.ROLE gave.
+    std::vector<std::string> parameters;
   };
 
   Graph(const GraphSpec& spec, const Registry& registry, Rng& rng);

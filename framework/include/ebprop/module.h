@@ -117,7 +117,8 @@ struct CheckCase {
 struct ModuleInfo {
   std::string type;                 // the name used in graph files: "linear"
   std::string doc;                  // one or two lines, citing the paper where it applies
-  std::vector<std::string> inputs;  // names of the inputs, in order: {"x"} or {"output", "target"}
+  std::vector<std::string> inputs;  // names of the inputs, in order: {"x"} or {"output", "target"};
+                                    // the least number a node gives when more_inputs (below)
   std::vector<SettingSpec> settings;
   // A loss module outputs one value per example (shape {1}): that example's contribution to E.
   // The engine seeds its dx with the loss weight over the batch size and its ddx with 0 (see
@@ -134,6 +135,10 @@ struct ModuleInfo {
   //   none             Gauss-Newton and Levenberg-Marquardt refuse the loss.
   enum class GaussNewton { none, square_jacobian, generalized };
   GaussNewton gauss_newton = GaussNewton::none;
+  // True for a module that takes any number of inputs from inputs.size() up (add, concat): the
+  // graph may give it more, all of the kind the last name describes. The engine checks the count;
+  // the module's passes then see in.size() inputs, as many as the graph gave.
+  bool more_inputs = false;
 };
 
 }  // namespace ebprop

@@ -25,7 +25,8 @@
 // Bump when Module, Optimizer, Objective, Registry or any type they expose changes layout or
 // virtual functions (5: ModuleInfo gained its derivative-check cases and its Gauss-Newton kind;
 // Optimizer and Objective became the batch-explicit core of objective.h; 6: OptimizerInfo gained
-// rate_kind and momentum_setting, Graph::Node its loss weight).
+// rate_kind and momentum_setting, Graph::Node its loss weight, ModuleInfo more_inputs for
+// modules that take any number of inputs).
 #define EBPROP_ABI_VERSION 6
 
 #define EBPROP_STRINGIFY_(x) #x

@@ -1,0 +1,25 @@
+// What every tool's command line shares: --version and the parsing rules of Boost.Program_options.
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <string>
+
+namespace ebprop::tools {
+
+// The style every tool parses with: Boost's default without allow_guessing, so that a prefix such
+// as --epoch is an unknown option (answered with a did-you-mean) rather than silently --epochs.
+inline constexpr int option_style = boost::program_options::command_line_style::default_style &
+                                    ~boost::program_options::command_line_style::allow_guessing;
+
+// "ebprop-run 0.1.0 (plugin ABI 6)\n": the project's version (CMake's PROJECT_VERSION) and the
+// plugin ABI version (EBPROP_ABI_VERSION, plugin.h) a plugin must be built with.
+std::string version_text(const std::string& tool);
+
+// The message of a usage error from Boost.Program_options: its own text, then for an unknown
+// option the closest option of `options` ("did you mean '--epochs'?") when one is close, then
+// "(see TOOL --help)". Requires: `options` holds every option the tool accepts.
+std::string option_error_message(const boost::program_options::error& error,
+                                 const boost::program_options::options_description& options,
+                                 const std::string& tool);
+
+}  // namespace ebprop::tools

@@ -160,7 +160,7 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
         << general << "\n"
         << training << "\n"
         << output << "\n"
-        << resuming << "\nKeys of the [run] section (and of --set):\n"
+        << resuming << "\n"
         << authors << "\nKeys of the [run] section (and of --set):\n"
         << tools::schema_table(tools::run_settings())
         << "\nKeys of the [data] section (and of --set):\n"

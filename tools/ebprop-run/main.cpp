@@ -3,10 +3,10 @@
 #include <ebprop/files.h>
 #include <ebprop/graph.h>
 #include <ebprop/graph_parser.h>
+#include <ebprop/model_file.h>
 #include <ebprop/plugin_loader.h>
 #include <ebprop/random_streams.h>
 #include <ebprop/trainer.h>
-#include <ebprop/weights_file.h>
 #include <omp.h>
 #include <unistd.h>
 
@@ -68,7 +68,7 @@ double automatic_rate(const CommandLine& cli, const GraphSpec& spec, const Regis
   const auto seed = static_cast<std::uint64_t>(config.run.integer("seed"));
   RandomStreams streams(seed);
   Graph<double> graph(spec, registry, streams.initialization);
-  if (!cli.load.empty()) load_weights(graph.parameters(), cli.load);
+  if (!cli.load.empty()) load_model(cli.load, graph.parameters());
   curvature::Loss loss(graph, data.train);
   const int presentations = 500;
   const auto estimate = curvature::online_estimate(loss, presentations, 0.01, 1e-4, seed);
@@ -86,8 +86,9 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
         tools::RunConfig config) {
   RandomStreams streams(static_cast<std::uint64_t>(config.run.integer("seed")));
   Graph<T> graph(spec, registry, streams.initialization);
-  if (!cli.load.empty()) load_weights(graph.parameters(), cli.load);
-  const tools::Data data = tools::load_data(config);
+  const std::optional<tools::LoadedModel> model =
+      cli.load.empty() ? std::nullopt : tools::load_model_file(cli.load, graph.parameters());
+  const tools::Data data = tools::load_data(config, model ? &*model : nullptr);
   if (cli.lr_auto) {
     bool has_rate = false;
     for (const auto& s : registry.optimizer_info(config.optimizer).settings)
@@ -156,7 +157,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
         data.has_test ? trainer.evaluate(data.test) : trainer.evaluate(data.train);
     std::cout << (data.has_test ? "test" : "train") << " loss " << std::setprecision(6) << test.loss
               << (classes ? " error " + percent(test.error) : "") << "\n";
-    if (!cli.save.empty()) save_weights(graph.parameters(), cli.save);
+    if (!cli.save.empty()) save_model(cli.save, graph.parameters(), data.model);
     return 0;
   }
   int saved = 0;               // the last epoch whose weights and metrics are written
@@ -194,7 +195,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
       metrics += metrics_line(r);
       write_file_atomically(cli.metrics, metrics);
     }
-    if (!cli.save.empty()) save_weights(graph.parameters(), cli.save);
+    if (!cli.save.empty()) save_model(cli.save, graph.parameters(), data.model);
     saved = epoch;
     if (!r.stop.empty()) {  // the optimizer has finished: a normal end
       std::cout << "stopped: " << r.stop << std::endl;
@@ -219,6 +220,10 @@ int main_checked(int argc, char** argv) {
     print_plugins(registry);
     return 0;
   }
+  if (cli->test_only && cli->load.empty())
+    throw tools::CommandLineError(
+        "--test-only evaluates a trained model: give --load MODEL (without it the weights are "
+        "random)");
   const GraphSpec spec = parse_graph_file(cli->graph_file);
   const tools::RunConfig config = merge_config(cli->overrides, spec, registry);
   if (cli->describe) {

@@ -35,15 +35,17 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
       "set", po::value(&cli.overrides.set)->composing(),
       "KEY=VALUE: any [run] or [data] key; may be repeated")(
       "test-only", po::bool_switch(&cli.test_only),
-      "evaluate (usually with --load) without training");
+      "evaluate the --load model without training (refused without --load)");
   po::options_description output("Output");
   output.add_options()("metrics", po::value(&cli.metrics),
                        "write one JSON object per epoch to this file")(
       "save", po::value(&cli.save),
-      "write the weights here after every epoch (atomically; a diverged or interrupted epoch "
-      "is not saved)")("load", po::value(&cli.load),
-                       "start from these weights (names and shapes must match)")(
-      "quiet,q", po::bool_switch(&cli.quiet), "print only the epoch lines");
+      "write the model (weights, input transform, classes: docs/models.md) here after every "
+      "epoch (atomically; a diverged or interrupted epoch is not saved)")(
+      "load", po::value(&cli.load),
+      "start from this model, or an old weights file (names and shapes must match; the "
+      "model's input transform is used)")("quiet,q", po::bool_switch(&cli.quiet),
+                                          "print only the epoch lines");
   po::options_description hidden;
   hidden.add_options()("graph", po::value(&cli.graph_file));
   po::positional_options_description positional;
@@ -63,7 +65,7 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
     std::cout
         << "Usage: ebprop-run GRAPH-FILE [options]\n"
            "Trains and evaluates a network described by a graph file (docs/graph-files.md).\n"
-           "Example: ebprop-run graphs/digits-mlp.graph --epochs 5 --save digits.weights\n\n"
+           "Example: ebprop-run graphs/digits-mlp.graph --epochs 5 --save digits.model\n\n"
         << general << "\n"
         << training << "\n"
         << output << "\nKeys of the [run] section (and of --set):\n"

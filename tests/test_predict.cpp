@@ -273,6 +273,34 @@ BOOST_AUTO_TEST_CASE(a_model_of_another_graph_is_refused) {
        "'h.weight' is 20x784 in the file but 30x784 in the graph"}));
 }
 
+BOOST_AUTO_TEST_CASE(a_prediction_node_of_another_size_is_refused) {
+  const Trained t;
+  std::string text = small_net;
+  text.replace(text.find("epochs = 1\n"), 11, "epochs = 1\npredict = a\n");
+  const std::string graph = t.s.file("a.graph", text), out = t.s.file("p.csv");
+  BOOST_TEST(refused(
+      predict(graph + " --load " + t.model + " --input " + test_images + " --out " + out), 1,
+      {"the prediction node 'a' (" + graph + ":4) has 20 values, but the model '" + t.model +
+       "' has 10 classes"}));
+  text.replace(text.find("predict = a"), 11, "predict = q");
+  const std::string unknown = t.s.file("q.graph", text);
+  BOOST_TEST(
+      refused(predict(unknown + " --load " + t.model + " --input " + test_images + " --out " + out),
+              1, {"'q'"}));
+}
+
+BOOST_AUTO_TEST_CASE(text_labels_for_a_model_of_number_labels_are_refused) {
+  const Trained t;
+  std::string row = "cat";
+  for (int i = 0; i < 784; ++i) row += ",0";
+  const std::string csv = t.s.file("cats.csv", row + "\n" + row + "\n"), out = t.s.file("p.csv");
+  BOOST_TEST(refused(predict(t.graph + " --load " + t.model + " --input " + csv +
+                             " --label-column 0 --out " + out),
+                     1,
+                     {csv + ": the labels are text (cat, ...), but the model '" + t.model +
+                      "' was trained on number labels"}));
+}
+
 BOOST_AUTO_TEST_CASE(examples_of_another_size_are_refused) {
   const Trained t;
   const std::string csv = t.s.file("x.csv", "1,2,3\n4,5,6\n"), out = t.s.file("p.csv");

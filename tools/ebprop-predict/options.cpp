@@ -47,8 +47,8 @@ const char* const notes = R"(
 The predicted node is the one training scores ([run] predict, or the first input of the
 first loss node); the precision is the graph's [run] precision. FILE.csv has the header
 example,predicted,<one column per class> for a classifier (predicted: the class with the
-largest output, by its name when the labels were text) and example,<one column per output>
-for a regression; examples are numbered from 1. With labels, the error, the confusion
+largest output, by its name when the labels were text) and example,NODE.0,NODE.1,... for a
+regression (NODE the predicted node); examples are numbered from 1. With labels, the error, the confusion
 matrix (rows: true class, columns: predicted) and the error of each class are printed.
 The output is checked before any work (it may not be an input) and written atomically.
 Exit status: 0 success, 1 error (a graph the model does not fit, inputs of another size, a

@@ -286,7 +286,7 @@ BOOST_AUTO_TEST_CASE(a_prediction_node_of_another_size_is_refused) {
   const std::string unknown = t.s.file("q.graph", text);
   BOOST_TEST(
       refused(predict(unknown + " --load " + t.model + " --input " + test_images + " --out " + out),
-              1, {"'q'"}));
+              1, {"has no node 'q'"}));
 }
 
 BOOST_AUTO_TEST_CASE(text_labels_for_a_model_of_number_labels_are_refused) {

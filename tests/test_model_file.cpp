@@ -6,6 +6,7 @@
 
 #include <boost/filesystem.hpp>
 #include <boost/test/unit_test.hpp>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -150,6 +151,15 @@ BOOST_AUTO_TEST_CASE(a_weights_file_of_an_earlier_version_still_loads_without_a_
   BOOST_TEST((b->parameters().w() == before));
 }
 
+BOOST_AUTO_TEST_CASE(an_old_weights_file_shorter_than_its_fields_is_truncated) {
+  const test::Scratch s;
+  const std::string path = s.file("short.w");
+  std::ofstream(path, std::ios::binary) << test::sealed_weights("");
+  auto a = test::graph_from<float>(net);
+  BOOST_TEST(contains(error_of<FileError>([&] { load_model(path, a->parameters()); }),
+                      "weights file '" + path + "' is truncated"));
+}
+
 BOOST_AUTO_TEST_CASE(another_graph_is_refused_with_every_difference) {
   const test::Scratch s;
   const std::string path = s.file("m.model");
@@ -239,6 +249,31 @@ BOOST_AUTO_TEST_CASE(inconsistent_sections_are_refused_naming_the_section) {
   m = with("transform", zero_scale.bytes());
   BOOST_TEST(contains(m, "section transform: the input transform of feature 2"), m);
 
+  ByteWriter sizes;  // three means, two scales
+  sizes.text("global");
+  sizes.text("none");
+  sizes.u32(1);
+  sizes.u64(3);
+  sizes.f64s({0, 0, 0});
+  sizes.f64s({1, 1});
+  m = with("transform", sizes.bytes());
+  BOOST_TEST(contains(m, "section transform: the input transform has 3 means and 2 scales"), m);
+
+  ByteWriter rank;
+  rank.text("global");
+  rank.text("none");
+  rank.u32(9);
+  m = with("transform", rank.bytes());
+  BOOST_TEST(contains(m, "section transform: an input shape of rank 9"), m);
+
+  ByteWriter dimension;
+  dimension.text("global");
+  dimension.text("none");
+  dimension.u32(1);
+  dimension.u64(0);
+  m = with("transform", dimension.bytes());
+  BOOST_TEST(contains(m, "section transform: input dimension 0"), m);
+
   ByteWriter word;
   word.text("sideways");
   m = with("transform", word.bytes());
@@ -270,6 +305,15 @@ BOOST_AUTO_TEST_CASE(inconsistent_sections_are_refused_naming_the_section) {
   m = with("task", both.bytes());
   BOOST_TEST(contains(m, "section task: 2 classes and 1 target columns"), m);
 
+  ByteWriter infinite;
+  infinite.u32(2);
+  infinite.u32(0);
+  infinite.u32(0);
+  infinite.f64(-1);
+  infinite.f64(HUGE_VAL);
+  m = with("task", infinite.bytes());
+  BOOST_TEST(contains(m, "section task: non-finite target-low or target-high"), m);
+
   ByteWriter longer;
   longer.u32(2);
   longer.u32(0);
@@ -279,6 +323,17 @@ BOOST_AUTO_TEST_CASE(inconsistent_sections_are_refused_naming_the_section) {
   longer.u32(9);
   m = with("task", longer.bytes());
   BOOST_TEST(contains(m, "section task has 4 bytes left over"), m);
+
+  ByteWriter twice;  // one name for two blocks
+  twice.u32(2);
+  for (int b = 0; b < 2; ++b) {
+    twice.text("h.bias");
+    twice.u32(4);
+    twice.u32(1);
+    twice.f64s({1, 2, 3, 4});
+  }
+  m = with("parameters", twice.bytes());
+  BOOST_TEST(contains(m, "section parameters: block 'h.bias' appears twice"), m);
 
   ByteWriter ragged;  // a block whose values do not fill its shape
   ragged.u32(1);

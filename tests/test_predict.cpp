@@ -2,6 +2,7 @@
 // (the error of the last epoch, again), predictions agree with ebprop-run's test error, the CSV
 // file holds what it says, regression and text labels round trip, and every refusal says why.
 #define BOOST_TEST_MODULE predict
+#include <ebprop/archive.h>
 #include <ebprop/data/idx.h>
 
 #include <algorithm>
@@ -340,6 +341,44 @@ BOOST_AUTO_TEST_CASE(labels_that_do_not_fit_the_input_or_the_model_are_refused) 
   BOOST_TEST(refused(predict(t.graph + " --load " + t.model + " --input " + test_images +
                              " --label-column 0 --out " + out),
                      2, {"--label-column is for a CSV input, but '" + test_images + "'"}));
+}
+
+BOOST_AUTO_TEST_CASE(labels_given_twice_or_a_labels_file_as_input_are_refused) {
+  const Trained t;
+  const std::string out = t.s.file("p.csv");
+  BOOST_TEST(refused(predict(t.graph + " --load " + t.model + " --input " + test_images +
+                             " --labels " + test_labels + " --label-column 0 --out " + out),
+                     2, {"--labels and --label-column exclude each other"}));
+  BOOST_TEST(refused(
+      predict(t.graph + " --load " + t.model + " --input " + test_labels + " --out " + out), 1,
+      {test_labels + ": expected examples (N x d1 x ...), found a 1-dimensional "
+                     "IDX array of 2000 values (a labels file?)"}));
+}
+
+BOOST_AUTO_TEST_CASE(outputs_that_overflow_are_refused) {
+  const Trained t;  // its output layer made linear, with weights whose products overflow float
+  std::string text = small_net;
+  text.replace(text.find("loss = mse(y, label)"), 20, "loss = mse(o, label)");
+  const std::string graph = t.s.file("linear.graph", text), model = t.s.file("big.model");
+  ebprop::Archive archive = ebprop::Archive::read(t.model, "model", "a model");
+  ebprop::ByteReader in(archive.get("parameters"), "parameters");
+  ebprop::ByteWriter out;
+  const std::uint32_t count = in.u32();
+  out.u32(count);
+  for (std::uint32_t b = 0; b < count; ++b) {
+    const std::string name = in.text();
+    out.text(name);
+    out.u32(in.u32());
+    out.u32(in.u32());
+    std::vector<double> values = in.f64s();
+    if (name == "o.weight") std::fill(values.begin(), values.end(), 3e38);
+    out.f64s(values);
+  }
+  archive.put("parameters", out.bytes());
+  archive.write(model);
+  BOOST_TEST(refused(predict(graph + " --load " + model + " --input " + test_images + " --out " +
+                             t.s.file("p.csv")),
+                     1, {"node 'o' produced a non-finite value for example 1 of " + test_images}));
 }
 
 BOOST_AUTO_TEST_CASE(an_output_that_is_an_input_is_refused) {

@@ -230,6 +230,49 @@ BOOST_AUTO_TEST_CASE(a_model_of_another_task_is_refused) {
        "' is a regression on 1 target columns, but the data have 2 target columns"}));
 }
 
+BOOST_AUTO_TEST_CASE(a_classifier_model_is_refused_for_regression_data) {
+  const Saved saved;
+  std::string row = "0.5";
+  for (int i = 0; i < 784; ++i) row += ",1";
+  const std::string csv = saved.s.file("values.csv", row + "\n" + row + "\n");
+  BOOST_TEST(refused(
+      run_tool("ebprop-run", saved.graph + " --load " + saved.weights +
+                                 " --test-only --set train-csv=" + csv + " --set target-columns=1"),
+      2,
+      {"command line (--set): the model '" + saved.weights +
+       "' is a classifier of 10 classes, but the data have 1 target columns"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_regression_model_is_refused_for_labels) {
+  const Scratch s;
+  std::string source = slurp(std::string(EBPROP_SOURCE_DIR) + "/graphs/fit-stanh.graph");
+  for (const char* set : {"train", "test"}) {  // the data where the graph's relative paths lead
+    const std::string relative = std::string("../data/fit/") + set + ".csv";
+    source.replace(source.find(relative), relative.size(),
+                   std::string(EBPROP_SOURCE_DIR) + "/data/fit/" + set + ".csv");
+  }
+  const std::string fit = s.file("fit.graph", source);
+  const std::string model = s.file("fit.model");
+  BOOST_TEST_REQUIRE(run_tool("ebprop-run", fit + " -q --epochs 1 --save " + model).status == 0);
+  std::string labels = source;  // the same graph and files, but the last column read as labels
+  labels.replace(labels.find("target-columns = 1"), 18, "label-column = -1");
+  const std::string graph = s.file("labels.graph", labels);
+  BOOST_TEST(refused(run_tool("ebprop-run", graph + " --load " + model + " --test-only"), 1,
+                     {"the model '" + model +
+                      "' is a regression on 1 target columns, but the data have labels (set "
+                      "target-columns)"}));
+}
+
+BOOST_AUTO_TEST_CASE(examples_of_another_size_than_the_models_are_refused) {
+  const Saved saved;
+  const std::string csv = saved.s.file("small.csv", "0,1,2,3\n1,4,5,6\n");
+  BOOST_TEST(refused(run_tool("ebprop-run", saved.graph + " --load " + saved.weights +
+                                                " --test-only --set train-csv=" + csv),
+                     1,
+                     {csv + ": an example has 3 input values, but the model '" + saved.weights +
+                      "' was trained on 784 (28x28)"}));
+}
+
 BOOST_AUTO_TEST_CASE(test_only_without_a_model_is_refused) {
   const Saved saved;
   BOOST_TEST(refused(run_tool("ebprop-run", saved.graph + " --test-only"), 2,

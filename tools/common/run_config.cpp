@@ -373,8 +373,8 @@ Data load_data(const RunConfig& config, const LoadedModel* model) {
   if (model != nullptr && model->info.class_names.empty() && !result.train.class_names.empty())
     throw Error(result.train.name + ": the labels are text (" + result.train.class_names.front() +
                 ", ...), but the model '" + model->path + "' was trained on number labels");
-  csv.class_names =
-      result.train.class_names;  // the test set's text labels map as the training set's
+  // The test set's text labels map as the training set's.
+  csv.class_names = result.train.class_names;
   if (!files.test_csv.empty()) {
     result.test = data::load_csv(files.test_csv, csv);
     result.has_test = true;

@@ -79,10 +79,8 @@ StoredBlocks read_legacy_blocks(const std::string& bytes, const std::string& pat
   const std::string what = "weights file '" + path + "'";
   if (bytes.size() < 16) throw FileError(what + " is truncated");
   const std::size_t body = bytes.size() - 4;
-  const std::string content = bytes.substr(0, body);
-  ByteReader crc(bytes, what);
-  crc.raw(body);
-  if (crc.u32() !=
+  const std::string content = bytes.substr(0, body), stored_crc = bytes.substr(body);
+  if (ByteReader(stored_crc, what).u32() !=
       static_cast<std::uint32_t>(
           crc32(0L, reinterpret_cast<const Bytef*>(content.data()), static_cast<uInt>(body))))
     throw FileError(what + " is corrupt (checksum mismatch)");

@@ -57,7 +57,8 @@ void put_model(Archive& archive, const ParameterStore<T>& params, const ModelInf
 // inconsistent, and when the stored parameters do not match the store: every mismatch (missing,
 // extra, different shape) is listed; NumericError naming the file and the parameter when a stored
 // value is NaN, infinite, or too large for T (1e300 in a float run).
-// `params` is unchanged on any error.
+// `params` is unchanged on any error. The archive's kind and version are the caller's to check
+// (load_model refuses a model file of another version; a checkpoint checks its own).
 template <typename T>
 ModelInfo get_model(const Archive& archive, ParameterStore<T>& params);
 

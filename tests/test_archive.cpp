@@ -183,7 +183,8 @@ BOOST_AUTO_TEST_CASE(the_field_reader_refuses_what_is_not_there) {
                       "section y is truncated"));
   BOOST_TEST(contains(file_error([&] { ByteReader(four + "ab", "section z").u32(); }), "no error"));
   BOOST_TEST(contains(file_error([&] {
-                        ByteReader in(four + "ab", "section z");
+                        const std::string six = four + "ab";  // outlives the reader
+                        ByteReader in(six, "section z");
                         in.u32();
                         in.expect_done();
                       }),

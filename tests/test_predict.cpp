@@ -116,6 +116,22 @@ BOOST_AUTO_TEST_CASE(a_model_is_evaluated_with_its_own_transform) {
   BOOST_TEST(number_after(fewer.output, "error ") == trained_error, fewer.output);
 }
 
+BOOST_AUTO_TEST_CASE(fine_tuning_keeps_the_models_transform) {
+  const Trained t;
+  const std::string tuned = t.s.file("tuned.model"), fresh = t.s.file("fresh.model");
+  // 50 training examples have other statistics than the 500 the model was fitted on.
+  BOOST_TEST_REQUIRE(
+      run(t.graph + " -q --load " + t.model + " --set train-limit=50 --save " + tuned).status == 0);
+  BOOST_TEST_REQUIRE(run(t.graph + " -q --set train-limit=50 --save " + fresh).status == 0);
+  const auto transform = [](const std::string& path) {
+    return ebprop::Archive::read(path, "model", "a model").get("transform");
+  };
+  BOOST_TEST((transform(tuned) == transform(t.model)));
+  BOOST_TEST((transform(fresh) != transform(t.model)));
+  BOOST_TEST((ebprop::Archive::read(tuned, "model", "a model").get("parameters") !=
+              ebprop::Archive::read(t.model, "model", "a model").get("parameters")));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(predictions)

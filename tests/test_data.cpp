@@ -487,7 +487,7 @@ BOOST_AUTO_TEST_CASE(cell_that_is_not_a_number) {
   std::string message = error_of<SourceError>([&] { load_csv(path); });
   BOOST_TEST(contains(message, path + ":3: column 2: expected a number, found 'x7'"), message);
 
-  write_text(path, "1,2\n3,,4\n");
+  write_text(path, "1,2\n3,\n");
   message = error_of<SourceError>([&] { load_csv(path); });
   BOOST_TEST(contains(message, path + ":2: column 2: expected a number, found an empty cell"),
              message);
@@ -510,6 +510,94 @@ BOOST_AUTO_TEST_CASE(labels_must_be_non_negative_integers) {
   message = error_of<FileError>([&] { load_csv(path, options); });
   BOOST_TEST(contains(message, path + ": label column 5 does not exist: rows have 2 columns"),
              message);
+}
+
+BOOST_AUTO_TEST_CASE(text_labels_are_classes_in_sorted_order) {
+  TempDir dir;
+  const std::string path = dir.file("pets.csv");
+  write_text(path, "dog,0.5,1\ncat,2,3\nemu,4,5\ndog,6,7\n");  // no header: a text label
+  const Dataset data = load_csv(path);
+  BOOST_TEST(data.size() == 4);  // the first line is an example
+  BOOST_TEST((data.class_names == std::vector<std::string>{"cat", "dog", "emu"}));
+  BOOST_TEST(data.classes == 3);
+  BOOST_TEST(data.labels == (std::vector<int>{1, 0, 2, 1}));
+  BOOST_TEST(data.inputs(0, 0) == 0.5f);
+  BOOST_TEST(data.inputs(1, 3) == 7.0f);
+
+  // With a header, the label last, and the mapping given: the indices are the given ones.
+  write_text(path, "x,y,kind\n1,2,emu\n3,4,cat\n");
+  CsvOptions options;
+  options.label_column = -1;
+  options.class_names = {"cat", "dog", "emu"};
+  const Dataset mapped = load_csv(path, options);
+  BOOST_TEST(mapped.size() == 2);
+  BOOST_TEST(mapped.labels == (std::vector<int>{2, 0}));
+  BOOST_TEST(mapped.classes == 3);  // dog is a class though no example shows it
+
+  // A label the mapping lacks is refused at its line; so is an empty label.
+  write_text(path, "1,2,emu\n3,4,yak\n");
+  std::string message = error_of<SourceError>([&] { load_csv(path, options); });
+  BOOST_TEST(contains(message, path + ":2: column 3: label 'yak' is not among the 3 classes of "
+                                      "the training set (cat, dog, emu)"),
+             message);
+  write_text(path, "1,2,emu\n3,4,\n");
+  message = error_of<SourceError>([&] { load_csv(path, options); });
+  BOOST_TEST(contains(message, path + ":2: column 3: the label is an empty cell"), message);
+}
+
+BOOST_AUTO_TEST_CASE(number_labels_stay_numbers) {
+  TempDir dir;
+  const std::string path = dir.file("mixed.csv");
+  write_text(path, "1,0.5\ncat,2\n");  // the first label is a number: every label must be one
+  const std::string message = error_of<SourceError>([&] { load_csv(path); });
+  BOOST_TEST(contains(message, path + ":2: column 1: expected a number label like line 1's, "
+                                      "found 'cat'"),
+             message);
+}
+
+BOOST_AUTO_TEST_CASE(the_header_rule) {
+  TempDir dir;
+  const std::string path = dir.file("h.csv");
+  // auto: text over numbers is a header; text over text is data (and refused there).
+  write_text(path, "label,a\n1,2\n");
+  BOOST_TEST(load_csv(path).size() == 1);
+  write_text(path, "label,a\nlabel,b\n");
+  std::string message = error_of<SourceError>([&] { load_csv(path); });
+  BOOST_TEST(contains(message, path + ":1: column 2: expected a number, found 'a'"), message);
+  // A first line with a number is data even when other cells are not.
+  write_text(path, "0,1,nan\n1,1,2\n");
+  message = error_of<SourceError>([&] { load_csv(path); });
+  BOOST_TEST(contains(message, path + ":1: column 3: expected a number, found 'nan'"), message);
+
+  // yes: the first line is skipped, whatever it holds; no: it is an example.
+  CsvOptions yes;
+  yes.header = CsvHeader::yes;
+  write_text(path, "7,8\n1,2\n");
+  const Dataset skipped = load_csv(path, yes);
+  BOOST_TEST(skipped.size() == 1);
+  BOOST_TEST(skipped.labels == (std::vector<int>{1}));
+  CsvOptions no;
+  no.header = CsvHeader::no;
+  write_text(path, "label,a\n1,2\n");
+  message = error_of<SourceError>([&] { load_csv(path, no); });
+  BOOST_TEST(contains(message, path + ":1: column 2: expected a number, found 'a'"), message);
+
+  BOOST_TEST((parse_csv_header("auto") == CsvHeader::automatic));
+  BOOST_TEST((parse_csv_header("no") == CsvHeader::no));
+  message = error_of<Error>([&] { parse_csv_header("maybe"); });
+  BOOST_TEST(contains(message, "unknown CSV header rule 'maybe': expected auto, yes, no"), message);
+}
+
+BOOST_AUTO_TEST_CASE(examples_without_a_label) {
+  TempDir dir;
+  const std::string path = dir.file("x.csv");
+  write_text(path, "a,b,c\n1,2,3\n");
+  CsvOptions options;
+  options.label_column = CsvOptions::none;  // and no target columns: every column is an input
+  const Dataset data = load_csv(path, options);
+  BOOST_TEST(data.inputs.rows() == 3);
+  BOOST_TEST(data.labels.empty());
+  BOOST_TEST(data.targets.rows() == 0);
 }
 
 BOOST_AUTO_TEST_CASE(empty_and_missing_files) {

@@ -121,7 +121,7 @@ BOOST_AUTO_TEST_CASE(each_loss_is_reported_and_the_total_is_their_weighted_sum) 
                m);
   }
   BOOST_TEST(count == 2);
-  const Result test_only = run(s.file("two.graph", two_heads) + " --test-only");
+  const Result test_only = run(s.file("two.graph", two_heads) + " --epochs 0");
   BOOST_TEST_REQUIRE(test_only.status == 0, test_only.output);
   BOOST_TEST(std::regex_search(test_only.output,
                                std::regex("\ntest loss [0-9.]+ error +[0-9.]+% \\(xent [0-9.]+ aux "

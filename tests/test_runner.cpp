@@ -259,7 +259,7 @@ BOOST_AUTO_TEST_CASE(a_regression_set_is_described_and_tested_without_an_error_r
   const Result describe = run(fit + " --describe");
   BOOST_TEST(describe.status == 0, describe.output);
   BOOST_TEST(contains(describe.output, "output.weight"), describe.output);
-  const Result test = run(fit + " --test-only");
+  const Result test = run(fit + " --epochs 0");
   BOOST_TEST_REQUIRE(test.status == 0, test.output);
   BOOST_TEST(std::regex_search(test.output, std::regex("\ntest loss [0-9.e+-]+\n")), test.output);
   BOOST_TEST(!contains(test.output, "error"), test.output);

@@ -226,27 +226,30 @@ std::vector<std::string> identity_differences(const RunIdentity& saved, const Ru
 }
 
 template <typename T>
-OptimizerState checkpoint_weights(const ParameterStore<T>& params) {
-  OptimizerState weights;
-  put_per_parameter(weights, "weights", params.w(), params);
-  return weights;
+std::string model_bytes(const ParameterStore<T>& params, const ModelInfo& info) {
+  Archive model("model", model_version);
+  put_model(model, params, info);
+  return model.encode();
 }
 
 template <typename T>
-void restore_weights(const OptimizerState& weights, ParameterStore<T>& params) {
-  Vector<T> values;
-  if (!get_per_parameter(weights, "weights", values, params))
-    throw Error("the checkpoint holds none of the graph's parameters");
-  params.w() = values;
+ModelInfo read_model_bytes(const std::string& bytes, const std::string& path,
+                           ParameterStore<T>& params) {
+  const Archive model =
+      Archive::decode(bytes, path + " (its model section)", "model", "an ebprop model");
+  if (model.version() != model_version)
+    throw FileError("checkpoint '" + path + "' holds a model of version " +
+                    std::to_string(model.version()) + "; this ebprop reads version " +
+                    std::to_string(model_version));
+  return get_model(model, params);
 }
 
 void write_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
   Archive archive(kind, format_version);
   archive.put("identity", encode_identity(checkpoint.identity));
-  ByteWriter weights, optimizer;
-  put_vectors(weights, checkpoint.weights);
+  ByteWriter optimizer;
   put_vectors(optimizer, checkpoint.optimizer);
-  archive.put("weights", weights.bytes());
+  archive.put("model", checkpoint.model);
   archive.put("optimizer", optimizer.bytes());
   archive.put("trainer", encode_trainer(checkpoint.trainer));
   archive.put("run", checkpoint.run);
@@ -266,9 +269,7 @@ Checkpoint read_checkpoint(const std::string& path) {
   ByteReader identity = reader("identity");
   checkpoint.identity = decode_identity(identity);
   identity.expect_done();
-  ByteReader weights = reader("weights");
-  checkpoint.weights = get_vectors(weights);
-  weights.expect_done();
+  checkpoint.model = archive.get("model");
   ByteReader optimizer = reader("optimizer");
   checkpoint.optimizer = get_vectors(optimizer);
   optimizer.expect_done();
@@ -281,9 +282,10 @@ Checkpoint read_checkpoint(const std::string& path) {
 
 template std::vector<std::string> graph_structure(const GraphSpec&, const Graph<float>&);
 template std::vector<std::string> graph_structure(const GraphSpec&, const Graph<double>&);
-template OptimizerState checkpoint_weights(const ParameterStore<float>&);
-template OptimizerState checkpoint_weights(const ParameterStore<double>&);
-template void restore_weights(const OptimizerState&, ParameterStore<float>&);
-template void restore_weights(const OptimizerState&, ParameterStore<double>&);
+template std::string model_bytes(const ParameterStore<float>&, const ModelInfo&);
+template std::string model_bytes(const ParameterStore<double>&, const ModelInfo&);
+template ModelInfo read_model_bytes(const std::string&, const std::string&, ParameterStore<float>&);
+template ModelInfo read_model_bytes(const std::string&, const std::string&,
+                                    ParameterStore<double>&);
 
 }  // namespace ebprop

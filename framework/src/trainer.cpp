@@ -275,7 +275,7 @@ Evaluation Trainer<T>::evaluate_first(const data::Dataset& data, int count) {
   const double loss = on.value(batch);
   if (!std::isfinite(loss)) {
     if (in_epoch_) diverged(on.non_finite_culprit());
-    // The data are finite (data::require_finite) and so are the weights (weights_file.h): the
+    // The data are finite (data::require_finite) and so are the weights (model_file.h): the
     // weights are too large for this data.
     throw NumericError("evaluating on '" + data.name + "': " + on.non_finite_culprit());
   }

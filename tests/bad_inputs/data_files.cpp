@@ -222,4 +222,49 @@ BOOST_AUTO_TEST_CASE(a_header_of_names_is_skipped) {  // the other side of the r
   BOOST_TEST(contains(r.output, "2 training examples"), r.output);
 }
 
+BOOST_AUTO_TEST_CASE(a_first_row_with_a_text_label_is_an_example_not_a_header) {
+  Scratch s;
+  const std::string csv = s.file("train.csv", "cat,1,2,3,4\ndog,1,2,3,5\ncat,0,2,3,4\n");
+  const std::string graph = s.file("net.graph", net("train-csv = " + csv + "\n"));
+  const Result r = run_tool("ebprop-run", graph);
+  BOOST_TEST(r.status == 0, r.output);
+  BOOST_TEST(contains(r.output, "3 training examples"), r.output);
+}
+
+BOOST_AUTO_TEST_CASE(a_test_label_unseen_in_training_is_located) {
+  Scratch s;
+  const std::string train = s.file("train.csv", "cat,1,2,3,4\ndog,1,2,3,5\n");
+  const std::string test = s.file("test.csv", "dog,1,2,3,4\ncow,1,2,3,5\n");
+  const std::string graph =
+      s.file("net.graph", net("train-csv = " + train + "\ntest-csv = " + test + "\n"));
+  BOOST_TEST(refused(run_tool("ebprop-run", graph), 1,
+                     {test + ":2: column 1: label 'cow' is not among the 2 classes of the "
+                             "training set (cat, dog)"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_header_refused_by_header_no_is_located) {
+  Scratch s;
+  const std::string csv = s.file("train.csv", "label,a,b,c,d\n0,1,2,3,4\n");
+  const std::string graph = s.file("net.graph", net("train-csv = " + csv + "\nheader = no\n"));
+  BOOST_TEST(refused(run_tool("ebprop-run", graph), 1,
+                     {csv + ":1: column 2: expected a number, found 'a'"}));
+  const std::string words = s.file("words.graph", net("train-csv = " + csv + "\nheader = maybe\n"));
+  BOOST_TEST(refused(run_tool("ebprop-run", words), 1, {words + ":10:", "header", "maybe"}));
+}
+
+BOOST_AUTO_TEST_CASE(text_labels_for_a_model_of_number_labels_are_refused) {
+  Scratch s;
+  const std::string numbers = s.file("numbers.csv", "0,1,2,3,4\n1,1,2,3,5\n");
+  const std::string text = s.file("text.csv", "cat,1,2,3,4\ndog,1,2,3,5\n");
+  const std::string model = s.file("m.model");
+  const std::string graph = s.file("net.graph", net("train-csv = " + numbers + "\n"));
+  const Result trained = run_tool("ebprop-run", graph + " --save " + model);
+  BOOST_TEST_REQUIRE(trained.status == 0, trained.output);
+  BOOST_TEST(refused(
+      run_tool("ebprop-run", graph + " --test-only --load " + model + " --set train-csv=" + text),
+      1,
+      {text + ": the labels are text (cat, ...), but the model '" + model +
+       "' was trained on number labels"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

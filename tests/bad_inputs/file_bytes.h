@@ -1,6 +1,6 @@
 // The bytes of the binary files the tools read, for cases that forge them: IDX files (a big-endian
 // header and values: data/idx.h) and weights files (little-endian fields sealed by a CRC-32:
-// weights_file.h).
+// model_file.h, whose reader still takes the EBPROPW1 weights files of earlier versions).
 #pragma once
 
 #include <cstdint>

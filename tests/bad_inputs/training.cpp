@@ -1,4 +1,5 @@
 // Bad inputs: runs that go wrong: divergence with and without NaN, non-finite data, signals.
+#include <ebprop/archive.h>
 #include <signal.h>
 
 #include <cmath>
@@ -82,23 +83,25 @@ std::string csv_net(const std::string& train, const std::string& test) {
          train + "\ntest-csv = " + test + "\n";
 }
 
-// The weights file `bytes` with the first value of the parameter `name` set to `value` and the
-// checksum made right again (weights_file.h gives the format).
-std::string with_weight(std::string bytes, const std::string& name, double value) {
-  const auto u32_at = [&](std::size_t at) {
-    std::uint32_t v = 0;
-    for (int i = 0; i < 4; ++i)
-      v |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + i])) << (8 * i);
-    return v;
-  };
-  std::size_t at = 12;  // after the magic and the block count
-  while (bytes.substr(at + 4, u32_at(at)) != name) {
-    const std::size_t values = at + 4 + u32_at(at) + 8;
-    at = values + 8 * static_cast<std::size_t>(u32_at(values - 8)) * u32_at(values - 4);
+// The model file `bytes` with the first value of the parameter `name` set to `value` and the
+// checksum made right again (model_file.h gives the format of the parameters section).
+std::string with_weight(const std::string& bytes, const std::string& name, double value) {
+  ebprop::Archive model = ebprop::Archive::decode(bytes, "model", "model", "a model");
+  ebprop::ByteReader in(model.get("parameters"), "parameters");
+  ebprop::ByteWriter out;
+  const std::uint32_t count = in.u32();
+  out.u32(count);
+  for (std::uint32_t b = 0; b < count; ++b) {
+    const std::string block = in.text();
+    out.text(block);
+    out.u32(in.u32());
+    out.u32(in.u32());
+    std::vector<double> values = in.f64s();
+    if (block == name) values.at(0) = value;
+    out.f64s(values);
   }
-  std::memcpy(&bytes[at + 4 + name.size() + 8], &value, 8);
-  bytes.resize(bytes.size() - 4);
-  return bytes + little_endian(crc32_of(bytes));
+  model.put("parameters", out.bytes());
+  return model.encode();
 }
 
 // small_net with no squashing at the output, so that large weights give large values.
@@ -254,7 +257,7 @@ BOOST_AUTO_TEST_CASE(infinity_in_a_csv_test_set_names_the_line_and_column) {
   BOOST_TEST(kept.changes() == "");
 }
 
-BOOST_AUTO_TEST_CASE(a_nan_weight_in_a_weights_file_names_the_file_and_parameter) {
+BOOST_AUTO_TEST_CASE(a_nan_weight_in_a_model_file_names_the_file_and_parameter) {
   Scratch s;
   const std::string graph = s.file("net.graph", small_net);
   const std::string good = s.file("good.bin");
@@ -263,7 +266,7 @@ BOOST_AUTO_TEST_CASE(a_nan_weight_in_a_weights_file_names_the_file_and_parameter
   const std::string out = s.file("out.bin");
   const Untouched kept{graph, w, out};
   const Result r = run_tool("ebprop-run", graph + " --load " + w + " --save " + out);
-  BOOST_TEST(refused(r, 1, {"weights file '" + w + "'", "parameter 'h.weight' value 0", "is NaN"}));
+  BOOST_TEST(refused(r, 1, {"model '" + w + "'", "parameter 'h.weight' value 0", "is NaN"}));
   BOOST_TEST(!contains(r.output, "diverged"), r.output);
   BOOST_TEST(kept.changes() == "");
 }
@@ -277,8 +280,7 @@ BOOST_AUTO_TEST_CASE(an_infinite_weight_is_refused_by_test_only_runs_too) {
       s.file("w.bin", with_weight(slurp(good), "o.bias", std::numeric_limits<double>::infinity()));
   const Untouched kept{graph, w};
   const Result r = run_tool("ebprop-run", graph + " --load " + w + " --test-only");
-  BOOST_TEST(
-      refused(r, 1, {"weights file '" + w + "'", "parameter 'o.bias' value 0", "is infinite"}));
+  BOOST_TEST(refused(r, 1, {"model '" + w + "'", "parameter 'o.bias' value 0", "is infinite"}));
   BOOST_TEST(!contains(r.output, "diverged"), r.output);
   BOOST_TEST(kept.changes() == "");
 }
@@ -291,9 +293,9 @@ BOOST_AUTO_TEST_CASE(a_weight_too_large_for_float_is_refused_by_the_loader) {
   const std::string w = s.file("w.bin", with_weight(slurp(good), "o.weight", 1e300));
   const Untouched kept{graph, w};
   const Result r = run_tool("ebprop-run", graph + " --load " + w + " --test-only");
-  BOOST_TEST(refused(r, 1,
-                     {"weights file '" + w + "'", "parameter 'o.weight' value 0",
-                      "is 1e+300, too large for float"}));
+  BOOST_TEST(refused(
+      r, 1,
+      {"model '" + w + "'", "parameter 'o.weight' value 0", "is 1e+300, too large for float"}));
   BOOST_TEST(kept.changes() == "");
 }
 

@@ -1,13 +1,14 @@
-// Fuzz target: the weights loader, against the parameters of a small fixed graph (a weight matrix,
-// a bias, one shared block). An ebprop::Error is the expected refusal and must leave the
-// parameters unchanged (weights_file.h); anything else is a finding.
+// Fuzz target: the weights loader (the EBPROPW1 files model_file.h still reads), against the
+// parameters of a small fixed graph (a weight matrix, a bias, one shared block). An ebprop::Error
+// is the expected refusal and must leave the parameters unchanged (model_file.h); anything else is
+// a finding.
 //
 // The first byte picks what the rest is: with an even byte, the file without its CRC-32, which
 // the target appends, so that mutations reach the parser behind the checksum; with an odd byte,
 // the whole file as it is (a wrong checksum is refused before anything else is read).
 #include <ebprop/graph.h>
 #include <ebprop/graph_parser.h>
-#include <ebprop/weights_file.h>
+#include <ebprop/model_file.h>
 #include <zlib.h>
 
 #include <cstddef>
@@ -64,10 +65,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto& params = small_graph_instance().parameters();
   const ebprop::Vector<float> before = params.w();
   try {
-    ebprop::load_weights(params, file.write(bytes.data(), bytes.size()));
+    ebprop::load_model(file.write(bytes.data(), bytes.size()), params);
   } catch (const ebprop::Error&) {
     if (params.w() != before) {
-      std::fputs("load_weights changed the parameters and then refused the file\n", stderr);
+      std::fputs("load_model changed the parameters and then refused the file\n", stderr);
       std::abort();
     }
   }

@@ -9,7 +9,9 @@
 #include <algorithm>
 #include <boost/filesystem.hpp>
 #include <cmath>
+#include <iostream>
 #include <limits>
+#include <sstream>
 #include <thread>
 
 namespace ebprop::tools {
@@ -101,8 +103,14 @@ const std::vector<SettingSpec>& data_settings() {
       optional("validation-labels", SettingType::text, "", "IDX file of validation labels"),
       optional("validation-csv", SettingType::text, "",
                "CSV file of validation examples (instead of validation)"),
-      optional("label-column", SettingType::integer, "0", "CSV column of the label (-1: last)")
+      optional("label-column", SettingType::integer, "0",
+               "CSV column of the label (-1: last); labels are numbers, or class names mapped to "
+               "indices in sorted order")
           .at_least(-1),
+      optional("header", SettingType::text, "auto",
+               "whether a CSV file's first line is a header: auto (when none of its cells is a "
+               "number and the next line has numbers below them), yes or no")
+          .one_of({"auto", "yes", "no"}),
       // A CSV row is at most a few thousand cells; the limit keeps the count an int.
       optional("target-columns", SettingType::integer, "0",
                "regression: the last N CSV columns are real-valued targets, there is no label "
@@ -369,11 +377,61 @@ static void take_validation(const RunConfig& config, const DataFiles& files,
   result.has_validation = true;
 }
 
-Data load_data(const RunConfig& config) {
+template <typename T>
+std::optional<LoadedModel> load_model_file(const std::string& path, ParameterStore<T>& params) {
+  std::optional<ModelInfo> info = load_model(path, params);
+  if (!info) {
+    std::cout << "note: '" << path
+              << "' is a weights file of an earlier version, without the input transform: the "
+                 "statistics are fitted on the training set as before (--save writes a model)\n";
+    return std::nullopt;
+  }
+  return LoadedModel{path, std::move(*info)};
+}
+
+template std::optional<LoadedModel> load_model_file(const std::string&, ParameterStore<float>&);
+template std::optional<LoadedModel> load_model_file(const std::string&, ParameterStore<double>&);
+
+// A real setting as messages print it ("1", "-0.5").
+static std::string real_str(double value) {
+  std::ostringstream text;
+  text << value;
+  return text.str();
+}
+
+// Refuses a [data] key written in the graph file or on the command line whose value is not the
+// model's: evaluating a model on inputs transformed otherwise gives wrong answers.
+static void require_model_value(const Settings& d, const std::string& key, const std::string& value,
+                                const std::string& model_value, bool agrees,
+                                const LoadedModel& model) {
+  if (d.given(key) && !agrees)
+    refuse(d.where(key), key + " = " + value + " disagrees with the model '" + model.path +
+                             "', trained with " + key + " = " + model_value +
+                             " (the model keeps its training set's " + key +
+                             "; leave the setting out)");
+}
+
+// The model's task must be the [data] section's: classes, or the same number of target columns.
+static void require_model_task(const Settings& d, const LoadedModel& model) {
+  const int targets = static_cast<int>(d.integer("target-columns"));
+  if (targets == model.info.target_columns) return;
+  const std::string trained =
+      model.info.regression()
+          ? "a regression on " + std::to_string(model.info.target_columns) + " target columns"
+          : "a classifier of " + std::to_string(model.info.classes) + " classes";
+  const std::string message =
+      "the model '" + model.path + "' is " + trained + ", but the data have " +
+      (targets > 0 ? std::to_string(targets) + " target columns" : std::string("labels"));
+  if (d.given("target-columns")) refuse(d.where("target-columns"), message);
+  throw Error(message + " (set target-columns)");
+}
+
+Data load_data(const RunConfig& config, const LoadedModel* model) {
   const Settings& d = config.data;
   const DataFiles files = find_data_files(config);
   data::CsvOptions csv;
   csv.label_column = static_cast<int>(d.integer("label-column"));
+  csv.header = data::parse_csv_header(d.text("header"));
   const bool regression = d.integer("target-columns") > 0;
   if (regression) {
     if (d.given("label-column"))
@@ -387,6 +445,20 @@ Data load_data(const RunConfig& config) {
     csv.label_column = data::CsvOptions::none;
     csv.target_columns = static_cast<int>(d.integer("target-columns"));
   }
+  if (model != nullptr) {
+    const ModelInfo& info = model->info;
+    require_model_task(d, *model);
+    const std::string center = data::mode_name(info.transform.centering()),
+                      scale = data::mode_name(info.transform.scaling());
+    require_model_value(d, "center", d.text("center"), center, d.text("center") == center, *model);
+    require_model_value(d, "scale", d.text("scale"), scale, d.text("scale") == scale, *model);
+    if (!regression)
+      for (const auto& [key, value] :
+           {std::pair{"target-low", info.target_low}, std::pair{"target-high", info.target_high}})
+        require_model_value(d, key, real_str(d.real(key)), real_str(value), d.real(key) == value,
+                            *model);
+    csv.class_names = info.class_names;
+  }
 
   Data result;
   if (!files.train_csv.empty())
@@ -397,6 +469,11 @@ Data load_data(const RunConfig& config) {
     throw Error(
         "no training data: give [data] dir, train-images and train-labels, or train-csv "
         "(in the graph file or with --data-dir / --set)");
+  if (model != nullptr && model->info.class_names.empty() && !result.train.class_names.empty())
+    throw Error(result.train.name + ": the labels are text (" + result.train.class_names.front() +
+                ", ...), but the model '" + model->path + "' was trained on number labels");
+  // The test set's text labels map as the training set's.
+  csv.class_names = result.train.class_names;
   if (!files.test_csv.empty()) {
     result.test = data::load_csv(files.test_csv, csv);
     result.has_test = true;
@@ -414,21 +491,40 @@ Data load_data(const RunConfig& config) {
   take_validation(config, files, csv, result);
 
   // §4.3: statistics from the training set only, for the inputs (real-valued targets are
-  // learned as they are); §4.5: one-of-N targets at ±1 for labels.
-  data::Normalizer normalizer;
-  normalizer.fit(result.train, data::parse_centering(d.text("center")),
-                 data::parse_scaling(d.text("scale")));
-  normalizer.apply(result.train);
-  if (result.has_test) normalizer.apply(result.test);
-  if (result.has_validation) normalizer.apply(result.validation);
+  // learned as they are), or the model's, fitted on its training set; §4.5: one-of-N targets at
+  // ±1 for labels.
+  ModelInfo& info = result.model;
+  if (model != nullptr) {
+    info = model->info;
+    for (const data::Dataset* set : {&result.train, result.has_test ? &result.test : nullptr,
+                                     result.has_validation ? &result.validation : nullptr})
+      if (set != nullptr && set->inputs.rows() != info.transform.features())
+        throw Error(set->name + ": an example has " + std::to_string(set->inputs.rows()) +
+                    " input values, but the model '" + model->path + "' was trained on " +
+                    std::to_string(info.transform.features()) + " (" + shape_str(info.input_shape) +
+                    ")");
+  } else {
+    info.transform.fit(result.train, data::parse_centering(d.text("center")),
+                       data::parse_scaling(d.text("scale")));
+    info.input_shape = result.train.input_shape;
+    info.class_names = result.train.class_names;
+    info.target_columns = static_cast<int>(d.integer("target-columns"));
+    info.target_low = d.real("target-low");
+    info.target_high = d.real("target-high");
+    info.classes =
+        regression ? 0
+                   : std::max({result.train.classes, result.has_test ? result.test.classes : 0,
+                               result.has_validation ? result.validation.classes : 0});
+  }
+  info.transform.apply(result.train);
+  if (result.has_test) info.transform.apply(result.test);
+  if (result.has_validation) info.transform.apply(result.validation);
   if (regression) return result;
-  const int classes = std::max({result.train.classes, result.has_test ? result.test.classes : 0,
-                                result.has_validation ? result.validation.classes : 0});
-  const auto low = static_cast<float>(d.real("target-low"));
-  const auto high = static_cast<float>(d.real("target-high"));
-  data::encode_targets(result.train, classes, low, high);
-  if (result.has_test) data::encode_targets(result.test, classes, low, high);
-  if (result.has_validation) data::encode_targets(result.validation, classes, low, high);
+  const auto low = static_cast<float>(info.target_low);
+  const auto high = static_cast<float>(info.target_high);
+  data::encode_targets(result.train, info.classes, low, high);
+  if (result.has_test) data::encode_targets(result.test, info.classes, low, high);
+  if (result.has_validation) data::encode_targets(result.validation, info.classes, low, high);
   return result;
 }
 

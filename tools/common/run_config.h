@@ -7,10 +7,12 @@
 
 #include <ebprop/data/dataset.h>
 #include <ebprop/graph_spec.h>
+#include <ebprop/model_file.h>
 #include <ebprop/registry.h>
 #include <ebprop/settings.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -82,8 +84,23 @@ DataFiles find_data_files(const RunConfig& config);
 std::vector<RunFile> run_inputs(const std::string& graph_file, const std::string& load,
                                 const RunConfig& config, const Registry& registry);
 
+// A model read by --load, with the file it came from (for messages).
+struct LoadedModel {
+  std::string path;
+  ModelInfo info;
+};
+
+// Reads the --load file `path` into `params` (model_file.h). An old weights file has no input
+// transform: then a one-line note on stdout says that the statistics are fitted on the training
+// set as before, and the result is empty. Throws as load_model does.
+template <typename T>
+std::optional<LoadedModel> load_model_file(const std::string& path, ParameterStore<T>& params);
+
 struct Data {
   data::Dataset train, test;
+  // What --save writes with the weights: the transform applied to the inputs, the shape of an
+  // example, the classes (and their names) or the target columns, and the target encoding.
+  ModelInfo model;
   bool has_test = false;
   // Held out from the training set, or read from its own files (§2: the validation set that
   // picks the epoch to keep); normalized with the training part's statistics.
@@ -92,15 +109,19 @@ struct Data {
 };
 
 // Loads the [data] section's training (and test) sets, refuses a NaN or infinite value in either
-// (data::require_finite), normalizes their inputs with the training set's statistics and encodes
-// labels as targets. The validation set is read from its files, or held out of the training set
-// after train-limit and before the statistics (data::hold_out with [run] seed); a holdout given
-// with validation files, a bad count or fraction, or a class too small to share, is refused at
-// the key (SourceError, or CommandLineError from the command line). With target-columns, the CSV
-// files' last columns are the targets and the sets have no labels (a regression: no error rate).
-// Throws FileError / NumericError / Error naming the file (and example) or key; SourceError
-// (CommandLineError from the command line) for target-columns given with label-column, or with IDX
-// files.
-Data load_data(const RunConfig& config);
+// (data::require_finite), normalizes their inputs with the training set's statistics — or with
+// `model`'s transform when one is given, so that a model is always evaluated on the inputs it was
+// trained on — and encodes labels as targets (text labels of CSV files by the model's class
+// names, else the training set's). The validation set is read from its files, or held out of the
+// training set after train-limit and before the statistics (data::hold_out with [run] seed); a
+// holdout given with validation files, a bad count or fraction, or a class too small to share, is
+// refused at the key (SourceError, or CommandLineError from the command line). With
+// target-columns, the CSV files' last columns are the targets and the sets have no labels (a
+// regression: no error rate). Throws FileError / NumericError / Error naming the file (and
+// example) or key; SourceError (CommandLineError from the command line) for target-columns given
+// with label-column, or with IDX files, and for a center, scale, target-low or target-high
+// written in the graph file or on the command line that disagrees with the model's (named with
+// its value), or a task other than the model's.
+Data load_data(const RunConfig& config, const LoadedModel* model = nullptr);
 
 }  // namespace ebprop::tools

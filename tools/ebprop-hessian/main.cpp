@@ -6,9 +6,9 @@
 #include <ebprop/curvature/matrices.h>
 #include <ebprop/files.h>
 #include <ebprop/graph_parser.h>
+#include <ebprop/model_file.h>
 #include <ebprop/plugin_loader.h>
 #include <ebprop/random_streams.h>
-#include <ebprop/weights_file.h>
 #include <omp.h>
 
 #include <boost/filesystem.hpp>
@@ -108,7 +108,8 @@ std::optional<Options> parse(int argc, char** argv) {
   po::options_description options("Options");
   options.add_options()("help,h", "print this help and exit")(
       "version", "print the version of ebprop and of its plugin ABI, and exit")(
-      "load", po::value(&o.load), "weights to analyse (default: the initial weights)")(
+      "load", po::value(&o.load),
+      "model (or old weights file) to analyse (default: the initial weights)")(
       "plugin-path", po::value(&o.plugin_paths)->composing(), "more plugins; may be repeated")(
       "data-dir", po::value(&data_dir), "directory of IDX files (the [data] key dir)")(
       "set", po::value(&o.overrides.set)->composing(), "KEY=VALUE: any [run] or [data] key")(
@@ -227,8 +228,9 @@ int run(int argc, char** argv) {
     check_out_directory(o, tools::run_inputs(o.graph_file, o.load, config, registry));
   RandomStreams streams(static_cast<std::uint64_t>(config.run.integer("seed")));
   Graph<double> graph(spec, registry, streams.initialization);
-  if (!o.load.empty()) load_weights(graph.parameters(), o.load);
-  tools::Data data = tools::load_data(config);
+  const std::optional<tools::LoadedModel> model =
+      o.load.empty() ? std::nullopt : tools::load_model_file(o.load, graph.parameters());
+  tools::Data data = tools::load_data(config, model ? &*model : nullptr);
   data::truncate(data.train, o.samples);
   curvature::Loss loss(graph, data.train);
   std::cout << "graph " << o.graph_file << ": " << loss.dimension() << " weights; Hessian of the "

@@ -4,10 +4,10 @@
 #include <ebprop/files.h>
 #include <ebprop/graph.h>
 #include <ebprop/graph_parser.h>
+#include <ebprop/model_file.h>
 #include <ebprop/plugin_loader.h>
 #include <ebprop/random_streams.h>
 #include <ebprop/trainer.h>
-#include <ebprop/weights_file.h>
 #include <omp.h>
 #include <unistd.h>
 
@@ -77,6 +77,19 @@ std::string kept_outputs(const CommandLine& cli, int saved) {
   return text.empty() ? "nothing was saved (no --save, --save-best or --metrics)" : text;
 }
 
+// Throws Error listing every difference between the identity of the checkpoint `path` and this
+// run's.
+void refuse_another_run(const std::string& path, const RunIdentity& saved, const RunIdentity& now) {
+  const std::vector<std::string> differences = identity_differences(saved, now);
+  if (differences.empty()) return;
+  std::string list;
+  for (const auto& d : differences) list += "\n  " + d;
+  throw Error("cannot resume from '" + path +
+              "': it is the checkpoint of another run (the number of epochs, the threads and the "
+              "test set may change; nothing else):" +
+              list);
+}
+
 // "epoch 3 after 1200 of 10000 examples" or "the end of epoch 3", from a trainer's state.
 std::string position(const TrainerState& state, int examples) {
   if (!state.in_epoch) return "the end of epoch " + std::to_string(state.epoch);
@@ -118,7 +131,7 @@ double largest_eigenvalue(const CommandLine& cli, const GraphSpec& spec, const R
   const auto seed = static_cast<std::uint64_t>(config.run.integer("seed"));
   RandomStreams streams(seed);
   Graph<double> graph(spec, registry, streams.initialization);
-  if (!cli.load.empty()) load_weights(graph.parameters(), cli.load);
+  if (!cli.load.empty()) load_model(cli.load, graph.parameters());
   curvature::Loss loss(graph, data.train);
   const auto estimate = curvature::online_estimate(loss, kAutoRatePresentations, 0.01, 1e-4, seed);
   if (!std::isfinite(estimate.lambda) || estimate.lambda <= 0)
@@ -175,8 +188,19 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   if (!cli.resume.empty()) resume = read_checkpoint(cli.resume);
   RandomStreams streams(static_cast<std::uint64_t>(config.run.integer("seed")));
   Graph<T> graph(spec, registry, streams.initialization);
-  if (!cli.load.empty()) load_weights(graph.parameters(), cli.load);
-  const tools::Data data = tools::load_data(config);
+  // The model to start from: --load's, or the checkpoint's (its weights and input transform),
+  // once the checkpoint is known to be of this graph.
+  std::optional<tools::LoadedModel> model;
+  if (resume) {
+    RunIdentity this_graph = resume->identity;
+    this_graph.graph = graph_structure(spec, graph);
+    refuse_another_run(cli.resume, resume->identity, this_graph);
+    model = tools::LoadedModel{cli.resume,
+                               read_model_bytes(resume->model, cli.resume, graph.parameters())};
+  } else if (!cli.load.empty()) {
+    model = tools::load_model_file(cli.load, graph.parameters());
+  }
+  const tools::Data data = tools::load_data(config, model ? &*model : nullptr);
   if (cli.lr_auto) {
     std::ostringstream rate;
     rate << std::setprecision(10) << automatic_rate(cli, spec, registry, config, data);
@@ -248,7 +272,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
     std::cout << (data.has_test ? "test" : "train") << " loss " << std::setprecision(6) << test.loss
               << (classes ? " error " + percent(test.error) : "")
               << per_loss_columns(loss_names(graph, trainer.objective()), test) << "\n";
-    if (!cli.save.empty()) save_weights(graph.parameters(), cli.save);
+    if (!cli.save.empty()) save_model(cli.save, graph.parameters(), data.model);
     return 0;
   }
 
@@ -264,22 +288,13 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   };
   int first_epoch = 1;
   if (resume) {
-    const std::vector<std::string> differences = identity_differences(resume->identity, identity);
-    if (!differences.empty()) {
-      std::string list;
-      for (const auto& d : differences) list += "\n  " + d;
-      throw Error("cannot resume from '" + cli.resume +
-                  "': it is the checkpoint of another run (the number of epochs, the threads "
-                  "and the test set may change; nothing else):" +
-                  list);
-    }
+    refuse_another_run(cli.resume, resume->identity, identity);
     record = RunRecord::decode(resume->run, "checkpoint '" + cli.resume + "', section run");
     if (!record.finished.empty()) {
       std::cout << "the run of '" << cli.resume << "' has finished (" << record.finished
                 << "); there is nothing to resume\n";
       return 0;
     }
-    restore_weights(resume->weights, graph.parameters());
     optimizer->restore(resume->optimizer);
     trainer.restore(resume->trainer);
     first_epoch = resume->trainer.in_epoch ? resume->trainer.epoch : resume->trainer.epoch + 1;
@@ -299,7 +314,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   // trainer reports the divergence at the end of the epoch, and the last checkpoint stays.
   const auto write_checkpoint_now = [&] {
     if (cli.checkpoint.empty() || !graph.parameters().w().allFinite()) return;
-    write_checkpoint(cli.checkpoint, {identity, checkpoint_weights(graph.parameters()),
+    write_checkpoint(cli.checkpoint, {identity, model_bytes(graph.parameters(), data.model),
                                       optimizer->state(), trainer.state(), record.encode()});
   };
   if (every.steps > 0)
@@ -350,12 +365,12 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
     std::cout << epoch_line(r, record.iteration, classes) << std::endl;
     record.add_metrics(r);
     if (!cli.metrics.empty()) write_file_atomically(cli.metrics, record.metrics(metrics_form));
-    if (!cli.save.empty()) save_weights(graph.parameters(), cli.save);
+    if (!cli.save.empty()) save_model(cli.save, graph.parameters(), data.model);
     record.epochs_done = epoch;
     if (epoch == 1) record.first_train_loss = r.train.loss;
     last = r;
     if (data.has_validation && early.improved(r) && !cli.save_best.empty())
-      save_weights(graph.parameters(), cli.save_best);
+      save_model(cli.save_best, graph.parameters(), data.model);
     if (!r.stop.empty())
       record.finished = "stopped: " + r.stop;
     else if (early.exhausted())
@@ -396,6 +411,16 @@ int main_checked(int argc, char** argv) {
     print_plugins(registry);
     return 0;
   }
+  if (!cli->resume.empty() && !cli->load.empty())
+    throw tools::CommandLineError(
+        "--resume and --load exclude each other: a checkpoint holds its own weights");
+  if (!cli->resume.empty() && cli->test_only)
+    throw tools::CommandLineError(
+        "--resume and --test-only exclude each other: --resume continues training");
+  if (cli->test_only && cli->load.empty())
+    throw tools::CommandLineError(
+        "--test-only evaluates a trained model: give --load MODEL (without it the weights are "
+        "random)");
   const GraphSpec spec = parse_graph_file(cli->graph_file);
   const tools::RunConfig config = merge_config(cli->overrides, spec, registry);
   if (cli->describe) {
@@ -407,12 +432,6 @@ int main_checked(int argc, char** argv) {
   // Before any work that takes time: no output may destroy an input or another output.
   std::vector<tools::RunFile> inputs =
       tools::run_inputs(cli->graph_file, cli->load, config, registry);
-  if (!cli->resume.empty() && !cli->load.empty())
-    throw tools::CommandLineError(
-        "--resume and --load exclude each other: a checkpoint holds its own weights");
-  if (!cli->resume.empty() && cli->test_only)
-    throw tools::CommandLineError(
-        "--resume and --test-only exclude each other: --resume continues training");
   // The checkpoint resumed from may be the one the run goes on writing.
   if (!cli->resume.empty() && !same_file(cli->resume, cli->checkpoint))
     inputs.push_back({"the --resume checkpoint", cli->resume});

@@ -97,19 +97,21 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
       "set", po::value(&cli.overrides.set)->composing(),
       "KEY=VALUE: any [run] or [data] key; may be repeated")(
       "test-only", po::bool_switch(&cli.test_only),
-      "evaluate (usually with --load) without training");
+      "evaluate the --load model without training (refused without --load)");
   po::options_description output("Output");
   output.add_options()("metrics", po::value(&cli.metrics),
                        "write one JSON object per epoch to this file; a name ending in .csv "
                        "writes CSV instead (a header line of the same fields, empty cells for "
                        "null)")(
       "save", po::value(&cli.save),
-      "write the weights here after every epoch (atomically; a diverged or interrupted epoch "
-      "is not saved)")(
+      "write the model (weights, input transform, classes: docs/models.md) here after every "
+      "epoch (atomically; a diverged or interrupted epoch is not saved)")(
       "save-best", po::value(&cli.save_best),
-      "§2: write the weights here after each epoch whose validation error (regression: loss) "
+      "§2: write the model here after each epoch whose validation error (regression: loss) "
       "is lower than every earlier epoch's; needs a validation set ([data] validation)")(
-      "load", po::value(&cli.load), "start from these weights (names and shapes must match)")(
+      "load", po::value(&cli.load),
+      "start from this model, or an old weights file (names and shapes must match; the "
+      "model's input transform is used)")(
       "quiet,q", po::bool_switch(&cli.quiet), "print only the epoch lines");
   po::options_description resuming("Checkpoints");
   resuming.add_options()(
@@ -156,7 +158,7 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
     std::cout
         << "Usage: ebprop-run GRAPH-FILE [options]\n"
            "Trains and evaluates a network described by a graph file (docs/graph-files.md).\n"
-           "Example: ebprop-run graphs/digits-mlp.graph --epochs 5 --save digits.weights\n\n"
+           "Example: ebprop-run graphs/digits-mlp.graph --epochs 5 --save digits.model\n\n"
         << general << "\n"
         << training << "\n"
         << output << "\n"

@@ -3,7 +3,7 @@
 #include <ebprop/data/feeder.h>
 #include <ebprop/graph.h>
 #include <ebprop/random_streams.h>
-#include <ebprop/weights_file.h>
+#include <ebprop/model_file.h>
 
 #include <algorithm>
 #include <array>
@@ -144,7 +144,7 @@ void time_graph(const TimingRequest& request, const GraphSpec& spec, const Regis
   const auto seed = static_cast<std::uint64_t>(config.run.integer("seed"));
   RandomStreams streams(seed);
   Graph<T> graph(spec, registry, streams.initialization);
-  if (!request.load.empty()) load_weights(graph.parameters(), request.load);
+  if (!request.load.empty()) load_model(request.load, graph.parameters());
   Rng& values = streams.sampling;
   const std::string inputs = feed(graph, request, config, values);
   const std::vector<std::string> without_r = graph.nodes_without_r_passes();

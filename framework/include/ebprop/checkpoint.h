@@ -1,13 +1,14 @@
 // Checkpoint: a training run's whole state in one file, so that a resumed run continues it bit
-// for bit: the weights, the optimizer's state by parameter name (optimizer.h), the trainer's
+// for bit: the model (weights, input transform and task, model_file.h), the optimizer's state by
+// parameter name (optimizer.h), the trainer's
 // position with its random streams (trainer.h), and the tool's own record of the run (its
 // counters and metrics so far, opaque here). With them, what must not change between the two
 // runs: the graph's structure, the settings that shape the trajectory and a fingerprint of the
 // training data, each compared on resume and every difference listed.
 //
 // The file is an Archive (archive.h) of kind "checkpoint", format version 1, with the sections
-// identity, weights, optimizer, trainer and run. It is written atomically (a crash or SIGKILL
-// leaves the previous checkpoint whole) and checksummed.
+// identity, model (a whole model file's bytes), optimizer, trainer and run. It is written
+// atomically (a crash or SIGKILL leaves the previous checkpoint whole) and checksummed.
 //
 // OWNERSHIP: plain values; nothing refers to a graph or a trainer.
 #pragma once
@@ -19,6 +20,7 @@
 #include "ebprop/data/dataset.h"
 #include "ebprop/graph.h"
 #include "ebprop/graph_spec.h"
+#include "ebprop/model_file.h"
 #include "ebprop/optimizer.h"
 #include "ebprop/trainer.h"
 
@@ -51,19 +53,21 @@ std::vector<std::string> identity_differences(const RunIdentity& saved, const Ru
 
 struct Checkpoint {
   RunIdentity identity;
-  OptimizerState weights;  // "weights/BLOCK": each parameter block's values, in double
+  std::string model;  // model_bytes()
   OptimizerState optimizer;
   TrainerState trainer;
   std::string run;  // the tool's own bytes
 };
 
-// The weights of `params` as Checkpoint::weights holds them, and back (exact for float and
-// double). restore_weights requires a store of the same blocks (the identity says so) and throws
-// Error naming a missing or mis-sized block; `params` is unchanged then.
+// The model as Checkpoint::model holds it: the bytes of a model file (model_file.h), exact for
+// float and double. Throws what put_model throws (a non-finite weight, an incomplete info).
 template <typename T>
-OptimizerState checkpoint_weights(const ParameterStore<T>& params);
+std::string model_bytes(const ParameterStore<T>& params, const ModelInfo& info);
+// Reads Checkpoint::model of the checkpoint `path` into `params` and returns the rest, as
+// get_model does (every mismatch with the store listed; `params` unchanged on any error).
 template <typename T>
-void restore_weights(const OptimizerState& weights, ParameterStore<T>& params);
+ModelInfo read_model_bytes(const std::string& bytes, const std::string& path,
+                           ParameterStore<T>& params);
 
 // Writes atomically (files.h). Throws FileError naming `path`.
 void write_checkpoint(const std::string& path, const Checkpoint& checkpoint);

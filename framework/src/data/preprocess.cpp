@@ -34,6 +34,28 @@ Scaling parse_scaling(const std::string& text) {
   return static_cast<Scaling>(parse_mode("scaling", text));
 }
 
+std::string mode_name(Centering centering) { return kModes[static_cast<int>(centering)]; }
+std::string mode_name(Scaling scaling) { return kModes[static_cast<int>(scaling)]; }
+
+Normalizer Normalizer::fitted(Centering centering, Scaling scaling, Vector<float> mean,
+                              Vector<float> scale, const std::string& what) {
+  if (mean.size() == 0 || mean.size() != scale.size())
+    throw Error(what + ": the input transform has " + std::to_string(mean.size()) + " means and " +
+                std::to_string(scale.size()) + " scales; it needs one of each per input feature");
+  for (Eigen::Index i = 0; i < mean.size(); ++i)
+    if (!std::isfinite(mean(i)) || !std::isfinite(scale(i)) || !(scale(i) > 0))
+      throw Error(what + ": the input transform of feature " + std::to_string(i + 1) +
+                  " has mean " + std::to_string(mean(i)) + " and scale " +
+                  std::to_string(scale(i)) +
+                  "; a mean must be finite, a scale positive and finite");
+  Normalizer normalizer;
+  normalizer.centering_ = centering;
+  normalizer.scaling_ = scaling;
+  normalizer.mean_ = std::move(mean);
+  normalizer.scale_ = std::move(scale);
+  return normalizer;
+}
+
 void Normalizer::fit(const Dataset& train, Centering centering, Scaling scaling) {
   const Matrix<float>& x = train.inputs;
   const Eigen::Index features = x.rows(), examples = x.cols();
@@ -66,6 +88,8 @@ void Normalizer::fit(const Dataset& train, Centering centering, Scaling scaling)
   // The standard deviation of all values about the global mean; 1 when every value is the same.
   const double global_scale = global_std > 0 ? global_std : 1.0;
 
+  centering_ = centering;
+  scaling_ = scaling;
   switch (centering) {
     case Centering::none:
       mean_ = Vector<float>::Zero(features);

@@ -16,6 +16,8 @@ struct Dataset {
   std::vector<int> labels;  // class of each example (0-based), or empty when there are none
   Shape input_shape;        // of one example, e.g. {28, 28} for IDX images
   int classes = 0;          // number of classes (max label + 1), 0 when there are no labels
+  // The text labels of classes 0, 1, ... when a CSV file's labels are names; empty otherwise.
+  std::vector<std::string> class_names;
 
   int size() const { return static_cast<int>(inputs.cols()); }
 };

@@ -15,6 +15,9 @@ enum class Scaling { none, per_feature, global };
 // Parses "none", "per-feature", "global"; throws ebprop::Error listing these.
 Centering parse_centering(const std::string& text);
 Scaling parse_scaling(const std::string& text);
+// The word parse_centering / parse_scaling read: "none", "per-feature" or "global".
+std::string mode_name(Centering centering);
+std::string mode_name(Scaling scaling);
 
 class Normalizer {
  public:
@@ -24,13 +27,24 @@ class Normalizer {
   // empty data set or non-finite values.
   void fit(const Dataset& train, Centering centering, Scaling scaling);
 
+  // A normalizer fitted before (read from a model file, model_file.h). Throws Error naming
+  // `what` when the vectors differ in size, are empty, or hold a non-finite mean or a scale that
+  // is not a positive finite number.
+  static Normalizer fitted(Centering centering, Scaling scaling, Vector<float> mean,
+                           Vector<float> scale, const std::string& what);
+
   // x ← (x − mean) / std, per the fitted statistics. Requires: same number of features.
   void apply(Dataset& data) const;
 
   const Vector<float>& mean() const { return mean_; }
   const Vector<float>& scale() const { return scale_; }  // what each feature is divided by
+  Centering centering() const { return centering_; }
+  Scaling scaling() const { return scaling_; }
+  int features() const { return static_cast<int>(mean_.size()); }  // 0 until fitted
 
  private:
+  Centering centering_ = Centering::none;
+  Scaling scaling_ = Scaling::none;
   Vector<float> mean_, scale_;
 };
 

@@ -217,6 +217,22 @@ BOOST_AUTO_TEST_CASE(the_metrics_file_continues_its_records) {
   BOOST_TEST(kept.changes() == "");
 }
 
+BOOST_AUTO_TEST_CASE(a_diverging_run_keeps_its_last_checkpoint) {
+  Scratch s;
+  const std::string graph = s.file("net.graph", net(3, 500));
+  const std::string checkpoint = s.file("run.ckpt");
+  // A rate that is fine in epoch 1 and far too large from epoch 2 on.
+  const std::string options = " --optimizer sdlm --opt schedule=0.0005,1000";
+  const Result r = run_tool("ebprop-run", graph + options + " --checkpoint " + checkpoint);
+  BOOST_TEST(refused(r, 1,
+                     {"training diverged in epoch 2",
+                      "the last checkpoint in '" + checkpoint + "' is as it was"}));
+  const Result again =
+      run_tool("ebprop-run", graph + options + " --resume " + checkpoint + " --epochs 1");
+  BOOST_TEST(contains(again.output, "resuming '" + checkpoint + "' from the end of epoch 1"),
+             again.output);
+}
+
 BOOST_AUTO_TEST_CASE(a_finished_run_has_nothing_to_resume) {
   Scratch s;
   const std::string checkpoint = s.file("run.ckpt");
@@ -342,6 +358,8 @@ BOOST_AUTO_TEST_CASE(options_that_contradict_resume_are_usage_errors) {
               2, {"--save", checkpoint, "the --resume checkpoint"}));
   BOOST_TEST(refused(run_tool("ebprop-run", graph + " --checkpoint " + graph), 2,
                      {"--checkpoint", "the graph file"}));
+  BOOST_TEST(refused(run_tool("ebprop-run", graph + " --checkpoint-every 2"), 2,
+                     {"--checkpoint-every needs --checkpoint FILE"}));
   for (const std::string every : {"0", "x", "3days", "-2steps", "2 steps"})
     BOOST_TEST(refused(run_tool("ebprop-run", graph + " --checkpoint " + s.file("c.ckpt") +
                                                   " --checkpoint-every '" + every + "'"),

@@ -88,7 +88,8 @@ const std::string three_branch_net =
 // --version ------------------------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(every_tool_prints_the_project_and_abi_versions) {
-  for (const char* tool : {"ebprop-run", "ebprop-plot", "ebprop-hessian", "ebprop-optimize"}) {
+  for (const char* tool :
+       {"ebprop-run", "ebprop-plot", "ebprop-hessian", "ebprop-optimize", "ebprop-predict"}) {
     const Result r = run_tool(tool, "--version");
     BOOST_TEST(r.status == 0, tool << ": " << r.output);
     BOOST_TEST(r.output == std::string(tool) + " " + project_version() + " (plugin ABI " +
@@ -108,7 +109,8 @@ BOOST_AUTO_TEST_CASE(a_misspelt_option_gets_a_did_you_mean_in_every_tool) {
                {"ebprop-run", "--discribe", "--describe"},
                {"ebprop-plot", "--titel", "--title"},
                {"ebprop-hessian", "--estimator", "--estimators"},
-               {"ebprop-optimize", "--functoin", "--function"}};
+               {"ebprop-optimize", "--functoin", "--function"},
+               {"ebprop-predict", "--inptu", "--input"}};
   for (const auto& c : cases) {
     const Result r = run_tool(c.tool, std::string(c.typed) + " 3");
     BOOST_TEST(refused(r, 2,

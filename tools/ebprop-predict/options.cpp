@@ -3,6 +3,8 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 
+#include "tool_options.h"
+
 namespace ebprop::predict {
 namespace {
 
@@ -61,6 +63,7 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
   CommandLine cli;
   po::options_description options("Options");
   options.add_options()("help,h", "print this help and exit")(
+      "version", "print the version of ebprop and of its plugin ABI, and exit")(
       "load", po::value(&cli.load), "the model file (written by ebprop-run --save; required)")(
       "input", po::value(&cli.input), "the examples: an IDX or a CSV file (required)")(
       "out", po::value(&cli.out), "the CSV file of predictions to write (required)")(
@@ -86,13 +89,22 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
   all.add(options).add(hidden);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::store(po::command_line_parser(argc, argv)
+                  .options(all)
+                  .positional(positional)
+                  .style(tools::option_style)
+                  .run(),
+              vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    throw tools::CommandLineError(std::string(e.what()) + " (see ebprop-predict --help)");
+    throw tools::CommandLineError(tools::option_error_message(e, options, "ebprop-predict"));
   }
   if (vm.count("help")) {
     std::cout << usage << options << notes;
+    return std::nullopt;
+  }
+  if (vm.count("version")) {
+    std::cout << tools::version_text("ebprop-predict");
     return std::nullopt;
   }
   if (cli.graph_file.empty())

@@ -9,7 +9,6 @@
 #include <ebprop/checkpoint.h>
 #include <ebprop/graph.h>
 #include <ebprop/graph_parser.h>
-#include <zlib.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +16,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "checksummed.h"
 #include "input_file.h"
 #include "plugins.h"
 
@@ -38,17 +38,6 @@ ebprop::Graph<float>& small_graph_instance() {
   return graph;
 }
 
-// The file the input stands for (see the top of this file).
-std::vector<std::uint8_t> checkpoint_file(const std::uint8_t* data, std::size_t size) {
-  std::vector<std::uint8_t> bytes(data + 1, data + size);
-  if (data[0] % 2 == 0) {
-    const auto crc =
-        static_cast<std::uint32_t>(crc32(0L, bytes.data(), static_cast<uInt>(bytes.size())));
-    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<std::uint8_t>(crc >> (8 * i)));
-  }
-  return bytes;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
@@ -59,7 +48,7 @@ extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static ebprop::fuzz::InputFile file(".ckpt");
   if (size == 0) return 0;
-  const std::vector<std::uint8_t> bytes = checkpoint_file(data, size);
+  const std::vector<std::uint8_t> bytes = ebprop::fuzz::checksummed_file(data, size);
   auto& params = small_graph_instance().parameters();
   const ebprop::Vector<float> before = params.w();
   try {

@@ -511,10 +511,10 @@ Data load_data(const RunConfig& config, const LoadedModel* model) {
     info.target_columns = static_cast<int>(d.integer("target-columns"));
     info.target_low = d.real("target-low");
     info.target_high = d.real("target-high");
-    info.classes =
-        regression ? 0
-                   : std::max({result.train.classes, result.has_test ? result.test.classes : 0,
-                               result.has_validation ? result.validation.classes : 0});
+    info.classes = regression
+                       ? 0
+                       : std::max({result.train.classes, result.has_test ? result.test.classes : 0,
+                                   result.has_validation ? result.validation.classes : 0});
   }
   info.transform.apply(result.train);
   if (result.has_test) info.transform.apply(result.test);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <functional>
 #include <string>
 
 namespace ebprop::tools {
@@ -21,5 +22,18 @@ std::string version_text(const std::string& tool);
 std::string option_error_message(const boost::program_options::error& error,
                                  const boost::program_options::options_description& options,
                                  const std::string& tool);
+
+// Parses argv by `all` (every option the tool takes, hidden ones included) and `positional`, in
+// option_style, and notifies. Throws CommandLineError with option_error_message, whose
+// did-you-mean proposes options of `visible` only.
+boost::program_options::variables_map parse_options(
+    int argc, char** argv, const boost::program_options::options_description& all,
+    const boost::program_options::positional_options_description& positional,
+    const boost::program_options::options_description& visible, const std::string& tool);
+
+// The main of every tool: runs `body` and returns its exit status; what it throws is reported as
+// the README says, after stdout is flushed: a usage error (CommandLineError) as "TOOL: message"
+// with status 2, any other exception as "TOOL: error: message" with status 1.
+int tool_main(const std::string& tool, const std::function<int()>& body);
 
 }  // namespace ebprop::tools

@@ -132,18 +132,8 @@ std::optional<Options> parse(int argc, char** argv) {
   positional.add("graph", 1);
   po::options_description all;
   all.add(options).add(hidden);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv)
-                  .options(all)
-                  .positional(positional)
-                  .style(tools::option_style)
-                  .run(),
-              vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw tools::CommandLineError(tools::option_error_message(e, options, "ebprop-hessian"));
-  }
+  const po::variables_map vm =
+      tools::parse_options(argc, argv, all, positional, options, "ebprop-hessian");
   if (vm.count("version")) {
     std::cout << tools::version_text("ebprop-hessian");
     return std::nullopt;
@@ -367,15 +357,6 @@ int run(int argc, char** argv) {
 }  // namespace ebprop::hessian
 
 int main(int argc, char** argv) {
-  try {
-    return ebprop::hessian::run(argc, argv);
-  } catch (const ebprop::tools::CommandLineError& e) {  // README: 2 for a usage error
-    std::cout.flush();
-    std::cerr << "ebprop-hessian: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cout.flush();
-    std::cerr << "ebprop-hessian: error: " << e.what() << "\n";
-    return 1;
-  }
+  return ebprop::tools::tool_main("ebprop-hessian",
+                                  [&] { return ebprop::hessian::run(argc, argv); });
 }

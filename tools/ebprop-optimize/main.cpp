@@ -15,6 +15,7 @@
 #include "optimizer_setup.h"
 #include "options.h"
 #include "summary.h"
+#include "tool_options.h"
 
 namespace ebprop::optimize_tool {
 namespace {
@@ -120,15 +121,6 @@ int run(int argc, char** argv) {
 }  // namespace ebprop::optimize_tool
 
 int main(int argc, char** argv) {
-  try {
-    return ebprop::optimize_tool::run(argc, argv);
-  } catch (const ebprop::tools::CommandLineError& e) {  // README: 2 for a usage error
-    std::cout.flush();
-    std::cerr << "ebprop-optimize: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cout.flush();
-    std::cerr << "ebprop-optimize: error: " << e.what() << "\n";
-    return 1;
-  }
+  return ebprop::tools::tool_main("ebprop-optimize",
+                                  [&] { return ebprop::optimize_tool::run(argc, argv); });
 }

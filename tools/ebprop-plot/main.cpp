@@ -134,13 +134,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const ebprop::tools::CommandLineError& e) {
-    std::cerr << "ebprop-plot: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "ebprop-plot: error: " << e.what() << "\n";
-    return 1;
-  }
+  return ebprop::tools::tool_main("ebprop-plot", [&] { return run(argc, argv); });
 }

@@ -18,6 +18,7 @@
 #include "files.h"
 #include "input.h"
 #include "options.h"
+#include "tool_options.h"
 
 namespace ebprop::predict {
 namespace {
@@ -186,15 +187,6 @@ int main_checked(int argc, char** argv) {
 }  // namespace ebprop::predict
 
 int main(int argc, char** argv) {
-  try {
-    return ebprop::predict::main_checked(argc, argv);
-  } catch (const ebprop::tools::CommandLineError& e) {  // README: 2 for a usage error
-    std::cout.flush();
-    std::cerr << "ebprop-predict: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cout.flush();
-    std::cerr << "ebprop-predict: error: " << e.what() << "\n";
-    return 1;
-  }
+  return ebprop::tools::tool_main("ebprop-predict",
+                                  [&] { return ebprop::predict::main_checked(argc, argv); });
 }

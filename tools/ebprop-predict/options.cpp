@@ -87,18 +87,8 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
   positional.add("graph", 1);
   po::options_description all;
   all.add(options).add(hidden);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv)
-                  .options(all)
-                  .positional(positional)
-                  .style(tools::option_style)
-                  .run(),
-              vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw tools::CommandLineError(tools::option_error_message(e, options, "ebprop-predict"));
-  }
+  const po::variables_map vm =
+      tools::parse_options(argc, argv, all, positional, options, "ebprop-predict");
   if (vm.count("help")) {
     std::cout << usage << options << notes;
     return std::nullopt;

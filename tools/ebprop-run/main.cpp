@@ -30,6 +30,7 @@
 #include "resume.h"
 #include "stop_signals.h"
 #include "timing.h"
+#include "tool_options.h"
 
 namespace ebprop::run {
 namespace {
@@ -452,15 +453,6 @@ int main_checked(int argc, char** argv) {
 }  // namespace ebprop::run
 
 int main(int argc, char** argv) {
-  try {
-    return ebprop::run::main_checked(argc, argv);
-  } catch (const ebprop::tools::CommandLineError& e) {  // README: 2 for a usage error
-    std::cout.flush();
-    std::cerr << "ebprop-run: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cout.flush();
-    std::cerr << "ebprop-run: error: " << e.what() << "\n";
-    return 1;
-  }
+  return ebprop::tools::tool_main("ebprop-run",
+                                  [&] { return ebprop::run::main_checked(argc, argv); });
 }

@@ -111,8 +111,8 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
       "is lower than every earlier epoch's; needs a validation set ([data] validation)")(
       "load", po::value(&cli.load),
       "start from this model, or an old weights file (names and shapes must match; the "
-      "model's input transform is used)")(
-      "quiet,q", po::bool_switch(&cli.quiet), "print only the epoch lines");
+      "model's input transform is used)")("quiet,q", po::bool_switch(&cli.quiet),
+                                          "print only the epoch lines");
   po::options_description resuming("Checkpoints");
   resuming.add_options()(
       "checkpoint", po::value(&cli.checkpoint),
@@ -137,18 +137,8 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
   visible.add(general).add(training).add(output).add(resuming).add(authors);
   po::options_description all;
   all.add(visible).add(hidden);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv)
-                  .options(all)
-                  .positional(positional)
-                  .style(tools::option_style)
-                  .run(),
-              vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw tools::CommandLineError(tools::option_error_message(e, visible, "ebprop-run"));
-  }
+  const po::variables_map vm =
+      tools::parse_options(argc, argv, all, positional, visible, "ebprop-run");
   if (vm.count("version")) {
     std::cout << tools::version_text("ebprop-run");
     return std::nullopt;

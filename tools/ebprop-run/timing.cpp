@@ -2,8 +2,8 @@
 
 #include <ebprop/data/feeder.h>
 #include <ebprop/graph.h>
-#include <ebprop/random_streams.h>
 #include <ebprop/model_file.h>
+#include <ebprop/random_streams.h>
 
 #include <algorithm>
 #include <array>

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "command.h"
+#include "run_output.h"
 #include "test_util.h"
 
 using namespace ebprop::test;  // run_tool, Result, Scratch, slurp, contains
@@ -33,14 +34,6 @@ const std::string two_heads =
     "[run]\nepochs = 1\n"
     "[data]\ndir = " +
     digits_dir + "\ntrain-limit = 500\ntest-limit = 200\n";
-
-// The number after `"key": ` in `line`; NaN for null.
-double field(const std::string& line, const std::string& key) {
-  const auto at = line.find("\"" + key + "\": ");
-  BOOST_REQUIRE_MESSAGE(at != std::string::npos, key << " in " << line);
-  const std::string value = line.substr(at + key.size() + 4);
-  return value.rfind("null", 0) == 0 ? std::nan("") : std::stod(value);
-}
 
 // The number after `text` in `output`.
 double number_after(const std::string& output, const std::string& text) {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "command.h"
+#include "run_output.h"
 #include "test_util.h"
 
 namespace fs = boost::filesystem;
@@ -24,23 +25,6 @@ const std::string fit = std::string(EBPROP_SOURCE_DIR) + "/graphs/fit-stanh.grap
 const std::string full_set_descent =
     " --plugin-path " + std::string(EBPROP_BINARY_DIR) +
     "/tests/bad-plugins/full_set_descent/libfull_set_descent.so --optimizer full_set_descent";
-
-// The lines of `text` that start with `head`.
-std::vector<std::string> lines_starting(const std::string& text, const std::string& head) {
-  std::vector<std::string> found;
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);)
-    if (line.rfind(head, 0) == 0) found.push_back(line);
-  return found;
-}
-
-// The number after `"key": ` in a metrics line; NaN for null.
-double field(const std::string& line, const std::string& key) {
-  const auto at = line.find("\"" + key + "\": ");
-  BOOST_REQUIRE_MESSAGE(at != std::string::npos, key << " in " << line);
-  const std::string value = line.substr(at + key.size() + 4);
-  return value.rfind("null", 0) == 0 ? std::nan("") : std::stod(value);
-}
 
 }  // namespace
 

@@ -19,6 +19,7 @@
 
 #include "command.h"
 #include "run_config.h"
+#include "run_output.h"
 
 using namespace ebprop::test;  // run_tool, Result, Scratch, slurp, contains
 using ebprop::data::Dataset;
@@ -75,23 +76,6 @@ std::string error_of(const Dataset& d, int count) {
 }
 
 Result run(const std::string& arguments) { return run_tool("ebprop-run", arguments); }
-
-// The lines of `text` that start with `head`.
-std::vector<std::string> lines_starting(const std::string& text, const std::string& head) {
-  std::vector<std::string> found;
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);)
-    if (line.rfind(head, 0) == 0) found.push_back(line);
-  return found;
-}
-
-// The number after `"key": ` in a metrics line; NaN for null.
-double field(const std::string& line, const std::string& key) {
-  const auto at = line.find("\"" + key + "\": ");
-  BOOST_REQUIRE_MESSAGE(at != std::string::npos, key << " in " << line);
-  const std::string value = line.substr(at + key.size() + 4);
-  return value.rfind("null", 0) == 0 ? std::nan("") : std::stod(value);
-}
 
 // A run that overfits: 100 digits trained on and 100 held out, at a high rate; the validation
 // error stops improving after a few epochs (seed 1: best epoch 3 of 12).

@@ -35,8 +35,8 @@ void unroll(const Layer& l, int stride, const std::vector<float>& x, std::vector
       const float* map = x.data() + static_cast<long>(e) * l.size() + i * l.rows * l.cols;
       for (int a = 0; a < k; ++a)
         for (int b = 0; b < k; ++b) {
-          float* column = windows.data() + (static_cast<long>(e) * l.depth() + (i * k + a) * k + b) *
-                                               l.positions();
+          float* column = windows.data() +
+                          (static_cast<long>(e) * l.depth() + (i * k + a) * k + b) * l.positions();
           for (int r = 0; r < l.out_rows(); ++r) {
             const float* row = map + (r * stride + a) * l.cols + b;
             if (contiguous)
@@ -69,9 +69,7 @@ void fold(const Layer& l, int stride, const std::vector<float>& window, std::vec
     }
 }
 
-double seconds(clk::time_point a) {
-  return std::chrono::duration<double>(clk::now() - a).count();
-}
+double seconds(clk::time_point a) { return std::chrono::duration<double>(clk::now() - a).count(); }
 
 }  // namespace
 
@@ -82,7 +80,8 @@ int main() {
   const Layer layers[] = {{"c1", 1, 32, 32, 5}, {"c3", 6, 14, 14, 5}, {"c5", 16, 5, 5, 5}};
   double total[4] = {0, 0, 0, 0};
   double checksum = 0;
-  std::printf("us per batch of %d: unroll (plugin, contiguous)  fold (plugin, contiguous)\n", batch);
+  std::printf("us per batch of %d: unroll (plugin, contiguous)  fold (plugin, contiguous)\n",
+              batch);
   for (const Layer& l : layers) {
     std::vector<float> x(static_cast<long>(l.size()) * batch), dx(x.size(), 0.0f);
     std::vector<float> windows(static_cast<long>(l.positions()) * l.depth() * batch);

@@ -1,14 +1,14 @@
 // Per-step cost of online SGD on the 784-300 layer of bench/fashion-mlp.graph, the way ebprop did
 // it before commit b91dbb7, the way it does it since (ParameterStore::descend: the update and the
-// clearing of dw in one blocked pass) and two alternatives; not part of run.sh. The parameters are one vector of 238,510 floats
-// (954 KB) like ebprop's store, the gradient another: together they exceed the 1 MiB L2 of a core.
-// Build and run (from the repository's root):
+// clearing of dw in one blocked pass) and two alternatives; not part of run.sh. The parameters are
+// one vector of 238,510 floats (954 KB) like ebprop's store, the gradient another: together they
+// exceed the 1 MiB L2 of a core. Build and run (from the repository's root):
 //   g++ -O3 -march=native -DNDEBUG -std=c++17 -I/usr/include/eigen3 -o /tmp/online_step
 //       bench/online_step.cpp && /tmp/online_step
 #include <Eigen/Dense>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <algorithm>
 #include <cstring>
 using M = Eigen::Matrix<float, -1, -1>;
 using V = Eigen::VectorXf;
@@ -37,7 +37,7 @@ int main() {
         auto a = clk::now();
         h.noalias() = W * x;                // fprop gemv
         dy = (h.array() * 1e-3f).matrix();  // stand-in for the backward of the rest
-        if (variant == 0) {                 // ebprop before b91dbb7: zero dw, dw += dy x', w -= eta dw
+        if (variant == 0) {  // ebprop before b91dbb7: zero dw, dw += dy x', w -= eta dw
           t[0] += lap(a);
           std::memset(dw.data(), 0, sizeof(float) * nparams);
           t[1] += lap(a);
@@ -69,11 +69,14 @@ int main() {
       }
   auto us = [&](double s) { return 1e6 * s / steps; };
   std::printf(
-      "before b91dbb7: gemv %.1f us, memset dw %.1f us, rank-1 into dw %.1f us, w -= eta dw %.1f us; "
+      "before b91dbb7: gemv %.1f us, memset dw %.1f us, rank-1 into dw %.1f us, w -= eta dw %.1f "
+      "us; "
       "total %.1f us/step\n",
       us(t[0]), us(t[1]), us(t[2]), us(t[3]), us(t[0] + t[1] + t[2] + t[3]));
-  std::printf("since b91dbb7: gemv %.1f us, dw += dy x' then descend (blocked axpy + zero) %.1f us; "
-              "total %.1f us/step\n", us(t[8]), us(t[9]), us(t[8] + t[9]));
+  std::printf(
+      "since b91dbb7: gemv %.1f us, dw += dy x' then descend (blocked axpy + zero) %.1f us; "
+      "total %.1f us/step\n",
+      us(t[8]), us(t[9]), us(t[8] + t[9]));
   std::printf("no memset: gemv %.1f us, dw = dy x' then axpy %.1f us; total %.1f us/step\n",
               us(t[4]), us(t[5]), us(t[4] + t[5]));
   std::printf("fused: gemv %.1f us, W -= eta dy x' %.1f us; total %.1f us/step\n", us(t[6]),

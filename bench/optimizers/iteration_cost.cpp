@@ -4,12 +4,12 @@
 //   iteration-cost [--hidden H] [--examples P] [--iterations K] [--optimizers cg,bfgs,...]
 //
 // A small MLP 784-H-10 (stanh, MSE to ±1 targets, as graphs/digits-mlp.graph, default H = 3 so
-// that BFGS's and Newton's dense n × n matrices are within their max-weights) on the first P (default 2000) bundled
-// digits (data/mnist10k, centred and scaled globally, §4.3), float64. For each optimizer: the
-// same initial weights, one warm-up step, then K (default 5) steps timed; the gradient on the
-// full set timed K times. Prints, per optimizer, seconds per iteration, the evaluations an
-// iteration made (function+gradient, G·v or H·v products, dense matrices) and the ratio
-// seconds per iteration / seconds per gradient. One thread.
+// that BFGS's and Newton's dense n × n matrices are within their max-weights) on the first P
+// (default 2000) bundled digits (data/mnist10k, centred and scaled globally, §4.3), float64. For
+// each optimizer: the same initial weights, one warm-up step, then K (default 5) steps timed; the
+// gradient on the full set timed K times. Prints, per optimizer, seconds per iteration, the
+// evaluations an iteration made (function+gradient, G·v or H·v products, dense matrices) and the
+// ratio seconds per iteration / seconds per gradient. One thread.
 #include <ebprop/data/idx.h>
 #include <ebprop/data/preprocess.h>
 #include <ebprop/graph_objective.h>

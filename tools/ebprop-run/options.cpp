@@ -116,8 +116,9 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
   po::options_description resuming("Checkpoints");
   resuming.add_options()(
       "checkpoint", po::value(&cli.checkpoint),
-      "write the whole state of the run here (weights, optimizer, position in the epoch, random "
-      "streams, metrics so far), atomically, every --checkpoint-every, at the end, and when "
+      "write the whole state of the run here (the model, the optimizer, the position in the "
+      "epoch, the random streams, the metrics so far; docs/checkpoints.md), atomically, every "
+      "--checkpoint-every, at the end, and when "
       "SIGINT or SIGTERM stops the run")(
       "checkpoint-every", po::value(&cli.checkpoint_every),
       "N or Nepochs: every N epochs (default 1); Nsteps: every N optimizer steps, in the "
@@ -164,7 +165,8 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
            "(graph, --load, data, plugins) or another output. Files are written atomically (a\n"
            "unique temporary renamed over the target). Training stops on a NaN or, by the rule\n"
            "diverge-factor above, on a loss that grows; the last good epoch's files are kept.\n"
-           "SIGINT or SIGTERM stops at the end of the current step, keeping the last saved epoch.\n"
+           "SIGINT or SIGTERM stops at the end of the current step, keeping the last saved epoch\n"
+           "(and writing --checkpoint, which --resume continues).\n"
            "Exit status: 0 success, 1 error or divergence, 2 usage (an output refused included),\n"
            "130 SIGINT, 143 SIGTERM.\n";
     return std::nullopt;

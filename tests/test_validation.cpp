@@ -275,7 +275,7 @@ BOOST_AUTO_TEST_CASE(save_best_holds_the_weights_of_the_best_epoch) {
   const std::string graph = s.file("n.graph", small_net);
   const std::string best = s.file("best.w"), json = s.file("m.jsonl"), rerun = s.file("e.w");
   const Result r =
-      run(graph + " -q --epochs 8" + overfitting + " --save-best " + best + " --metrics " + json);
+      run(graph + " -q --epochs 16" + overfitting + " --save-best " + best + " --metrics " + json);
   BOOST_TEST_REQUIRE(r.status == 0, r.output);
   // The best epoch by the metrics: the first with the lowest validation error.
   int expected = 0;
@@ -285,7 +285,9 @@ BOOST_AUTO_TEST_CASE(save_best_holds_the_weights_of_the_best_epoch) {
       lowest = field(line, "validation_error");
       expected = static_cast<int>(field(line, "epoch"));
     }
-  BOOST_TEST_REQUIRE((expected > 1 && expected < 8), r.output);  // neither the first nor the last
+  // Neither the first nor the last (the best epoch is 3 in the gcc build, 12 in the clang one:
+  // the two round differently, and 16 epochs leave room for both).
+  BOOST_TEST_REQUIRE((expected > 1 && expected < 16), r.output);
   BOOST_TEST(contains(r.output, "best epoch " + std::to_string(expected) + ": validation error "),
              r.output);
   const Result again =

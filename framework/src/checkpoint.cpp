@@ -226,38 +226,22 @@ std::vector<std::string> identity_differences(const RunIdentity& saved, const Ru
 }
 
 template <typename T>
-std::string model_bytes(const ParameterStore<T>& params, const ModelInfo& info) {
-  Archive model("model", model_version);
-  put_model(model, params, info);
-  return model.encode();
-}
-
-template <typename T>
-ModelInfo read_model_bytes(const std::string& bytes, const std::string& path,
-                           ParameterStore<T>& params) {
-  const Archive model =
-      Archive::decode(bytes, path + " (its model section)", "model", "an ebprop model");
-  if (model.version() != model_version)
-    throw FileError("checkpoint '" + path + "' holds a model of version " +
-                    std::to_string(model.version()) + "; this ebprop reads version " +
-                    std::to_string(model_version));
-  return get_model(model, params);
-}
-
-void write_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
+void write_checkpoint(const std::string& path, const Checkpoint& checkpoint,
+                      const ParameterStore<T>& params, const ModelInfo& model) {
   Archive archive(kind, format_version);
+  put_model(archive, params, model);
   archive.put("identity", encode_identity(checkpoint.identity));
   ByteWriter optimizer;
   put_vectors(optimizer, checkpoint.optimizer);
-  archive.put("model", checkpoint.model);
   archive.put("optimizer", optimizer.bytes());
   archive.put("trainer", encode_trainer(checkpoint.trainer));
   archive.put("run", checkpoint.run);
   archive.write(path);
 }
 
-Checkpoint read_checkpoint(const std::string& path) {
-  const Archive archive = Archive::read(path, kind, description);
+CheckpointFile read_checkpoint(const std::string& path) {
+  CheckpointFile file{{}, Archive::read(path, kind, description)};
+  const Archive& archive = file.archive;
   if (archive.version() != format_version)
     throw FileError("checkpoint '" + path + "' is in format version " +
                     std::to_string(archive.version()) + "; this ebprop reads version " +
@@ -265,11 +249,10 @@ Checkpoint read_checkpoint(const std::string& path) {
   const auto reader = [&](const std::string& section) {
     return ByteReader(archive.get(section), "checkpoint '" + path + "', section " + section);
   };
-  Checkpoint checkpoint;
+  Checkpoint& checkpoint = file.checkpoint;
   ByteReader identity = reader("identity");
   checkpoint.identity = decode_identity(identity);
   identity.expect_done();
-  checkpoint.model = archive.get("model");
   ByteReader optimizer = reader("optimizer");
   checkpoint.optimizer = get_vectors(optimizer);
   optimizer.expect_done();
@@ -277,15 +260,14 @@ Checkpoint read_checkpoint(const std::string& path) {
   checkpoint.trainer = decode_trainer(trainer);
   trainer.expect_done();
   checkpoint.run = archive.get("run");
-  return checkpoint;
+  return file;
 }
 
 template std::vector<std::string> graph_structure(const GraphSpec&, const Graph<float>&);
 template std::vector<std::string> graph_structure(const GraphSpec&, const Graph<double>&);
-template std::string model_bytes(const ParameterStore<float>&, const ModelInfo&);
-template std::string model_bytes(const ParameterStore<double>&, const ModelInfo&);
-template ModelInfo read_model_bytes(const std::string&, const std::string&, ParameterStore<float>&);
-template ModelInfo read_model_bytes(const std::string&, const std::string&,
-                                    ParameterStore<double>&);
+template void write_checkpoint(const std::string&, const Checkpoint&, const ParameterStore<float>&,
+                               const ModelInfo&);
+template void write_checkpoint(const std::string&, const Checkpoint&, const ParameterStore<double>&,
+                               const ModelInfo&);
 
 }  // namespace ebprop

@@ -1,5 +1,5 @@
 // Fuzz target: the checkpoint reader (read_checkpoint: the archive, the identity, optimizer and
-// trainer sections) and the model it holds (read_model_bytes), against the parameters of a small
+// trainer sections) and the model it holds (get_model), against the parameters of a small
 // fixed graph. An ebprop::Error is the expected refusal; a refused model must leave the
 // parameters unchanged (model_file.h); anything else is a finding.
 //
@@ -53,11 +53,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const ebprop::Vector<float> before = params.w();
   try {
     const std::string path = file.write(bytes.data(), bytes.size());
-    const ebprop::Checkpoint checkpoint = ebprop::read_checkpoint(path);
-    ebprop::read_model_bytes(checkpoint.model, path, params);
+    const ebprop::CheckpointFile checkpoint = ebprop::read_checkpoint(path);
+    ebprop::get_model(checkpoint.archive, params);
   } catch (const ebprop::Error&) {
     if (params.w() != before) {
-      std::fputs("read_model_bytes changed the parameters and then refused the model\n", stderr);
+      std::fputs("get_model changed the parameters and then refused the model\n", stderr);
       std::abort();
     }
   }

@@ -185,7 +185,7 @@ template <typename T>
 int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
         tools::RunConfig config) {
   // A checkpoint to resume is read first: a wrong file is refused before any work.
-  std::optional<Checkpoint> resume;
+  std::optional<CheckpointFile> resume;
   if (!cli.resume.empty()) resume = read_checkpoint(cli.resume);
   RandomStreams streams(static_cast<std::uint64_t>(config.run.integer("seed")));
   Graph<T> graph(spec, registry, streams.initialization);
@@ -193,11 +193,10 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   // once the checkpoint is known to be of this graph.
   std::optional<tools::LoadedModel> model;
   if (resume) {
-    RunIdentity this_graph = resume->identity;
+    RunIdentity this_graph = resume->checkpoint.identity;
     this_graph.graph = graph_structure(spec, graph);
-    refuse_another_run(cli.resume, resume->identity, this_graph);
-    model = tools::LoadedModel{cli.resume,
-                               read_model_bytes(resume->model, cli.resume, graph.parameters())};
+    refuse_another_run(cli.resume, resume->checkpoint.identity, this_graph);
+    model = tools::LoadedModel{cli.resume, get_model(resume->archive, graph.parameters())};
   } else if (!cli.load.empty()) {
     model = tools::load_model_file(cli.load, graph.parameters());
   }
@@ -289,19 +288,20 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   };
   int first_epoch = 1;
   if (resume) {
-    refuse_another_run(cli.resume, resume->identity, identity);
-    record = RunRecord::decode(resume->run, "checkpoint '" + cli.resume + "', section run");
+    const Checkpoint& saved = resume->checkpoint;
+    refuse_another_run(cli.resume, saved.identity, identity);
+    record = RunRecord::decode(saved.run, "checkpoint '" + cli.resume + "', section run");
     if (!record.finished.empty()) {
       std::cout << "the run of '" << cli.resume << "' has finished (" << record.finished
                 << "); there is nothing to resume\n";
       return 0;
     }
-    optimizer->restore(resume->optimizer);
-    trainer.restore(resume->trainer);
-    first_epoch = resume->trainer.in_epoch ? resume->trainer.epoch : resume->trainer.epoch + 1;
+    optimizer->restore(saved.optimizer);
+    trainer.restore(saved.trainer);
+    first_epoch = saved.trainer.in_epoch ? saved.trainer.epoch : saved.trainer.epoch + 1;
     if (!cli.quiet)
       std::cout << "resuming '" << cli.resume << "' from "
-                << position(resume->trainer, data.train.size()) << std::endl;
+                << position(saved.trainer, data.train.size()) << std::endl;
     early.restore(record.early);
     if (!cli.metrics.empty()) write_file_atomically(cli.metrics, record.metrics(metrics_form));
     if (first_epoch > epochs) {
@@ -315,8 +315,9 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   // trainer reports the divergence at the end of the epoch, and the last checkpoint stays.
   const auto write_checkpoint_now = [&] {
     if (cli.checkpoint.empty() || !graph.parameters().w().allFinite()) return;
-    write_checkpoint(cli.checkpoint, {identity, model_bytes(graph.parameters(), data.model),
-                                      optimizer->state(), trainer.state(), record.encode()});
+    write_checkpoint(cli.checkpoint,
+                     {identity, optimizer->state(), trainer.state(), record.encode()},
+                     graph.parameters(), data.model);
   };
   if (every.steps > 0)
     trainer.after_step([&](std::int64_t steps) {

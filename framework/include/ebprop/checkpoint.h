@@ -6,9 +6,10 @@
 // runs: the graph's structure, the settings that shape the trajectory and a fingerprint of the
 // training data, each compared on resume and every difference listed.
 //
-// The file is an Archive (archive.h) of kind "checkpoint", format version 1, with the sections
-// identity, model (a whole model file's bytes), optimizer, trainer and run. It is written
-// atomically (a crash or SIGKILL leaves the previous checkpoint whole) and checksummed.
+// The file is an Archive (archive.h) of kind "checkpoint", format version 1, with the model's own
+// sections (put_model: parameters, transform, task) and identity, optimizer, trainer and run. It
+// is written atomically (a crash or SIGKILL leaves the previous checkpoint whole) and
+// checksummed.
 //
 // OWNERSHIP: plain values; nothing refers to a graph or a trainer.
 #pragma once
@@ -17,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "ebprop/archive.h"
 #include "ebprop/data/dataset.h"
 #include "ebprop/graph.h"
 #include "ebprop/graph_spec.h"
@@ -51,29 +53,31 @@ std::string data_fingerprint(const data::Dataset& train);
 // this run does not"); empty when they match.
 std::vector<std::string> identity_differences(const RunIdentity& saved, const RunIdentity& now);
 
+// What a checkpoint holds besides the model.
 struct Checkpoint {
   RunIdentity identity;
-  std::string model;  // model_bytes()
   OptimizerState optimizer;
   TrainerState trainer;
   std::string run;  // the tool's own bytes
 };
 
-// The model as Checkpoint::model holds it: the bytes of a model file (model_file.h), exact for
-// float and double. Throws what put_model throws (a non-finite weight, an incomplete info).
+// Writes `checkpoint` with the model of `params` and `model` (put_model: exact for float and
+// double), atomically (files.h). Throws what put_model throws (a non-finite weight, an incomplete
+// info), and FileError naming `path`.
 template <typename T>
-std::string model_bytes(const ParameterStore<T>& params, const ModelInfo& info);
-// Reads Checkpoint::model of the checkpoint `path` into `params` and returns the rest, as
-// get_model does (every mismatch with the store listed; `params` unchanged on any error).
-template <typename T>
-ModelInfo read_model_bytes(const std::string& bytes, const std::string& path,
-                           ParameterStore<T>& params);
+void write_checkpoint(const std::string& path, const Checkpoint& checkpoint,
+                      const ParameterStore<T>& params, const ModelInfo& model);
 
-// Writes atomically (files.h). Throws FileError naming `path`.
-void write_checkpoint(const std::string& path, const Checkpoint& checkpoint);
+// A checkpoint read from its file: what it holds besides the model, and the file's archive,
+// from which get_model (model_file.h) reads the model, its messages naming the checkpoint and
+// the section.
+struct CheckpointFile {
+  Checkpoint checkpoint;
+  Archive archive;
+};
 
 // Reads `path`. Throws FileError naming the file when it is not a checkpoint, is truncated or
 // corrupt, or was written in another format version (the versions named).
-Checkpoint read_checkpoint(const std::string& path);
+CheckpointFile read_checkpoint(const std::string& path);
 
 }  // namespace ebprop

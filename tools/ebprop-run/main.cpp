@@ -276,9 +276,12 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
     return 0;
   }
 
-  // The run's record and identity, restored from --resume and written with --checkpoint.
+  // The run's record and identity, restored from --resume and written with --checkpoint (the
+  // identity, with its checksum of the training data, only for them).
   RunRecord record;
-  const RunIdentity identity = run_identity(spec, graph, config, data.train);
+  const RunIdentity identity = cli.checkpoint.empty() && cli.resume.empty()
+                                   ? RunIdentity{}
+                                   : run_identity(spec, graph, config, data.train);
   EpochReport last;        // of the last epoch this process finished
   const auto warn = [&] {  // at the end of a run that finished an epoch here
     if (last.epoch == 0) return;

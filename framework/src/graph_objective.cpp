@@ -52,6 +52,13 @@ GraphObjective<T>::GraphObjective(Graph<T>& graph, const data::Dataset& data, Rn
 }
 
 template <typename T>
+std::vector<std::string> GraphObjective<T>::loss_names() const {
+  std::vector<std::string> names;
+  for (int l : losses_) names.push_back(graph_.nodes()[l].name);
+  return names;
+}
+
+template <typename T>
 std::string GraphObjective<T>::scored_description() const {
   if (predict_ < 0) return "";
   const auto& nodes = graph_.nodes();

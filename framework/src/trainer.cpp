@@ -146,7 +146,7 @@ EpochReport Trainer<T>::run_epoch(int epoch, const data::Dataset* test,
   }
 
   const DataUse use = optimizer_.data_use();
-  for (int l : objective_.loss_nodes()) report.loss_names.push_back(graph_.nodes()[l].name);
+  report.loss_names = objective_.loss_names();
   if (use.kind == DataUse::Kind::mini_batches) {
     mini_batch_epoch(report);
     const EpochProgress& p = epoch_progress_;

@@ -117,14 +117,6 @@ std::string run_losses(const Graph<T>& graph, const GraphObjective<T>& objective
   return text.str();
 }
 
-// The names of the loss nodes, in the graph file's order (EpochReport::loss_names).
-template <typename T>
-std::vector<std::string> loss_names(const Graph<T>& graph, const GraphObjective<T>& objective) {
-  std::vector<std::string> names;
-  for (int l : objective.loss_nodes()) names.push_back(graph.nodes()[l].name);
-  return names;
-}
-
 // §9.2: λmax from the online estimator (Eq. 64) on the weights training starts from (the same
 // seed gives the same initial weights in double as in float).
 double largest_eigenvalue(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
@@ -271,7 +263,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
         data.has_test ? trainer.evaluate(data.test) : trainer.evaluate(data.train);
     std::cout << (data.has_test ? "test" : "train") << " loss " << std::setprecision(6) << test.loss
               << (classes ? " error " + percent(test.error) : "")
-              << per_loss_columns(loss_names(graph, trainer.objective()), test) << "\n";
+              << per_loss_columns(trainer.objective().loss_names(), test) << "\n";
     if (!cli.save.empty()) save_model(cli.save, graph.parameters(), data.model);
     return 0;
   }

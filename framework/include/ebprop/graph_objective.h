@@ -89,6 +89,8 @@ class GraphObjective final : public Objective<T> {
   // The loss nodes in the graph file's order (Graph::loss_nodes_in_file_order): the order of
   // tracked_losses() and of the runner's reports.
   const std::vector<int>& loss_nodes() const { return losses_; }
+  // Their names, in that order (EpochReport::loss_names).
+  std::vector<std::string> loss_names() const;
 
  protected:
   double compute_value(const Batch& batch) override;

@@ -166,9 +166,9 @@ Archive Archive::decode(const std::string& bytes, const std::string& path, const
     throw FileError("'" + path + "' is not " + description + " (no EBPROPA1 header)");
   if (bytes.size() < 8 + 4 + 4 + 4 + 4) throw FileError(named + " is truncated");
   const std::size_t body = bytes.size() - 4;
-  ByteReader in(bytes, named);
-  in.raw(body);
-  if (in.u32() != crc_of(bytes, body)) throw FileError(named + " is corrupt (checksum mismatch)");
+  const std::string stored_crc = bytes.substr(body);
+  if (ByteReader(stored_crc, named).u32() != crc_of(bytes, body))
+    throw FileError(named + " is corrupt (checksum mismatch)");
 
   const std::string content = bytes.substr(0, body);
   ByteReader fields(content, named);

@@ -90,7 +90,6 @@ class Sdlm final : public Optimizer<T> {
 
   void restore(const OptimizerState& state) override {
     has_curvature_ = get_per_parameter(state, "curvature", curvature_, *params_);
-    if (!has_curvature_) curvature_.setZero(params_->size());
     if (!get_per_parameter(state, "velocity", velocity_, *params_))
       throw Error("sdlm state has no entry 'velocity'");
     rate_ = optimize::get_scalar(state, "rate", "sdlm");

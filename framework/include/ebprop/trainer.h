@@ -160,11 +160,12 @@ class Trainer final {
   GraphObjective<T>& objective() { return objective_; }
 
  private:
-  // The epoch's steps for each data use, from progress_ on (the start, or where a restored
+  // The epoch's steps for each data use, from epoch_progress_ on (the start, or where a restored
   // epoch stopped).
   void mini_batch_epoch(EpochReport& report);
   void iteration_epoch(EpochReport& report, const DataUse& use);
-  // After each step: progress_ and the counters are up to date. Returns true to end the epoch.
+  // After each step, with epoch_progress_ and the counters up to date: counts the step, records
+  // the optimizer's rate, calls after_step. Returns true when a stop is requested.
   bool step_done();
   Evaluation evaluate_first(const data::Dataset& data, int count);  // on examples [0, count)
   void check_loss_growth(double mean_loss, int first, int last);    // the divergence rule

@@ -305,7 +305,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
       return 0;
     }
   }
-  const CheckpointEvery every = parse_checkpoint_every(cli.checkpoint_every);
+  const CheckpointEvery& every = cli.checkpoint_every;
   // Writes the run's state to --checkpoint. Weights that went non-finite are not kept: the
   // trainer reports the divergence at the end of the epoch, and the last checkpoint stays.
   const auto write_checkpoint_now = [&] {

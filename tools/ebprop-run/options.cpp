@@ -3,12 +3,40 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 
-#include "resume.h"
 #include "tool_options.h"
 
 namespace ebprop::run {
 
 namespace po = boost::program_options;
+
+CheckpointEvery parse_checkpoint_every(const std::string& text) {
+  std::size_t used = 0;
+  long long count = 0;
+  try {
+    count = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  const std::string unit = text.substr(used);
+  const auto refuse = [&] {
+    throw tools::CommandLineError(
+        "--checkpoint-every takes a count of epochs (2, 2epochs) or of optimizer steps "
+        "(500steps), at least 1; found '" +
+        text + "'");
+  };
+  if (used == 0 || count < 1) refuse();
+  CheckpointEvery every;
+  if (unit.empty() || unit == "epoch" || unit == "epochs") {
+    if (count > 1000000000) refuse();
+    every.epochs = static_cast<int>(count);
+  } else if (unit == "step" || unit == "steps") {
+    every.epochs = 0;
+    every.steps = count;
+  } else {
+    refuse();
+  }
+  return every;
+}
 
 namespace {
 
@@ -120,7 +148,7 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
       "epoch, the random streams, the metrics so far; docs/checkpoints.md), atomically, every "
       "--checkpoint-every, at the end, and when "
       "SIGINT or SIGTERM stops the run")(
-      "checkpoint-every", po::value(&cli.checkpoint_every),
+      "checkpoint-every", po::value<std::string>(),
       "N or Nepochs: every N epochs (default 1); Nsteps: every N optimizer steps, in the "
       "middle of epochs too")(
       "resume", po::value(&cli.resume),
@@ -195,7 +223,7 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
     if (cli.checkpoint.empty())
       throw tools::CommandLineError(
           "--checkpoint-every needs --checkpoint FILE: the file to write the checkpoints to");
-    parse_checkpoint_every(cli.checkpoint_every);  // refused here, before any work
+    cli.checkpoint_every = parse_checkpoint_every(vm["checkpoint-every"].as<std::string>());
   }
   author_options.check(vm, cli);
   if (cli.graph_file.empty() && !cli.list_plugins)

@@ -1,6 +1,7 @@
 // The runner's command line (Boost.Program_options).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,13 +10,21 @@
 
 namespace ebprop::run {
 
+// --checkpoint-every: "N" or "Nepochs" (every N epochs), "Nsteps" (every N optimizer steps).
+struct CheckpointEvery {
+  int epochs = 1;
+  std::int64_t steps = 0;  // > 0: every `steps` steps instead of epochs
+};
+// Throws tools::CommandLineError naming --checkpoint-every and what it takes.
+CheckpointEvery parse_checkpoint_every(const std::string& text);
+
 struct CommandLine {
   std::string graph_file;
   std::vector<std::string> plugin_paths;
   tools::Overrides overrides;  // --set, --opt, --optimizer and their shortcuts
   std::string metrics, save, load;
-  std::string checkpoint, resume;      // --checkpoint FILE, --resume FILE
-  std::string checkpoint_every = "1";  // epochs, or "Nsteps" (resume.h)
+  std::string checkpoint, resume;    // --checkpoint FILE, --resume FILE
+  CheckpointEvery checkpoint_every;  // --checkpoint-every
   std::string save_best;  // --save-best: the weights of the best epoch on the validation set
   bool list_plugins = false, describe = false, test_only = false, quiet = false;
   bool lr_auto = false;  // --lr auto

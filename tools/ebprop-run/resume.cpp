@@ -53,35 +53,6 @@ std::string RunRecord::metrics(MetricsFormat format) const {
   return format == MetricsFormat::csv ? metrics_csv : metrics_json;
 }
 
-CheckpointEvery parse_checkpoint_every(const std::string& text) {
-  std::size_t used = 0;
-  long long count = 0;
-  try {
-    count = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  const std::string unit = text.substr(used);
-  const auto refuse = [&] {
-    throw tools::CommandLineError(
-        "--checkpoint-every takes a count of epochs (2, 2epochs) or of optimizer steps "
-        "(500steps), at least 1; found '" +
-        text + "'");
-  };
-  if (used == 0 || count < 1) refuse();
-  CheckpointEvery every;
-  if (unit.empty() || unit == "epoch" || unit == "epochs") {
-    if (count > 1000000000) refuse();
-    every.epochs = static_cast<int>(count);
-  } else if (unit == "step" || unit == "steps") {
-    every.epochs = 0;
-    every.steps = count;
-  } else {
-    refuse();
-  }
-  return every;
-}
-
 bool free_on_resume(const std::string& key) {
   static const std::set<std::string> free = {
       "run.epochs",      "run.threads", "data.test-images",  "data.test-labels",  "data.test-csv",

@@ -1,7 +1,6 @@
 // What ebprop-run puts in a checkpoint besides the engine's state (checkpoint.h), and what it
 // compares when resuming: the run's own record (epochs done, the iteration count, the notices
-// printed, the metrics records so far, why it finished), when checkpoints are written, and the
-// identity of the run.
+// printed, the metrics records so far, why it finished) and the identity of the run.
 #pragma once
 
 #include <ebprop/checkpoint.h>
@@ -35,14 +34,6 @@ struct RunRecord {
   // Throws FileError naming `what` when the bytes are not a record.
   static RunRecord decode(const std::string& bytes, const std::string& what);
 };
-
-// --checkpoint-every: "N" or "Nepochs" (every N epochs), "Nsteps" (every N optimizer steps).
-struct CheckpointEvery {
-  int epochs = 1;
-  std::int64_t steps = 0;  // > 0: every `steps` steps instead of epochs
-};
-// Throws tools::CommandLineError naming --checkpoint-every and what it takes.
-CheckpointEvery parse_checkpoint_every(const std::string& text);
 
 // The identity of this run (RunIdentity): the graph's structure; the settings that shape
 // training, which are every [run], [data] and optimizer setting except those a resumed run may

@@ -192,7 +192,17 @@ struct Graph<T>::Build {
 
 // Building in stages, each throwing the SourceError of the checks it makes (graph.h, BUILDING).
 template <typename T>
-Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : file_(spec.file) {
+Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng)
+    : Graph(spec, registry, &rng, nullptr) {}
+
+template <typename T>
+std::unique_ptr<Graph<T>> Graph<T>::replica() {
+  return std::unique_ptr<Graph>(new Graph(spec_, *registry_, nullptr, this));
+}
+
+template <typename T>
+Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng* rng, Graph* values_of)
+    : spec_(spec), registry_(&registry), file_(spec.file) {
   if (spec.nodes.empty()) throw SourceError({spec.file, 0, 0}, "the graph has no nodes");
   Build build{spec, registry, {}, {}, {}, 0};
   order_nodes(resolve_inputs(spec, registry), build);
@@ -202,8 +212,9 @@ Graph<T>::Graph(const GraphSpec& spec, const Registry& registry, Rng& rng) : fil
     infer_shape(p, build);
   }
   declare_parameters(build);
-  allocate_parameters(build, rng);
+  allocate_parameters(build, rng, values_of);
   bind_parameters(build);
+  mark_needs_gradient();
   // What each node's passes read: its inputs' states.
   for (auto& node : nodes_) {
     inputs_.emplace_back();
@@ -362,7 +373,7 @@ void Graph<T>::declare_parameters(Build& build) {
 
 // The store allocated (a failure names the parameter count) and initialized from rng (Eq. 16).
 template <typename T>
-void Graph<T>::allocate_parameters(const Build& build, Rng& rng) {
+void Graph<T>::allocate_parameters(const Build& build, Rng* rng, Graph* values_of) {
   try {
     params_.allocate();
   } catch (const std::bad_alloc&) {
@@ -370,7 +381,27 @@ void Graph<T>::allocate_parameters(const Build& build, Rng& rng) {
         {build.spec.file, 0, 0},
         out_of_memory("the graph's " + std::to_string(build.parameter_values) + " parameters"));
   }
-  params_.initialize(rng);
+  if (values_of)
+    params_.read_values_of(values_of->params_);
+  else
+    params_.initialize(*rng);
+}
+
+// A value needs derivatives when it depends on a parameter: its node has parameters or reads such
+// a value. The blocks of modules that fuse the SGD step are marked for it (the store keeps only
+// those with one user and one rate scale).
+template <typename T>
+void Graph<T>::mark_needs_gradient() {
+  for (auto& node : nodes_) {
+    if (node.is_input) continue;
+    node.state.needs_gradient = !node.parameters.empty();
+    for (int i : node.inputs) node.state.needs_gradient |= nodes_[i].state.needs_gradient;
+  }
+  for (const auto& node : nodes_)
+    if (!node.is_input && node.module->fuses_descent())
+      for (const std::string& name : node.parameters)
+        params_.set_fusable(static_cast<std::size_t>(params_.find(name) - params_.blocks().data()),
+                            true);
 }
 
 // Every module bound to views of its blocks, each block's rate scaled by its lr.ROLE.
@@ -501,32 +532,49 @@ double Graph<T>::loss_of(int node) const {
   return static_cast<double>(state.x.sum()) / state.batch();
 }
 
-// dE/d(loss output) of one example: its weight over the batch size (E takes the weighted mean).
+// dE/d(loss output) of one example: its weight over the batch size (E takes the weighted mean),
+// times the share `scale` of a part of a larger batch.
 template <typename T>
-T Graph<T>::loss_seed(const Node& node) {
-  return static_cast<T>(node.loss_weight / node.state.batch());
+T Graph<T>::loss_seed(const Node& node, double scale) {
+  return static_cast<T>(scale * node.loss_weight / node.state.batch());
 }
 
 template <typename T>
-void Graph<T>::bprop() {
+void Graph<T>::bprop(double scale) {
   for (auto& node : nodes_) {
-    node.state.dx.setZero(node.state.x.rows(), node.state.x.cols());
-    if (node.is_loss) node.state.dx.setConstant(loss_seed(node));
+    if (!node.state.needs_gradient) continue;
+    if (node.is_loss)
+      node.state.dx.setConstant(node.state.x.rows(), node.state.x.cols(), loss_seed(node, scale));
+    else
+      node.state.dx.setZero(node.state.x.rows(), node.state.x.cols());
   }
   params_.note_gradients_written();
   for (std::size_t i = nodes_.size(); i-- > 0;)
-    if (!nodes_[i].is_input)
+    if (nodes_[i].state.needs_gradient)
       in_pass(i, "bprop", [&] { nodes_[i].module->bprop(inputs_[i], nodes_[i].state); });
 }
 
 template <typename T>
-void Graph<T>::bbprop() {
+void Graph<T>::bprop_descending(T eta) {
+  params_.set_descent_step(eta);
+  try {
+    bprop();
+  } catch (...) {
+    params_.set_descent_step(T(0));
+    throw;
+  }
+  params_.descend_unfused(eta);
+}
+
+template <typename T>
+void Graph<T>::bbprop(double scale) {
   for (auto& node : nodes_) {
+    if (!node.state.needs_gradient) continue;
     node.state.ddx.setZero(node.state.x.rows(), node.state.x.cols());
-    if (node.is_loss) node.state.dx.setConstant(loss_seed(node));
+    if (node.is_loss) node.state.dx.setConstant(loss_seed(node, scale));
   }
   for (std::size_t i = nodes_.size(); i-- > 0;)
-    if (!nodes_[i].is_input)
+    if (nodes_[i].state.needs_gradient)
       in_pass(i, "bbprop", [&] { nodes_[i].module->bbprop(inputs_[i], nodes_[i].state); });
 }
 
@@ -544,10 +592,10 @@ void Graph<T>::r_fprop() {
   if (!missing.empty())
     throw Error("no exact Hessian-vector product: nodes without R-operator passes: " +
                 join(missing));
-  for (auto& node : nodes_)  // inputs do not depend on the weights: R{x} = 0
-    if (node.is_input) node.state.rx.setZero(node.state.x.rows(), node.state.x.cols());
+  for (auto& node : nodes_)  // values that do not depend on the weights: R{x} = 0
+    if (!node.state.needs_gradient) node.state.rx.setZero(node.state.x.rows(), node.state.x.cols());
   for (std::size_t i = 0; i < nodes_.size(); ++i)
-    if (!nodes_[i].is_input)
+    if (nodes_[i].state.needs_gradient)
       in_pass(i, "r_fprop", [&] { nodes_[i].module->r_fprop(inputs_[i], nodes_[i].state); });
 }
 
@@ -555,26 +603,28 @@ template <typename T>
 void Graph<T>::hessian_vector() {
   r_fprop();
   for (auto& node : nodes_)  // the loss seeds are constants: R{seed} = 0
-    node.state.rdx.setZero(node.state.x.rows(), node.state.x.cols());
+    if (node.state.needs_gradient) node.state.rdx.setZero(node.state.x.rows(), node.state.x.cols());
   params_.rdw().setZero();
   for (std::size_t i = nodes_.size(); i-- > 0;)
-    if (!nodes_[i].is_input)
+    if (nodes_[i].state.needs_gradient)
       in_pass(i, "r_bprop", [&] { nodes_[i].module->r_bprop(inputs_[i], nodes_[i].state); });
 }
 
 template <typename T>
 void Graph<T>::gauss_newton_vector() {
   r_fprop();
-  for (auto& node : nodes_) node.state.rdx.setZero(node.state.x.rows(), node.state.x.cols());
+  for (auto& node : nodes_)
+    if (node.state.needs_gradient) node.state.rdx.setZero(node.state.x.rows(), node.state.x.cols());
   // weight · H (J v) at each output: the loss modules' r_bprop, with their seeds dx = weight/batch
   // from bprop.
   for (std::size_t i = 0; i < nodes_.size(); ++i)
-    if (nodes_[i].is_loss)
+    if (nodes_[i].is_loss && nodes_[i].state.needs_gradient)
       in_pass(i, "r_bprop", [&] { nodes_[i].module->r_bprop(inputs_[i], nodes_[i].state); });
   // Jᵀ (H J v): an ordinary bprop of the modules below the losses, seeded at the outputs.
-  for (auto& node : nodes_) node.state.dx.setZero(node.state.x.rows(), node.state.x.cols());
+  for (auto& node : nodes_)
+    if (node.state.needs_gradient) node.state.dx.setZero(node.state.x.rows(), node.state.x.cols());
   for (const auto& node : nodes_)
-    if (node.is_loss) {
+    if (node.is_loss && node.state.needs_gradient) {
       auto& output = nodes_[node.inputs.front()].state;
       output.dx = output.rdx;
     }
@@ -582,7 +632,7 @@ void Graph<T>::gauss_newton_vector() {
   params_.clear_gradients();
   params_.note_gradients_written();
   for (std::size_t i = nodes_.size(); i-- > 0;)
-    if (!nodes_[i].is_input && !nodes_[i].is_loss)
+    if (nodes_[i].state.needs_gradient && !nodes_[i].is_loss)
       in_pass(i, "bprop", [&] { nodes_[i].module->bprop(inputs_[i], nodes_[i].state); });
   params_.rdw() = params_.dw();
   params_.dw() = gradient;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
+#include <utility>
 
 #include "ebprop/memory.h"
 
@@ -24,8 +26,8 @@ GraphObjective<T>::GraphObjective(Graph<T>& graph, const data::Dataset& data, Rn
       data_(data),
       sampling_(sampling),
       options_(std::move(options)),
-      feeder_(graph, data),
       losses_(graph.loss_nodes_in_file_order()) {
+  workers_.push_back(std::make_unique<Worker>(graph, nullptr, data));  // checks the inputs
   const std::string where = graph.file().empty() ? "the graph" : graph.file();
   if (data.size() == 0) throw NumericError("the data set '" + data.name + "' is empty");
   if (options_.chunk < 1)
@@ -49,6 +51,13 @@ GraphObjective<T>::GraphObjective(Graph<T>& graph, const data::Dataset& data, Rn
                 "NODE (or --set predict=NODE)");
   }
   if (data.labels.empty()) predict_ = -1;
+  if (options_.threads < 1 || options_.min_part < 1)
+    throw Error("threads and min_part must be at least 1");
+  for (int t = 1; t < options_.threads; ++t) {
+    auto replica = graph.replica();
+    Graph<T>& g = *replica;
+    workers_.push_back(std::make_unique<Worker>(g, std::move(replica), data));
+  }
 }
 
 template <typename T>
@@ -127,39 +136,79 @@ void GraphObjective<T>::track_errors(const Batch& batch) {
 }
 
 template <typename T>
+int GraphObjective<T>::parts_of(int count) const {
+  return std::max(1, std::min(options_.threads, count / options_.min_part));
+}
+
+template <typename T>
 template <typename Pass>
-double GraphObjective<T>::for_each_chunk(const Batch& batch, int limit, Pass&& pass) {
+double GraphObjective<T>::for_each_part(const Batch& batch, int limit, Pass&& pass, int max_parts) {
   const int total = batch.size(data_.size());
   const bool tracking = tracked_ == &batch && !tracked_done_;
   const bool classes = tracking && predict_ >= 0;
-  int errors = 0;
-  std::vector<int> predictions(classes ? data_.targets.rows() : 0, 0);
-  std::vector<double> losses(tracking ? losses_.size() : 0, 0.0);
-  double loss = 0;
-  culprit_.clear();
-  for (int first = 0; first < total; first += limit) {
-    const int count = std::min(limit, total - first);
+  for (auto& w : workers_) {
+    w->loss = 0;
+    w->culprit.clear();
+    w->losses.assign(tracking ? losses_.size() : 0, 0.0);
+    w->errors = 0;
+    w->predictions.assign(classes ? data_.targets.rows() : 0, 0);
+  }
+  // One part, on worker k: examples [first, first + count) of the batch.
+  const auto run_part = [&](Worker& w, int first, int count) {
     if (batch.is_all()) {
-      feeder_.load(data_, first, count);
+      w.feeder.load(data_, first, count);
     } else {
-      chunk_indices_.assign(batch.examples().begin() + first,
-                            batch.examples().begin() + first + count);
-      feeder_.load(data_, chunk_indices_);
+      w.indices.assign(batch.examples().begin() + first, batch.examples().begin() + first + count);
+      w.feeder.load(data_, w.indices);
     }
-    const double weight = static_cast<double>(count) / total;
-    loss += weight * pass(count, weight);
-    for (std::size_t l = 0; l < losses.size(); ++l)
-      losses[l] += weight * graph_.loss_of(losses_[l]);
+    const double share = static_cast<double>(count) / total;
+    w.loss += share * pass(w, count, share);
+    for (std::size_t l = 0; l < w.losses.size(); ++l)
+      w.losses[l] += share * w.graph->loss_of(losses_[l]);
     if (classes) {
-      const auto& y = graph_.nodes()[predict_].state.x;
+      const auto& y = w.graph->nodes()[predict_].state.x;
       for (int k = 0; k < count; ++k) {
         Eigen::Index predicted = 0;
         y.col(k).maxCoeff(&predicted);
-        const int example = batch.is_all() ? first + k : chunk_indices_[k];
-        errors += predicted != data_.labels[example];
-        ++predictions[predicted];
+        const int example = batch.is_all() ? first + k : w.indices[k];
+        w.errors += predicted != data_.labels[example];
+        ++w.predictions[predicted];
       }
     }
+  };
+  for (int first = 0; first < total; first += limit) {
+    const int count = std::min(limit, total - first);
+    const int parts = std::min(max_parts, parts_of(count));
+    if (parts == 1) {
+      run_part(*workers_.front(), first, count);
+      continue;
+    }
+    std::vector<std::exception_ptr> failures(parts);
+#pragma omp parallel for num_threads(parts) schedule(static, 1)
+    for (int k = 0; k < parts; ++k) {
+      try {  // an exception must not leave an OpenMP region
+        const int begin = first + static_cast<int>(std::int64_t{count} * k / parts);
+        const int end = first + static_cast<int>(std::int64_t{count} * (k + 1) / parts);
+        run_part(*workers_[k], begin, end - begin);
+      } catch (...) {
+        failures[k] = std::current_exception();
+      }
+    }
+    for (const auto& failure : failures)
+      if (failure) std::rethrow_exception(failure);
+  }
+  // The workers' sums, in worker order.
+  double loss = 0;
+  culprit_.clear();
+  std::vector<double> losses(tracking ? losses_.size() : 0, 0.0);
+  std::vector<int> predictions(classes ? data_.targets.rows() : 0, 0);
+  int errors = 0;
+  for (const auto& w : workers_) {
+    loss += w->loss;
+    if (culprit_.empty()) culprit_ = w->culprit;
+    for (std::size_t l = 0; l < losses.size(); ++l) losses[l] += w->losses[l];
+    for (std::size_t c = 0; c < predictions.size(); ++c) predictions[c] += w->predictions[c];
+    errors += w->errors;
   }
   if (tracking) {
     tracked_done_ = true;
@@ -173,55 +222,78 @@ double GraphObjective<T>::for_each_chunk(const Batch& batch, int limit, Pass&& p
 }
 
 template <typename T>
-double GraphObjective<T>::forward() {
-  graph_.fprop();
-  const double e = graph_.loss();
-  if (!std::isfinite(e) && culprit_.empty()) {
-    const int bad = graph_.first_non_finite();
-    culprit_ = node_at(graph_, bad >= 0 ? bad : graph_.loss_nodes().front()) +
-               " produced a non-finite value";
+double GraphObjective<T>::forward(Worker& w) {
+  w.graph->fprop();
+  const double e = w.graph->loss();
+  if (!std::isfinite(e) && w.culprit.empty()) {
+    const int bad = w.graph->first_non_finite();
+    w.culprit = node_at(*w.graph, bad >= 0 ? bad : w.graph->loss_nodes().front()) +
+                " produced a non-finite value";
   }
   return e;
+}
+
+template <typename T>
+template <typename Field>
+void GraphObjective<T>::add_replicas(Vector<T>& into, Field&& field, int workers) {
+  if (workers < 2) return;
+  const Eigen::Index n = into.size();
+#pragma omp parallel for num_threads(workers) schedule(static, 1)
+  for (int k = 0; k < workers; ++k) {
+    const Eigen::Index begin = n * k / workers, end = n * (k + 1) / workers;
+    for (int r = 1; r < workers; ++r)
+      into.segment(begin, end - begin) += field(*workers_[r]).segment(begin, end - begin);
+  }
 }
 
 template <typename T>
 double GraphObjective<T>::compute_value(const Batch& batch) {
-  return for_each_chunk(batch, options_.chunk, [&](int, double) { return forward(); });
+  return for_each_part(batch, options_.chunk, [&](Worker& w, int, double) { return forward(w); });
 }
 
 template <typename T>
 double GraphObjective<T>::compute_gradient(const Batch& batch, bool with_curvature) {
-  auto& p = parameters();
   const int total = batch.size(data_.size());
-  if (total <= options_.chunk) {  // one chunk (every stochastic step): no copies of dw
-    return for_each_chunk(batch, options_.chunk, [&](int, double) {
-      const double e = forward();
-      p.clear_gradients_if_needed();
-      graph_.bprop();
-      if (with_curvature) {
-        p.clear_hessian();
-        graph_.bbprop();
-      }
-      return e;
-    });
+  const int workers = total <= options_.chunk ? parts_of(total) : options_.threads;
+  for (int k = 0; k < workers; ++k) {
+    auto& p = workers_[k]->graph->parameters();
+    p.clear_gradients_if_needed();  // online steps: dw is zero after the last descend
+    if (with_curvature) p.clear_hessian();
   }
-  Vector<T> gradient = Vector<T>::Zero(p.size()), diagonal;
-  if (with_curvature) diagonal.setZero(p.size());
-  const double e = for_each_chunk(batch, options_.chunk, [&](int, double weight) {
-    const double chunk_loss = forward();
-    p.clear_gradients();
-    graph_.bprop();
-    gradient += static_cast<T>(weight) * p.dw();
-    if (with_curvature) {
-      p.clear_hessian();
-      graph_.bbprop();
-      diagonal += static_cast<T>(weight) * p.ddw();
-    }
-    return chunk_loss;
+  const double e = for_each_part(batch, options_.chunk, [&](Worker& w, int, double share) {
+    const double part_loss = forward(w);
+    w.graph->bprop(share);
+    if (with_curvature) w.graph->bbprop(share);
+    return part_loss;
   });
-  p.dw() = gradient;
-  if (with_curvature) p.ddw() = diagonal;
+  auto& p = parameters();
+  add_replicas(
+      p.dw(),
+      [](Worker& w) -> const Vector<T>& { return std::as_const(w.graph->parameters()).dw(); },
+      workers);
+  if (with_curvature)
+    add_replicas(
+        p.ddw(),
+        [](Worker& w) -> const Vector<T>& { return std::as_const(w.graph->parameters()).ddw(); },
+        workers);
   return e;
+}
+
+template <typename T>
+double GraphObjective<T>::compute_descent(const Batch& batch, T eta) {
+  const int total = batch.size(data_.size());
+  auto& p = parameters();
+  if (total > options_.chunk || parts_of(total) > 1 || !p.any_fusable()) {
+    const double e = compute_gradient(batch, false);
+    p.descend(eta);
+    return e;
+  }
+  p.clear_gradients_if_needed();
+  return for_each_part(batch, options_.chunk, [&](Worker& w, int, double) {
+    const double e = forward(w);
+    w.graph->bprop_descending(eta);
+    return e;
+  });
 }
 
 template <typename T>
@@ -248,17 +320,23 @@ void GraphObjective<T>::compute_gauss_newton_vector(const Batch& batch, const Ve
 template <typename T>
 void GraphObjective<T>::product_along(const Batch& batch, const Vector<T>& v, Vector<T>& out,
                                       void (Graph<T>::*pass)()) {
+  const int total = batch.size(data_.size());
+  const int workers = total <= options_.chunk ? parts_of(total) : options_.threads;
   auto& p = parameters();
   p.rw() = v;
-  out.setZero(p.size());
-  for_each_chunk(batch, options_.chunk, [&](int, double weight) {
-    const double e = forward();
-    p.clear_gradients();
-    graph_.bprop();
-    (graph_.*pass)();
-    out += static_cast<T>(weight) * p.rdw();
+  for (int k = 0; k < workers; ++k) workers_[k]->sum.setZero(p.size());
+  for_each_part(batch, options_.chunk, [&](Worker& w, int, double share) {
+    const double e = forward(w);
+    auto& q = w.graph->parameters();
+    q.clear_gradients();
+    w.graph->bprop(share);
+    (w.graph->*pass)();
+    w.sum += std::as_const(q).rdw();
     return e;
   });
+  out = workers_.front()->sum;
+  add_replicas(
+      out, [](Worker& w) -> const Vector<T>& { return w.sum; }, workers);
 }
 
 // Column k of each example's rows is R{o} along e_k (§7.5); rows: the outputs o of the loss
@@ -277,24 +355,28 @@ Matrix<double> GraphObjective<T>::compute_jacobian(const Batch& batch) {
                        std::to_string(n) + ")");
   Matrix<double> jacobian(rows, n);
   std::int64_t row = 0;
-  for_each_chunk(batch, options_.chunk, [&](int count, double) {
-    const double e = forward();
-    p.rw().setZero();
-    for (std::int64_t k = 0; k < n; ++k) {
-      p.rw()[k] = 1;
-      graph_.r_fprop();
-      std::int64_t r = row;
-      for (int example = 0; example < count; ++example)
-        for (int l : graph_.loss_nodes()) {
-          const auto& rx = graph_.nodes()[graph_.nodes()[l].inputs.front()].state.rx;
-          jacobian.col(k).segment(r, rx.rows()) = rx.col(example).template cast<double>();
-          r += rx.rows();
+  // One worker: the columns move the one direction rw that every replica reads.
+  for_each_part(
+      batch, options_.chunk,
+      [&](Worker& w, int count, double) {
+        const double e = forward(w);
+        p.rw().setZero();
+        for (std::int64_t k = 0; k < n; ++k) {
+          p.rw()[k] = 1;
+          graph_.r_fprop();
+          std::int64_t r = row;
+          for (int example = 0; example < count; ++example)
+            for (int l : graph_.loss_nodes()) {
+              const auto& rx = graph_.nodes()[graph_.nodes()[l].inputs.front()].state.rx;
+              jacobian.col(k).segment(r, rx.rows()) = rx.col(example).template cast<double>();
+              r += rx.rows();
+            }
+          p.rw()[k] = 0;
         }
-      p.rw()[k] = 0;
-    }
-    row += outputs_per_example * count;
-    return e;
-  });
+        row += outputs_per_example * count;
+        return e;
+      },
+      1);
   return jacobian;
 }
 

@@ -29,6 +29,13 @@ Matrix<double> columns_of(std::int64_t n, const std::string& what, const std::st
 }  // namespace
 
 template <typename T>
+double Objective<T>::compute_descent(const Batch& batch, T eta) {
+  const double e = compute_gradient(batch, false);
+  parameters().descend(eta);
+  return e;
+}
+
+template <typename T>
 void Objective<T>::check_vector(const Vector<T>& v) {
   if (v.size() != dimension())
     throw Error("the vector has " + std::to_string(v.size()) + " elements but " + name() + " has " +

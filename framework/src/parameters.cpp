@@ -49,17 +49,61 @@ void ParameterStore<T>::allocate() {
   rdw_ = Vector<T>::Zero(n);
   lr_scale_ = Vector<T>::Ones(n);
   update_shared_lr_scale();
+  steps_.assign(blocks_.size(), T(0));
+  fusable_.assign(blocks_.size(), 0);
+}
+
+template <typename T>
+void ParameterStore<T>::read_values_of(ParameterStore& source) {
+  if (source.values_ != nullptr || source.size() != dw_.size())
+    throw Error("read_values_of: the source store is a replica or has another size");
+  values_ = &source;
+  w_.resize(0);
+  rw_.resize(0);
 }
 
 template <typename T>
 ParamView<T> ParameterStore<T>::view(const ParamBlock& block) {
-  return {w_.data() + block.offset,
+  ParameterStore& values = values_ ? *values_ : *this;
+  const auto index = static_cast<std::size_t>(&block - blocks_.data());
+  return {values.w_.data() + block.offset,
           dw_.data() + block.offset,
           ddw_.data() + block.offset,
-          rw_.data() + block.offset,
+          values.rw_.data() + block.offset,
           rdw_.data() + block.offset,
           block.rows,
-          block.cols};
+          block.cols,
+          &steps_.at(index)};
+}
+
+template <typename T>
+void ParameterStore<T>::set_fusable(std::size_t block, bool fusable) {
+  const ParamBlock& b = blocks_.at(block);
+  const auto scale = shared_lr_scale_.segment(b.offset, b.size());
+  fusable_[block] = fusable && b.users == 1 && (scale.array() == scale[0]).all();
+  any_fusable_ = std::find(fusable_.begin(), fusable_.end(), 1) != fusable_.end();
+}
+
+template <typename T>
+void ParameterStore<T>::set_descent_step(T eta) {
+  for (std::size_t b = 0; b < blocks_.size(); ++b)
+    steps_[b] = fusable_[b] ? eta * shared_lr_scale_[blocks_[b].offset] : T(0);
+}
+
+template <typename T>
+void ParameterStore<T>::descend_unfused(T eta) {
+  for (std::size_t b = 0; b < blocks_.size(); ++b) {
+    const ParamBlock& block = blocks_[b];
+    if (steps_[b] != T(0)) {
+      steps_[b] = T(0);
+      continue;
+    }
+    auto g = dw_.segment(block.offset, block.size());
+    w_.segment(block.offset, block.size()).array() -=
+        eta * shared_lr_scale_.segment(block.offset, block.size()).array() * g.array();
+    g.setZero();
+  }
+  dw_known_zero_ = true;
 }
 
 template <typename T>

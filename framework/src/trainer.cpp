@@ -35,7 +35,8 @@ Trainer<T>::Trainer(Graph<T>& graph, Optimizer<T>& optimizer, const data::Datase
       train_(train),
       config_(config),
       streams_(config.seed),
-      objective_(graph, train, streams_.sampling, {config.eval_batch, config.predict}) {
+      objective_(graph, train, streams_.sampling,
+                 {config.eval_batch, config.predict, config.threads}) {
   if (config_.batch < 1) throw Error("the batch size must be at least 1");
   order_.resize(train.size());
   std::iota(order_.begin(), order_.end(), 0);
@@ -267,7 +268,8 @@ Evaluation Trainer<T>::evaluate(const data::Dataset& data) {
 
 template <typename T>
 Evaluation Trainer<T>::evaluate_first(const data::Dataset& data, int count) {
-  GraphObjective<T> on(graph_, data, streams_.sampling, {config_.eval_batch, config_.predict});
+  GraphObjective<T> on(graph_, data, streams_.sampling,
+                       {config_.eval_batch, config_.predict, config_.threads});
   std::vector<int> first(count);
   std::iota(first.begin(), first.end(), 0);
   const Batch batch = count == data.size() ? Batch::all() : Batch::of(std::move(first));

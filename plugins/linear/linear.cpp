@@ -39,13 +39,26 @@ class Linear final : public Module<T> {
     if (bias_) out.x.colwise() += bias_view_.value().col(0);
   }
 
-  // Eq. 4-5: dx += Wᵀ dy, dW += dy xᵀ, db += Σ_examples dy.
+  // Eq. 4-5: dx += Wᵀ dy, dW += dy xᵀ, db += Σ_examples dy. In a fused SGD step (module.h) the
+  // gradient goes straight into the weights instead, W −= s dy xᵀ and b −= s Σ dy, after dx has
+  // read them.
   void bprop(const Inputs<T>& in, const State<T>& out) override {
     State<T>& input = *in[0];
     if (input.needs_gradient) input.dx.noalias() += weight_.value().transpose() * out.dx;
-    add_outer(weight_.grad(), out.dx, input.x);
-    if (bias_) bias_view_.grad().col(0) += out.dx.rowwise().sum();
+    const T step = weight_.descent_step();
+    if (step != T(0))
+      add_outer(weight_.value(), out.dx, input.x, -step);
+    else
+      add_outer(weight_.grad(), out.dx, input.x, T(1));
+    if (!bias_) return;
+    const T bias_step = bias_view_.descent_step();
+    if (bias_step != T(0))
+      bias_view_.value().col(0) -= bias_step * out.dx.rowwise().sum();
+    else
+      bias_view_.grad().col(0) += out.dx.rowwise().sum();
   }
+
+  bool fuses_descent() const override { return true; }
 
   // Gauss-Newton (§7.3): Eq. 56 ddx += (W∘W)ᵀ ddy; Eq. 54 ddW += ddy (x∘x)ᵀ, ddb += Σ ddy.
   void bbprop(const Inputs<T>& in, const State<T>& out) override {
@@ -55,16 +68,16 @@ class Linear final : public Module<T> {
       input.ddx.noalias() += w_squared_.transpose() * out.ddx;
     }
     x_squared_ = input.x.array().square();
-    add_outer(weight_.hess(), out.ddx, x_squared_);
+    add_outer(weight_.hess(), out.ddx, x_squared_, T(1));
     if (bias_) bias_view_.hess().col(0) += out.ddx.rowwise().sum();
   }
 
   bool has_r_passes() const override { return true; }
 
-  // R{y} = W R{x} + V x + R{b}, V the direction of W (§7.5).
+  // R{y} = W R{x} + V x + R{b}, V the direction of W (§7.5). R{x} = 0 for data (module.h).
   void r_fprop(const Inputs<T>& in, State<T>& out) override {
-    out.rx.noalias() = weight_.value() * in[0]->rx;
-    out.rx.noalias() += weight_.direction() * in[0]->x;
+    out.rx.noalias() = weight_.direction() * in[0]->x;
+    if (in[0]->needs_gradient) out.rx.noalias() += weight_.value() * in[0]->rx;
     if (bias_) out.rx.colwise() += bias_view_.direction().col(0);
   }
 
@@ -74,21 +87,21 @@ class Linear final : public Module<T> {
     if (input.needs_gradient) {
       input.rdx.noalias() += weight_.direction().transpose() * out.dx;
       input.rdx.noalias() += weight_.value().transpose() * out.rdx;
+      weight_.r_grad().noalias() += out.dx * input.rx.transpose();
     }
     weight_.r_grad().noalias() += out.rdx * input.x.transpose();
-    weight_.r_grad().noalias() += out.dx * input.rx.transpose();
     if (bias_) bias_view_.r_grad().col(0) += out.rdx.rowwise().sum();
   }
 
  private:
-  // g += a bᵀ summed over the batch. For one example this is the rank-1 update of online
+  // g += c a bᵀ summed over the batch. For one example this is the rank-1 update of online
   // learning (§4.1); Eigen would otherwise run a depth-1 matrix product through its GEMM kernel.
-  static void add_outer(typename ParamView<T>::MatrixMap g, const Matrix<T>& a,
-                        const Matrix<T>& b) {
+  static void add_outer(typename ParamView<T>::MatrixMap g, const Matrix<T>& a, const Matrix<T>& b,
+                        T c) {
     if (a.cols() == 1)
-      g.noalias() += a.col(0) * b.col(0).transpose();
+      g.noalias() += (c * a.col(0)) * b.col(0).transpose();
     else
-      g.noalias() += a * b.transpose();
+      g.noalias() += c * (a * b.transpose());
   }
 
   int outputs_;

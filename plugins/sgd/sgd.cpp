@@ -21,20 +21,20 @@ class Sgd final : public ebprop::Optimizer<T> {
   ebprop::StepResult step(ebprop::Objective<T>& objective, const ebprop::Batch& batch,
                           std::int64_t examples_seen) override {
     ebprop::StepResult result;
-    result.loss = objective.gradient(batch);
-    auto& p = objective.parameters();
     // Eq. 12: η = c/t, here capped by lr so early presentations do not take huge steps.
     last_rate_ = rate_;
     if (anneal_ > 0) last_rate_ = std::min(rate_, anneal_ / static_cast<double>(examples_seen));
     const T eta = static_cast<T>(last_rate_);
     if (momentum_ == 0) {
-      p.descend(eta);
-    } else {
-      // §4.7: Δw(t+1) = −η ∂E/∂w + μ Δw(t).
-      velocity_.array() = static_cast<T>(momentum_) * velocity_.array() -
-                          eta * p.shared_lr_scale().array() * p.dw().array();
-      p.w() += velocity_;
+      result.loss = objective.descend(batch, eta);  // fused into bprop where the graph can
+      return result;
     }
+    result.loss = objective.gradient(batch);
+    auto& p = objective.parameters();
+    // §4.7: Δw(t+1) = −η ∂E/∂w + μ Δw(t).
+    velocity_.array() = static_cast<T>(momentum_) * velocity_.array() -
+                        eta * p.shared_lr_scale().array() * p.dw().array();
+    p.w() += velocity_;
     return result;
   }
 

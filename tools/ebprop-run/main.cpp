@@ -207,6 +207,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   tc.shuffle = config.run.boolean("shuffle");
   tc.seed = static_cast<std::uint64_t>(config.run.integer("seed"));
   tc.predict = config.run.text("predict");
+  tc.threads = static_cast<int>(config.run.integer("threads"));
   tc.divergence_factor = divergence_factor(config.run);
   Trainer<T> trainer(graph, *optimizer, data.train, tc);
   const DataUse use = optimizer->data_use();
@@ -436,10 +437,13 @@ int main_checked(int argc, char** argv) {
                                 {"--metrics", cli->metrics},
                                 {"--save-best", cli->save_best},
                                 {"--checkpoint", cli->checkpoint}});
+  // One thread policy for the process: the objective's parts own the threads (a batch is cut
+  // into parts run at once, GraphObjectiveOptions::threads), and every matrix product stays on
+  // the thread of its part. OpenMP's setting is what Eigen in the engine and in every plugin
+  // reads (Eigen::setNbThreads would reach only this executable's copy of Eigen); --time measures
+  // one graph, whose products may use the threads themselves.
   const int threads = static_cast<int>(config.run.integer("threads"));
-  // One thread policy for the process: OpenMP's, which Eigen in the engine and in every plugin
-  // reads (Eigen::setNbThreads would reach only this executable's copy of Eigen).
-  omp_set_num_threads(threads);
+  omp_set_num_threads(cli->time ? threads : 1);
   if (cli->time) return time_passes(*cli, spec, registry, config);
   if (config.run.text("precision") == "double") return run<double>(*cli, spec, registry, config);
   return run<float>(*cli, spec, registry, config);  // the schema allows float and double only

@@ -101,9 +101,9 @@ class NodeTimer {
     for (std::size_t i = count; i-- > 0;)
       timed(bbprop, i, [&](Module<T>& m, State<T>& out) { m.bbprop(inputs_[i], out); });
     if (!r_passes) return;
-    // The seeds of Graph::hessian_vector: R{x} = 0 at the inputs, R{dx} and H v cleared.
+    // The seeds of Graph::hessian_vector: R{x} = 0 where no parameter acts, R{dx} and H v cleared.
     for (std::size_t i = 0; i < count; ++i)
-      if (graph_.nodes()[i].is_input)
+      if (!state_of(i).needs_gradient)
         state_of(i).rx.setZero(state_of(i).x.rows(), state_of(i).x.cols());
     for (std::size_t i = 0; i < count; ++i)
       timed(r_fprop, i, [&](Module<T>& m, State<T>& out) { m.r_fprop(inputs_[i], out); });
@@ -124,7 +124,8 @@ class NodeTimer {
   template <typename Run>
   void timed(Pass pass, std::size_t i, Run&& run) {
     auto& node = graph_.node(static_cast<int>(i));
-    if (node.is_input) return;
+    // As the engine: only fprop runs on values that depend on no parameter (module.h).
+    if (node.is_input || (pass != fprop && !node.state.needs_gradient)) return;
     const auto start = std::chrono::steady_clock::now();
     run(*node.module, node.state);
     seconds_[i][pass] +=

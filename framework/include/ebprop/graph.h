@@ -64,6 +64,11 @@ class Graph {
   };
 
   Graph(const GraphSpec& spec, const Registry& registry, Rng& rng);
+  // A replica: the same graph, whose modules read this graph's w and rw (ParameterStore::
+  // read_values_of) and have their own states, dw, ddw and rdw, so that parts of a batch can run
+  // on other threads (GraphObjective). Requires: the registry this graph was built with is alive;
+  // this graph outlives the replica.
+  std::unique_ptr<Graph> replica();
   Graph(const Graph&) = delete;
   Graph& operator=(const Graph&) = delete;
 
@@ -89,14 +94,21 @@ class Graph {
   // The mean of one loss node's outputs over the batch, without its weight. Requires: fprop;
   // `node` is a loss node's index.
   double loss_of(int node) const;
-  // Clears every dx, seeds each loss node's dx with weight/batch (its weighted mean), then
-  // bprops backwards. ADDS into the store's dw (call parameters().clear_gradients() first).
-  void bprop();
-  // Clears every ddx, seeds each loss node with ddx = 0 and dx = weight/batch, then bbprops
+  // Clears every dx, seeds each loss node's dx with scale·weight/batch (its weighted mean, times
+  // scale: a part of a larger batch passes its share), then bprops backwards. ADDS into the
+  // store's dw (call parameters().clear_gradients() first). Nodes whose output needs no gradient
+  // (State::needs_gradient) are skipped.
+  void bprop(double scale = 1);
+  // bprop fused with the SGD step w ← w − η·shared_lr_scale⊙∇E (§4.1): the modules that fuse
+  // (Module::fuses_descent) update their blocks in their bprop, the store descends the others
+  // (ParameterStore::descend_unfused). Leaves dw = 0. Requires: fprop, and dw = 0
+  // (parameters().clear_gradients_if_needed()).
+  void bprop_descending(T eta);
+  // Clears every ddx, seeds each loss node with ddx = 0 and dx = scale·weight/batch, then bbprops
   // backwards.
   // ADDS into the store's ddw. Requires: fprop (and, for modules that read dx, bprop) on the
   // same batch.
-  void bbprop();
+  void bbprop(double scale = 1);
 
   // Names of the nodes whose module has no R-operator passes (empty: hessian_vector() works).
   std::vector<std::string> nodes_without_r_passes() const;
@@ -120,6 +132,10 @@ class Graph {
   int first_non_finite() const;
 
  private:
+  Graph(const GraphSpec& spec, const Registry& registry, Rng* rng, Graph* values_of);
+
+  GraphSpec spec_;            // for replica()
+  const Registry* registry_;  // for replica()
   std::string file_;
   std::vector<Node> nodes_;
   std::vector<Inputs<T>> inputs_;  // per node: pointers to its inputs' states
@@ -127,7 +143,9 @@ class Graph {
   std::uint64_t values_per_example_ = 0;  // Σ of the nodes' sizes, for the memory checks
   int checked_batch_ = 0;                 // the batch size whose memory fprop last checked
 
-  static T loss_seed(const Node& node);  // weight / batch: dE/d(its output) per example
+  // scale · weight / batch: dE/d(its output) per example
+  static T loss_seed(const Node& node, double scale);
+  void mark_needs_gradient();  // State::needs_gradient of every node, and the fusable blocks
   // Runs one node's pass, turning a std::bad_alloc into an error naming the node.
   template <typename Pass>
   void in_pass(std::size_t node, const char* pass, Pass&& run);
@@ -138,7 +156,7 @@ class Graph {
   void make_module(std::size_t node, Build& build);
   void infer_shape(std::size_t node, Build& build);
   void declare_parameters(Build& build);
-  void allocate_parameters(const Build& build, Rng& rng);
+  void allocate_parameters(const Build& build, Rng* rng, Graph* values_of);
   void bind_parameters(const Build& build);
 };
 

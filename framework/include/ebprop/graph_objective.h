@@ -3,7 +3,13 @@
 // curvature tools.
 //
 // Batches are fed in chunks of at most `chunk` examples (data/feeder.h) and the chunks' means
-// combined with their weights, so memory does not grow with the batch. The derivatives:
+// combined with their weights, so memory does not grow with the batch. With `threads` > 1 a chunk
+// is cut into parts run at once, one per thread, by the graph and replicas of it (Graph::replica)
+// that read the same weights; each part's loss seeds carry its share of the batch, so every graph
+// ADDS its share of the derivatives and the replicas' sums are added to the graph's once, in a
+// fixed order. Parts have at least min_part examples: a small batch (online learning) runs on
+// the calling thread alone. Matrix products inside a part stay on its thread (Eigen does not
+// nest OpenMP), so threads are never oversubscribed. The derivatives:
 //   gradient / curvature   fprop, bprop and (curvature) bbprop of each chunk
 //   hessian_vector         the R-operator (§7.5): exact; Error naming the nodes without R-passes
 //   gauss_newton_vector    r_fprop gives J v at each loss node's first input o; the loss
@@ -28,6 +34,7 @@
 // rw and rdw; none changes w.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -42,6 +49,9 @@ struct GraphObjectiveOptions {
   int chunk = 256;      // examples per pass
   std::string predict;  // node whose argmax is the class; "" = first input of the file's first
                         // loss node
+  int threads = 1;      // graphs running parts of a chunk at once (the graph and threads − 1
+                        // replicas); ≥ 1
+  int min_part = 16;    // the fewest examples a part gets when a chunk is cut for the threads
 };
 
 template <typename T>
@@ -65,7 +75,7 @@ class GraphObjective final : public Objective<T> {
 
   Graph<T>& graph() { return graph_; }
   const data::Dataset& data() const { return data_; }
-  data::Feeder<T>& feeder() { return feeder_; }
+  data::Feeder<T>& feeder() { return workers_.front()->feeder; }
 
   // "node 'h' (fit.graph:4) produced a non-finite value" after an evaluation that returned a
   // non-finite loss; "" when the last evaluation was finite.
@@ -95,19 +105,46 @@ class GraphObjective final : public Objective<T> {
  protected:
   double compute_value(const Batch& batch) override;
   double compute_gradient(const Batch& batch, bool with_curvature) override;
+  // Fused into bprop (Graph::bprop_descending) when the batch runs as one part of one chunk.
+  double compute_descent(const Batch& batch, T eta) override;
   void compute_hessian_vector(const Batch& batch, const Vector<T>& v, Vector<T>& hv) override;
   void compute_gauss_newton_vector(const Batch& batch, const Vector<T>& v, Vector<T>& gv) override;
   Matrix<double> compute_jacobian(const Batch& batch) override;
 
  private:
-  // Calls pass(count, weight) with each chunk of `batch` loaded, weight = count / batch size;
-  // returns Σ weight · (the chunk's mean loss).
+  // One graph running parts of the chunks: the objective's own (workers_[0]) or a replica.
+  struct Worker {
+    Worker(Graph<T>& g, std::unique_ptr<Graph<T>> r, const data::Dataset& data)
+        : graph(&g), replica(std::move(r)), feeder(g, data) {}
+    Graph<T>* graph;
+    std::unique_ptr<Graph<T>> replica;  // null for workers_[0]
+    data::Feeder<T> feeder;
+    std::vector<int> indices;  // of the part loaded last, when the batch is a list
+    std::string culprit;       // of its last forward(), "" when finite
+    // Of the batch being evaluated: Σ share · the part's loss and per-loss means; errors and
+    // predictions of the tracked batch.
+    double loss = 0;
+    std::vector<double> losses;
+    int errors = 0;
+    std::vector<int> predictions;
+    Vector<T> sum;  // product_along: Σ of the parts' rdw
+  };
+
+  // The parts of a chunk of `count` examples: how many workers run it.
+  int parts_of(int count) const;
+  // Calls pass(worker, count, share) with each part of each chunk of `batch` loaded in the
+  // worker's graph, share = count / batch size, the parts of a chunk at once on their threads;
+  // returns Σ share · (the part's mean loss). An exception in a part is rethrown after the others.
+  // At most max_parts parts per chunk.
   template <typename Pass>
-  double for_each_chunk(const Batch& batch, int limit, Pass&& pass);
-  double forward();  // fprop of the loaded chunk: its mean loss, noting a culprit
-  void count_errors(const Batch& batch, int first, int count);
+  double for_each_part(const Batch& batch, int limit, Pass&& pass, int max_parts = 1 << 30);
+  double forward(Worker& worker);  // fprop of the loaded part: its mean loss, noting a culprit
   void require_r_passes(const char* what) const;
-  // out = the chunks' weighted sum of rdw after fprop, bprop and `pass` (the Hessian-vector or
+  // Adds every replica's `field` (dw, ddw or rdw of its store, or its sum) into the graph's (or
+  // into `out`), split over the threads by ranges of weights.
+  template <typename Field>
+  void add_replicas(Vector<T>& into, Field&& field, int workers);
+  // out = Σ over the parts of rdw after fprop, bprop(share) and `pass` (the Hessian-vector or
   // Gauss-Newton-vector product of Graph) along v.
   void product_along(const Batch& batch, const Vector<T>& v, Vector<T>& out,
                      void (Graph<T>::*pass)());
@@ -116,7 +153,7 @@ class GraphObjective final : public Objective<T> {
   const data::Dataset& data_;
   Rng& sampling_;
   GraphObjectiveOptions options_;
-  data::Feeder<T> feeder_;
+  std::vector<std::unique_ptr<Worker>> workers_;
   int predict_ = -1;  // −1: no classification
   std::string culprit_;
   std::vector<int> losses_;  // in file order
@@ -125,7 +162,6 @@ class GraphObjective final : public Objective<T> {
   int tracked_errors_ = -1;
   std::vector<int> tracked_predictions_;
   std::vector<double> tracked_losses_;
-  std::vector<int> chunk_indices_;
 };
 
 extern template class GraphObjective<float>;

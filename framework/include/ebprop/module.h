@@ -47,6 +47,17 @@
 //           the derivative of what bprop computes, along (in.rx, v, out.rdx) together. A loss
 //           module treats its seed dE/dout as a constant (R{seed} = 0 is what the engine gives).
 //
+// fuses_descent()                         optional: online SGD without a pass over dw (§4.1)
+//   A module that returns true honours ParamView::step in bprop: for a view whose descent_step()
+//   is s ≠ 0 it applies w ← w − s·dE/dW to the block instead of adding dE/dW into grad(), after
+//   every read of w that its bprop makes (dx uses the weights before the step). Views with step 0
+//   get the usual ADD. The engine gives a nonzero step only to blocks this module alone uses.
+//
+// NEEDS_GRADIENT: the engine sets State::needs_gradient false on values that depend on no
+// parameter (data, and what modules compute from data alone). A module may then skip that input's
+// dx, ddx and rdx, and the R{x} terms of its R-passes (R{x} = 0; the engine still fills such an
+// rx with zeros). The engine skips the backward passes of a node whose output is such a value.
+//
 // OWNERSHIP: the engine owns every State and the parameter store; a module holds only pointers
 // into them (its ParamViews) and its own caches. Module objects are made by the plugin's factory
 // and destroyed while the plugin library is still loaded (the engine guarantees this).
@@ -82,6 +93,8 @@ class Module {
   virtual void fprop(const Inputs<T>& in, State<T>& out) = 0;
   virtual void bprop(const Inputs<T>& in, const State<T>& out) = 0;
   virtual void bbprop(const Inputs<T>& in, const State<T>& out) = 0;
+
+  virtual bool fuses_descent() const { return false; }
 
   virtual bool has_r_passes() const { return false; }
   virtual void r_fprop(const Inputs<T>& /*in*/, State<T>& /*out*/) { no_r_passes(); }

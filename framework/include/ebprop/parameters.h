@@ -56,6 +56,11 @@ struct ParamView {
   T* rdw = nullptr;  // R{dE/dw}: the Hessian-vector product H v
   int rows = 0;
   int cols = 0;
+  // Fused descent (§4.1, ParameterStore::descent_step): the store's step for this block, 0 except
+  // during a fused bprop. A module that fuses (Module::fuses_descent) then applies
+  // w ← w − step·dE/dw to the block itself, after every read of w its bprop makes, and leaves dw
+  // alone; otherwise it adds dE/dw into dw as always.
+  const T* step = nullptr;
 
   using MatrixMap = Eigen::Map<Matrix<T>>;
   MatrixMap value() const { return MatrixMap(w, rows, cols); }
@@ -64,6 +69,7 @@ struct ParamView {
   MatrixMap direction() const { return MatrixMap(rw, rows, cols); }  // v
   MatrixMap r_grad() const { return MatrixMap(rdw, rows, cols); }    // R{dE/dw}
   int size() const { return rows * cols; }
+  T descent_step() const { return step ? *step : T(0); }
 };
 
 // One named block of the flat vectors.
@@ -119,6 +125,10 @@ class ParameterStore {
 
   // Sizes every vector (all 0, lr_scale = 1).
   void allocate();
+  // A replica's store (Graph's replica constructor): after allocate(), its views read w and rw of
+  // `source` (same blocks) instead of its own, which stay empty; dw, ddw and rdw are its own.
+  // Requires: source outlives this store and is not itself a replica.
+  void read_values_of(ParameterStore& source);
 
   ParamView<T> view(const ParamBlock& block);
 
@@ -148,6 +158,17 @@ class ParameterStore {
   void descend(T eta, const Vector<T>& factors);
   void clear_hessian() { ddw_.setZero(); }
 
+  // Fused descent (online SGD, §4.1). A module that fuses the step into its bprop (Module::
+  // fuses_descent) saves the passes over dw: W ← W − η δ xᵀ touches W once, where dw += δ xᵀ and
+  // then descend() touch dw twice and W once. fusable(b) marks the blocks whose only user fuses and
+  // whose rate scale is one value; set_descent_step(eta) gives each of them the step
+  // η·shared_lr_scale (ParamView::step) for the next bprop, and descend_unfused(eta) then takes the
+  // descend() step on the others and clears the steps. dw is zero afterwards, as after descend().
+  void set_fusable(std::size_t block, bool fusable);
+  bool any_fusable() const { return any_fusable_; }
+  void set_descent_step(T eta);
+  void descend_unfused(T eta);
+
  private:
   Vector<T> w_, dw_, ddw_, rw_, rdw_;
   std::vector<ParamBlock> blocks_;
@@ -156,6 +177,10 @@ class ParameterStore {
   Vector<T> lr_scale_, shared_lr_scale_;
   bool uniform_shared_lr_scale_ = true;
   bool dw_known_zero_ = false;
+  ParameterStore* values_ = nullptr;  // read_values_of: the store whose w and rw the views read
+  std::vector<T> steps_;              // per block: the fused step (ParamView::step), 0 when off
+  std::vector<char> fusable_;         // per block
+  bool any_fusable_ = false;
 };
 
 extern template class ParameterStore<float>;

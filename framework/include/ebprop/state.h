@@ -29,8 +29,10 @@ struct State {
   Matrix<T> x, dx, ddx;
   Matrix<T> rx, rdx;
 
-  // False for values nobody differentiates (data and targets): a module may then skip computing
-  // this input's dx and ddx. A hint for speed only; writing them anyway is harmless.
+  // False for values that depend on no parameter (data, targets, and what is computed from them
+  // alone; the engine sets it, module.h NEEDS_GRADIENT): a module may then skip computing this
+  // input's dx, ddx and rdx, and take its rx as zero. A hint for speed only; writing them anyway
+  // is harmless.
   bool needs_gradient = true;
 
   int batch() const { return static_cast<int>(x.cols()); }

@@ -42,6 +42,7 @@ struct TrainerConfig {
   std::string predict;     // node whose argmax is the predicted class; "" = first input of
                            // the loss node written first in the graph file
   int eval_batch = 256;    // examples per pass when evaluating
+  int threads = 1;         // graphs running parts of a batch at once (GraphObjectiveOptions)
   // The divergence rule (0: off): training stops when the mean training loss over a tenth of an
   // epoch (the last tenth takes in a shorter rest; a batch optimizer: the loss after its step)
   // exceeds divergence_factor times the loss of the starting weights on the first

@@ -358,57 +358,60 @@ class Conv2d final : public Module<T> {
   }
 
   // im2col for the whole batch: column (i·k + a)·k + b holds input map i at kernel offset (a, b),
-  // row e·positions + r·columns' + c for output position (r, c) of example e. Each run is copied
-  // as one vector, contiguous on both sides when the stride is 1. The entries that read the
-  // padding are zeroed when the buffer is sized and never written after.
+  // row e·positions + r·columns' + c for output position (r, c) of example e. Example by example
+  // (its input stays in cache), each run a loop the compiler vectorizes, contiguous on both sides
+  // when the stride is 1. The entries that read the padding are zeroed when the buffer is sized
+  // and never written after.
   void unroll(const Matrix<T>& x, Matrix<T>& windows) const {
     const Eigen::Index batch = x.cols();
     if (windows.rows() != batch * positions_ || windows.cols() != depth_)
       windows.setZero(batch * positions_, depth_);
     if (stride_ == 1)
-      unroll(x, windows, Eigen::InnerStride<1>());
+      unroll<1>(x, windows);
     else
-      unroll(x, windows, Eigen::InnerStride<>(stride_));
+      unroll<0>(x, windows);
   }
-  template <typename Stride>
-  void unroll(const Matrix<T>& x, Matrix<T>& windows, Stride stride) const {
-    for (int i = 0; i < inputs_; ++i)
-      for (int a = 0; a < kernel_; ++a)
-        for (int b = 0; b < kernel_; ++b) {
-          T* column = windows.col((i * kernel_ + a) * kernel_ + b).data();
-          for (Eigen::Index e = 0; e < x.cols(); ++e) {
-            const T* map = x.col(e).data() + Eigen::Index{i} * rows_ * cols_;
-            T* example = column + e * positions_;
+  template <int unit_stride>  // 1: the stride is 1; 0: stride_
+  void unroll(const Matrix<T>& x, Matrix<T>& windows) const {
+    const Eigen::Index step = unit_stride == 1 ? 1 : stride_;
+    for (Eigen::Index e = 0; e < x.cols(); ++e)
+      for (int i = 0; i < inputs_; ++i) {
+        const T* map = x.col(e).data() + Eigen::Index{i} * rows_ * cols_;
+        for (int a = 0; a < kernel_; ++a)
+          for (int b = 0; b < kernel_; ++b) {
+            T* column = windows.col((i * kernel_ + a) * kernel_ + b).data() + e * positions_;
             for_each_run(a, b, [&](Eigen::Index input, Eigen::Index output, int n) {
-              Eigen::Map<Vector<T>>(example + output, n) =
-                  Eigen::Map<const Vector<T>, 0, Stride>(map + input, n, stride);
+              const T* from = map + input;
+              T* to = column + output;
+              for (int c = 0; c < n; ++c) to[c] = from[c * step];
             });
           }
-        }
+      }
   }
 
   // col2im, the transpose of unroll: adds each window entry onto the input value it was read from.
   void fold(const Matrix<T>& window, Matrix<T>& dx) const {
     if (stride_ == 1)
-      fold(window, dx, Eigen::InnerStride<1>());
+      fold<1>(window, dx);
     else
-      fold(window, dx, Eigen::InnerStride<>(stride_));
+      fold<0>(window, dx);
   }
-  template <typename Stride>
-  void fold(const Matrix<T>& window, Matrix<T>& dx, Stride stride) const {
-    for (int i = 0; i < inputs_; ++i)
-      for (int a = 0; a < kernel_; ++a)
-        for (int b = 0; b < kernel_; ++b) {
-          const T* column = window.col((i * kernel_ + a) * kernel_ + b).data();
-          for (Eigen::Index e = 0; e < dx.cols(); ++e) {
-            T* map = dx.col(e).data() + Eigen::Index{i} * rows_ * cols_;
-            const T* example = column + e * positions_;
+  template <int unit_stride>
+  void fold(const Matrix<T>& window, Matrix<T>& dx) const {
+    const Eigen::Index step = unit_stride == 1 ? 1 : stride_;
+    for (Eigen::Index e = 0; e < dx.cols(); ++e)
+      for (int i = 0; i < inputs_; ++i) {
+        T* map = dx.col(e).data() + Eigen::Index{i} * rows_ * cols_;
+        for (int a = 0; a < kernel_; ++a)
+          for (int b = 0; b < kernel_; ++b) {
+            const T* column = window.col((i * kernel_ + a) * kernel_ + b).data() + e * positions_;
             for_each_run(a, b, [&](Eigen::Index input, Eigen::Index output, int n) {
-              Eigen::Map<Vector<T>, 0, Stride>(map + input, n, stride) +=
-                  Eigen::Map<const Vector<T>>(example + output, n);
+              T* to = map + input;
+              const T* from = column + output;
+              for (int c = 0; c < n; ++c) to[c * step] += from[c];
             });
           }
-        }
+      }
   }
 
   // The dense depth × maps kernel matrix (of w, or of the direction v): column j stacks output

@@ -150,7 +150,6 @@ class Conv2d final : public Module<T> {
   void fprop(const Inputs<T>& in, State<T>& out) override {
     const State<T>& input = *in[0];
     out.resize(input.batch());
-    squared_ = false;
     if (!table_.empty()) expand(weight_.w, w_);
     const auto w = kernels(weight_.w, w_);
     if (whole_) {
@@ -190,16 +189,24 @@ class Conv2d final : public Module<T> {
   // weight at most), ddb = Σ ddY.
   void bbprop(const Inputs<T>& in, const State<T>& out) override {
     State<T>& input = *in[0];
-    square(input);
+    const auto w = kernels(weight_.w, w_);
     if (whole_) {
+      squares_ = input.x.array().square();
       add_kernels(squares_ * out.ddx.transpose(), weight_.ddw);
-      if (input.needs_gradient) input.ddx.noalias() += w_squared_ * out.ddx;
+      // One output map at a time, W∘W's column is squared once and never stored whole: at a
+      // batch of one that costs what the matrix-vector product of bprop does.
+      for (int j = 0; input.needs_gradient && j < maps_; ++j) {
+        w_squared_column_ = w.col(j).array().square();
+        input.ddx.noalias() += w_squared_column_ * out.ddx.row(j);
+      }
       if (bias_) bias_view_.hess().col(0) += out.ddx.rowwise().sum();
       return;
     }
     const auto ddy = batch_rows(out.ddx, dy_);
+    squares_ = windows_.array().square();
     add_kernels(squares_.transpose() * ddy, weight_.ddw);
     if (input.needs_gradient) {
+      w_squared_ = w.array().square();
       window_.noalias() = ddy * w_squared_.transpose();
       fold(window_, input.ddx);
     }
@@ -443,14 +450,6 @@ class Conv2d final : public Module<T> {
           dw_.col(connections_[n].out).segment(connections_[n].in * area_, area_);
   }
 
-  // X̃∘X̃ (or x∘x when the windows are the input) and W∘W for bbprop, once per fprop.
-  void square(const State<T>& input) {
-    if (squared_) return;
-    squares_ = (whole_ ? input.x : windows_).array().square();
-    w_squared_ = kernels(weight_.w, w_).array().square();
-    squared_ = true;
-  }
-
   const int maps_, kernel_, stride_, padding_;
   const bool bias_;
   const std::vector<std::vector<int>> table_;  // empty: full connection
@@ -465,14 +464,14 @@ class Conv2d final : public Module<T> {
   ParamView<T> weight_, bias_view_;
 
   // Scratch, sized on first use and kept: the unrolled windows of x (from fprop) and of R{x}
-  // (from r_fprop, for an input that needs a gradient), their squares (squared_: computed since
-  // the last fprop), the window derivatives; a batch of outputs or output derivatives as
-  // batch_rows() orders them; the dense kernels of w (from fprop) and of v (from r_fprop) with a
-  // table, their product with the table's zeros (dw_), and W∘W.
+  // (from r_fprop, for an input that needs a gradient), their squares (in bbprop; of x itself for
+  // whole_), the window derivatives; a batch of outputs or output derivatives as batch_rows()
+  // orders them; the dense kernels of w (from fprop) and of v (from r_fprop) with a table, a
+  // product with the table's zeros (dw_), and W∘W (or one column of it for whole_).
   Matrix<T> windows_, r_windows_, squares_, window_;
   Matrix<T> y_, dy_, rdy_;
   Matrix<T> w_, v_, dw_, w_squared_;
-  bool squared_ = false;
+  Vector<T> w_squared_column_;
 };
 
 void register_conv2d(Registry& registry) {

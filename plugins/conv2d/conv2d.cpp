@@ -193,18 +193,17 @@ class Conv2d final : public Module<T> {
     if (whole_) {
       squares_ = input.x.array().square();
       add_kernels(squares_ * out.ddx.transpose(), weight_.ddw);
-      // One output map at a time, W∘W's column is squared once and never stored whole: at a
-      // batch of one that costs what the matrix-vector product of bprop does.
-      for (int j = 0; input.needs_gradient && j < maps_; ++j) {
-        w_squared_column_ = w.col(j).array().square();
-        input.ddx.noalias() += w_squared_column_ * out.ddx.row(j);
-      }
+      if (input.needs_gradient) add_squared_kernels(w, out.ddx, input.ddx);
       if (bias_) bias_view_.hess().col(0) += out.ddx.rowwise().sum();
       return;
     }
     const auto ddy = batch_rows(out.ddx, dy_);
-    squares_ = windows_.array().square();
-    add_kernels(squares_.transpose() * ddy, weight_.ddw);
+    const Eigen::Index step = in_cache(depth_);
+    for (Eigen::Index n = 0; n < ddy.rows(); n += step) {
+      const Eigen::Index rows = std::min(step, ddy.rows() - n);
+      squares_ = windows_.middleRows(n, rows).array().square();
+      add_kernels(squares_.transpose() * ddy.middleRows(n, rows), weight_.ddw);
+    }
     if (input.needs_gradient) {
       w_squared_ = w.array().square();
       window_.noalias() = ddy * w_squared_.transpose();
@@ -364,6 +363,32 @@ class Conv2d final : public Module<T> {
           Eigen::Index{r} * out_cols_ + c0, c1 - c0);
   }
 
+  // ddx += (W∘W) ddy for whole_. For one example that is a matrix-vector product, and each
+  // weight is squared as it is read (writing W∘W out would cost as much again); for more, matrix
+  // products over blocks of W∘W's columns.
+  void add_squared_kernels(const Eigen::Map<const Matrix<T>>& w, const Matrix<T>& ddy,
+                           Matrix<T>& ddx) {
+    if (ddy.cols() == 1) {
+      for (int j = 0; j < maps_; ++j) {
+        const T* kernel = w.col(j).data();
+        for (int d = 0; d < depth_; ++d) ddx(d, 0) += kernel[d] * kernel[d] * ddy(j, 0);
+      }
+      return;
+    }
+    const Eigen::Index step = in_cache(depth_);
+    for (Eigen::Index j = 0; j < maps_; j += step) {
+      const Eigen::Index maps = std::min<Eigen::Index>(step, maps_ - j);
+      w_squared_ = w.middleCols(j, maps).array().square();
+      ddx.noalias() += w_squared_ * ddy.middleRows(j, maps);
+    }
+  }
+
+  // How many rows (or columns) of `length` entries make a block of squares that stays in the
+  // cache: bbprop squares the windows (or W) a block at a time instead of writing them all out.
+  static Eigen::Index in_cache(Eigen::Index length) {
+    return std::max<Eigen::Index>(1, (std::int64_t{64} << 10) / std::int64_t{sizeof(T)} / length);
+  }
+
   // im2col for the whole batch: column (i·k + a)·k + b holds input map i at kernel offset (a, b),
   // row e·positions + r·columns' + c for output position (r, c) of example e. Example by example
   // (its input stays in cache), each run a loop the compiler vectorizes, contiguous on both sides
@@ -464,14 +489,13 @@ class Conv2d final : public Module<T> {
   ParamView<T> weight_, bias_view_;
 
   // Scratch, sized on first use and kept: the unrolled windows of x (from fprop) and of R{x}
-  // (from r_fprop, for an input that needs a gradient), their squares (in bbprop; of x itself for
-  // whole_), the window derivatives; a batch of outputs or output derivatives as batch_rows()
-  // orders them; the dense kernels of w (from fprop) and of v (from r_fprop) with a table, a
-  // product with the table's zeros (dw_), and W∘W (or one column of it for whole_).
+  // (from r_fprop, for an input that needs a gradient), a block of their squares (bbprop; of x
+  // itself for whole_), the window derivatives; a batch of outputs or output derivatives as
+  // batch_rows() orders them; the dense kernels of w (from fprop) and of v (from r_fprop) with a
+  // table, a product with the table's zeros (dw_), and W∘W (a block of its columns for whole_).
   Matrix<T> windows_, r_windows_, squares_, window_;
   Matrix<T> y_, dy_, rdy_;
   Matrix<T> w_, v_, dw_, w_squared_;
-  Vector<T> w_squared_column_;
 };
 
 void register_conv2d(Registry& registry) {

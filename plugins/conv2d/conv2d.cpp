@@ -16,9 +16,17 @@
 // full table that is k·k × (maps_in · maps_out). An unconnected pair has no weight at all, so it
 // can never move. "bias" holds one value per output map.
 //
-// Implementation: the input windows are unrolled once per fprop (im2col), so every pass is a
-// matrix product over a dense maps_in·k·k × maps_out kernel matrix that has zeros where the table
-// leaves pairs unconnected.
+// Implementation: each pass is one matrix product (two for the R-terms) over the whole batch.
+// fprop unrolls the windows of every example (im2col) into X̃, (batch·positions) × maps_in·k·k,
+// one row per output position, example after example; a run of an output row's positions is
+// copied as one vector, contiguous on both sides when the stride is 1. W is the dense
+// maps_in·k·k × maps_out kernel matrix: the stored weights themselves with a full table, else a
+// copy made once per fprop (and per r_fprop for the direction) with zeros where the table leaves
+// pairs unconnected. A product's (batch·positions) × maps result is laid out as the state's one
+// column per example (for a batch of one it already is). With one output position and no padding
+// (LeNet-5's C5) the window is the input itself: the passes are products with the input's state,
+// as in a linear layer. An input that needs no gradient (State::needs_gradient) gets no dX̃, and
+// its R{X̃} is zero, so the R-passes skip its terms.
 #include <algorithm>
 #include <cstdint>
 #include <sstream>
@@ -112,6 +120,7 @@ class Conv2d final : public Module<T> {
                      "conv2d's unrolled windows of one example");
     check_allocation(std::uint64_t(depth_) * std::uint64_t(maps_), sizeof(Connection) + sizeof(T),
                      "conv2d's connections and dense kernel matrix");
+    whole_ = positions_ == 1 && padding_ == 0;
     connect();
     for (int offset = 0; offset < kernel_; ++offset) {
       row_range_.push_back(inside(offset, rows_, out_rows_));
@@ -137,93 +146,123 @@ class Conv2d final : public Module<T> {
     if (bias_) bias_view_ = views.at(1);
   }
 
-  // Per example: Y = X̃ W, X̃ the unrolled windows (positions × maps_in·k·k), W the dense kernels.
+  // Y = X̃ W + b for the whole batch in one matrix product.
   void fprop(const Inputs<T>& in, State<T>& out) override {
-    const int batch = in[0]->batch();
-    out.resize(batch);
-    unroll(in[0]->x, windows_);
-    const Matrix<T>& w = dense(weight_.w, w_);
-    for (int e = 0; e < batch; ++e) {
-      auto y = maps(out.x, e);
-      y.noalias() = example(windows_, e) * w;
-      if (bias_) y.rowwise() += bias_view_.value().col(0).transpose();
+    const State<T>& input = *in[0];
+    out.resize(input.batch());
+    if (!table_.empty()) expand(weight_.w, w_);
+    const auto w = kernels(weight_.w, w_);
+    if (whole_) {
+      out.x.noalias() = w.transpose() * input.x;
+      if (bias_) out.x.colwise() += bias_view_.value().col(0);
+      return;
     }
+    unroll(input.x, windows_);
+    auto y = output_rows(out.x, y_);
+    y.noalias() = windows_ * w;
+    if (bias_) y.rowwise() += bias_view_.value().col(0).transpose();
+    lay_out(y_, out.x);
   }
 
   // Eq. 4-5 with weight sharing (§4.7): a kernel's gradient is the sum over every position it
-  // is used at, dW = Σ X̃ᵀ dY; dX̃ = dY Wᵀ folds back onto the input; db = Σ dY.
+  // is used at, dW = X̃ᵀ dY; dX̃ = dY Wᵀ folds back onto the input; db = Σ dY.
   void bprop(const Inputs<T>& in, const State<T>& out) override {
     State<T>& input = *in[0];
-    const Matrix<T>& w = dense(weight_.w, w_);
-    dw_.setZero(w.rows(), w.cols());
-    for (int e = 0; e < input.batch(); ++e) {
-      const auto dy = maps(out.dx, e);
-      dw_.noalias() += example(windows_, e).transpose() * dy;
-      if (input.needs_gradient) {
-        window_.noalias() = dy * w.transpose();
-        fold(window_, input.dx, e);
-      }
-      if (bias_) bias_view_.grad().col(0) += dy.colwise().sum().transpose();
+    const auto w = kernels(weight_.w, w_);
+    if (whole_) {
+      add_kernels(input.x * out.dx.transpose(), weight_.dw);
+      if (input.needs_gradient) input.dx.noalias() += w * out.dx;
+      if (bias_) bias_view_.grad().col(0) += out.dx.rowwise().sum();
+      return;
     }
-    add_connected(dw_, weight_.dw);
+    const auto dy = batch_rows(out.dx, dy_);
+    add_kernels(windows_.transpose() * dy, weight_.dw);
+    if (input.needs_gradient) {
+      window_.noalias() = dy * w.transpose();
+      fold(window_, input.dx);
+    }
+    if (bias_) bias_view_.grad().col(0) += dy.colwise().sum().transpose();
   }
 
   // Gauss-Newton (§7.3), Eq. 54 and 56 summed over the positions that share a kernel:
-  // ddW = Σ (X̃∘X̃)ᵀ ddY, ddX̃ = ddY (W∘W)ᵀ folded back (an input reaches an output unit through one
+  // ddW = (X̃∘X̃)ᵀ ddY, ddX̃ = ddY (W∘W)ᵀ folded back (an input reaches an output unit through one
   // weight at most), ddb = Σ ddY.
   void bbprop(const Inputs<T>& in, const State<T>& out) override {
     State<T>& input = *in[0];
-    w_squared_ = dense(weight_.w, w_).array().square();
-    dw_.setZero(w_.rows(), w_.cols());
-    for (int e = 0; e < input.batch(); ++e) {
-      const auto ddy = maps(out.ddx, e);
-      window_ = example(windows_, e).array().square();
-      dw_.noalias() += window_.transpose() * ddy;
-      if (input.needs_gradient) {
-        window_.noalias() = ddy * w_squared_.transpose();
-        fold(window_, input.ddx, e);
-      }
-      if (bias_) bias_view_.hess().col(0) += ddy.colwise().sum().transpose();
+    const auto w = kernels(weight_.w, w_);
+    if (whole_) {
+      squares_ = input.x.array().square();
+      add_kernels(squares_ * out.ddx.transpose(), weight_.ddw);
+      if (input.needs_gradient) add_squared_kernels(w, out.ddx, input.ddx);
+      if (bias_) bias_view_.hess().col(0) += out.ddx.rowwise().sum();
+      return;
     }
-    add_connected(dw_, weight_.ddw);
+    const auto ddy = batch_rows(out.ddx, dy_);
+    const Eigen::Index step = in_cache(depth_);
+    for (Eigen::Index n = 0; n < ddy.rows(); n += step) {
+      const Eigen::Index rows = std::min(step, ddy.rows() - n);
+      squares_ = windows_.middleRows(n, rows).array().square();
+      add_kernels(squares_.transpose() * ddy.middleRows(n, rows), weight_.ddw);
+    }
+    if (input.needs_gradient) {
+      w_squared_ = w.array().square();
+      window_.noalias() = ddy * w_squared_.transpose();
+      fold(window_, input.ddx);
+    }
+    if (bias_) bias_view_.hess().col(0) += ddy.colwise().sum().transpose();
   }
 
   bool has_r_passes() const override { return true; }
 
-  // R{Y} = R{X̃} W + X̃ V + R{b}, V the direction of the kernels (§7.5).
+  // R{Y} = R{X̃} W + X̃ V + R{b}, V the direction of the kernels (§7.5). An input that needs no
+  // gradient depends on no weight: its R{X̃} is zero and the term is skipped.
   void r_fprop(const Inputs<T>& in, State<T>& out) override {
-    const int batch = in[0]->batch();
-    out.rx.resize(out.size(), batch);
-    unroll(in[0]->rx, r_windows_);
-    const Matrix<T>& w = dense(weight_.w, w_);
-    const Matrix<T>& v = dense(weight_.rw, v_);
-    for (int e = 0; e < batch; ++e) {
-      auto ry = maps(out.rx, e);
-      ry.noalias() = example(r_windows_, e) * w;
-      ry.noalias() += example(windows_, e) * v;
-      if (bias_) ry.rowwise() += bias_view_.direction().col(0).transpose();
+    const State<T>& input = *in[0];
+    out.rx.resize(out.size(), input.batch());
+    if (!table_.empty()) expand(weight_.rw, v_);
+    const auto w = kernels(weight_.w, w_);
+    const auto v = kernels(weight_.rw, v_);
+    if (whole_) {
+      out.rx.noalias() = v.transpose() * input.x;
+      if (input.needs_gradient) out.rx.noalias() += w.transpose() * input.rx;
+      if (bias_) out.rx.colwise() += bias_view_.direction().col(0);
+      return;
     }
+    auto ry = output_rows(out.rx, y_);
+    ry.noalias() = windows_ * v;
+    if (input.needs_gradient) {
+      unroll(input.rx, r_windows_);
+      ry.noalias() += r_windows_ * w;
+    }
+    if (bias_) ry.rowwise() += bias_view_.direction().col(0).transpose();
+    lay_out(y_, out.rx);
   }
 
-  // R{dX̃} = dY Vᵀ + R{dY} Wᵀ;  R{dW} = Σ X̃ᵀ R{dY} + R{X̃}ᵀ dY;  R{db} = Σ R{dY}.
+  // R{dX̃} = dY Vᵀ + R{dY} Wᵀ;  R{dW} = X̃ᵀ R{dY} + R{X̃}ᵀ dY;  R{db} = Σ R{dY}.
   void r_bprop(const Inputs<T>& in, const State<T>& out) override {
     State<T>& input = *in[0];
-    const Matrix<T>& w = dense(weight_.w, w_);
-    const Matrix<T>& v = dense(weight_.rw, v_);
-    dw_.setZero(w.rows(), w.cols());
-    for (int e = 0; e < input.batch(); ++e) {
-      const auto dy = maps(out.dx, e);
-      const auto rdy = maps(out.rdx, e);
-      dw_.noalias() += example(windows_, e).transpose() * rdy;
-      dw_.noalias() += example(r_windows_, e).transpose() * dy;
+    const auto w = kernels(weight_.w, w_);
+    const auto v = kernels(weight_.rw, v_);
+    if (whole_) {
+      add_kernels(input.x * out.rdx.transpose(), weight_.rdw);
       if (input.needs_gradient) {
-        window_.noalias() = dy * v.transpose();
-        window_.noalias() += rdy * w.transpose();
-        fold(window_, input.rdx, e);
+        add_kernels(input.rx * out.dx.transpose(), weight_.rdw);
+        input.rdx.noalias() += v * out.dx;
+        input.rdx.noalias() += w * out.rdx;
       }
-      if (bias_) bias_view_.r_grad().col(0) += rdy.colwise().sum().transpose();
+      if (bias_) bias_view_.r_grad().col(0) += out.rdx.rowwise().sum();
+      return;
     }
-    add_connected(dw_, weight_.rdw);
+    const auto dy = batch_rows(out.dx, dy_);
+    const auto rdy = batch_rows(out.rdx, rdy_);
+    add_kernels(windows_.transpose() * rdy, weight_.rdw);
+    if (input.needs_gradient) {
+      add_kernels(r_windows_.transpose() * dy, weight_.rdw);
+      window_.noalias() = dy * v.transpose();
+      window_.noalias() += rdy * w.transpose();
+      fold(window_, input.rdx);
+    }
+    if (bias_) bias_view_.r_grad().col(0) += rdy.colwise().sum().transpose();
   }
 
  private:
@@ -282,87 +321,158 @@ class Conv2d final : public Module<T> {
     return {first, last};
   }
 
-  int positions() const { return positions_; }
-  int depth() const { return depth_; }  // rows of the dense kernel matrix
+  // A batch of outputs (or of their derivatives) in the orientation of the unrolled windows,
+  // (batch·positions) × maps with the rows example by example: for one example that is the
+  // state's own layout (state.h), so these are views of it; for more, a copy in scratch.
+  Eigen::Map<const Matrix<T>> batch_rows(const Matrix<T>& state, Matrix<T>& scratch) const {
+    const Eigen::Index batch = state.cols(), positions = positions_;
+    if (batch == 1) return {state.data(), positions, maps_};
+    scratch.resize(batch * positions, maps_);
+    for (Eigen::Index e = 0; e < batch; ++e)
+      for (int j = 0; j < maps_; ++j)
+        scratch.col(j).segment(e * positions, positions) =
+            state.col(e).segment(j * positions, positions);
+    return {scratch.data(), scratch.rows(), maps_};
+  }
+  // Where a pass writes its batch of outputs, then laid out in the state by lay_out.
+  Eigen::Map<Matrix<T>> output_rows(Matrix<T>& state, Matrix<T>& scratch) const {
+    const Eigen::Index batch = state.cols();
+    if (batch == 1) return {state.data(), positions_, maps_};
+    scratch.resize(batch * positions_, maps_);
+    return {scratch.data(), scratch.rows(), maps_};
+  }
+  void lay_out(const Matrix<T>& scratch, Matrix<T>& state) const {
+    const Eigen::Index batch = state.cols(), positions = positions_;
+    if (batch == 1) return;
+    for (Eigen::Index e = 0; e < batch; ++e)
+      for (int j = 0; j < maps_; ++j)
+        state.col(e).segment(j * positions, positions) =
+            scratch.col(j).segment(e * positions, positions);
+  }
 
-  // Example e of a batch of outputs as a positions × maps matrix (each map is contiguous).
-  Eigen::Map<Matrix<T>> maps(Matrix<T>& batch, int e) const {
-    return {batch.col(e).data(), positions(), maps_};
-  }
-  Eigen::Map<const Matrix<T>> maps(const Matrix<T>& batch, int e) const {
-    return {batch.col(e).data(), positions(), maps_};
-  }
-  // Example e's unrolled windows, positions × depth.
-  auto example(const Matrix<T>& windows, int e) const {
-    return windows.middleCols(Eigen::Index{e} * depth(), depth());
-  }
-
-  // Where input row r·stride + a − padding of a map starts: inside the map for the rows that
-  // inside() keeps, though r·stride alone may exceed an int when the padding is large.
-  Eigen::Index input_offset(int r, int a) const {
-    return (Eigen::Index{r} * stride_ + a - padding_) * cols_;
+  // Calls run(input, output, n) for each output row of kernel offset (a, b): its n output
+  // positions from `output` on (within one example) read the input map's entries input,
+  // input + stride, ... (offsets from the map's start); the positions outside read the padding.
+  template <typename Run>
+  void for_each_run(int a, int b, const Run& run) const {
+    const auto [c0, c1] = col_range_[b];
+    if (c0 >= c1) return;
+    for (int r = row_range_[a].first; r < row_range_[a].second; ++r)
+      run((Eigen::Index{r} * stride_ + a - padding_) * cols_ + Eigen::Index{c0} * stride_ + b -
+              padding_,
+          Eigen::Index{r} * out_cols_ + c0, c1 - c0);
   }
 
-  // im2col: column (i·k + a)·k + b of example e's block holds input map i at kernel offset
-  // (a, b) for every output position r·columns' + c. The entries that read the padding are
-  // zeroed when the buffer is sized and never written after.
+  // ddx += (W∘W) ddy for whole_. For one example that is a matrix-vector product, and each
+  // weight is squared as it is read (writing W∘W out would cost as much again); for more, matrix
+  // products over blocks of W∘W's columns.
+  void add_squared_kernels(const Eigen::Map<const Matrix<T>>& w, const Matrix<T>& ddy,
+                           Matrix<T>& ddx) {
+    if (ddy.cols() == 1) {
+      for (int j = 0; j < maps_; ++j) {
+        const T* kernel = w.col(j).data();
+        for (int d = 0; d < depth_; ++d) ddx(d, 0) += kernel[d] * kernel[d] * ddy(j, 0);
+      }
+      return;
+    }
+    const Eigen::Index step = in_cache(depth_);
+    for (Eigen::Index j = 0; j < maps_; j += step) {
+      const Eigen::Index maps = std::min<Eigen::Index>(step, maps_ - j);
+      w_squared_ = w.middleCols(j, maps).array().square();
+      ddx.noalias() += w_squared_ * ddy.middleRows(j, maps);
+    }
+  }
+
+  // How many rows (or columns) of `length` entries make a block of squares that stays in the
+  // cache: bbprop squares the windows (or W) a block at a time instead of writing them all out.
+  static Eigen::Index in_cache(Eigen::Index length) {
+    return std::max<Eigen::Index>(1, (std::int64_t{64} << 10) / std::int64_t{sizeof(T)} / length);
+  }
+
+  // im2col for the whole batch: column (i·k + a)·k + b holds input map i at kernel offset (a, b),
+  // row e·positions + r·columns' + c for output position (r, c) of example e. Example by example
+  // (its input stays in cache), each run a loop the compiler vectorizes, contiguous on both sides
+  // when the stride is 1. The entries that read the padding are zeroed when the buffer is sized
+  // and never written after.
   void unroll(const Matrix<T>& x, Matrix<T>& windows) const {
-    const int batch = static_cast<int>(x.cols());
-    if (windows.rows() != positions() || windows.cols() != Eigen::Index{depth()} * batch)
-      windows.setZero(positions(), Eigen::Index{depth()} * batch);
-    for (int e = 0; e < batch; ++e)
+    const Eigen::Index batch = x.cols();
+    if (windows.rows() != batch * positions_ || windows.cols() != depth_)
+      windows.setZero(batch * positions_, depth_);
+    if (stride_ == 1)
+      unroll<1>(x, windows);
+    else
+      unroll<0>(x, windows);
+  }
+  template <int unit_stride>  // 1: the stride is 1; 0: stride_
+  void unroll(const Matrix<T>& x, Matrix<T>& windows) const {
+    const Eigen::Index step = unit_stride == 1 ? 1 : stride_;
+    for (Eigen::Index e = 0; e < x.cols(); ++e)
       for (int i = 0; i < inputs_; ++i) {
-        const T* map = x.col(e).data() + i * rows_ * cols_;
+        const T* map = x.col(e).data() + Eigen::Index{i} * rows_ * cols_;
         for (int a = 0; a < kernel_; ++a)
           for (int b = 0; b < kernel_; ++b) {
-            T* column =
-                windows.col(Eigen::Index{e} * depth() + (i * kernel_ + a) * kernel_ + b).data();
-            const auto [c0, c1] = col_range_[b];
-            for (int r = row_range_[a].first; r < row_range_[a].second; ++r) {
-              const T* row = map + input_offset(r, a) + b - padding_;
-              for (int c = c0; c < c1; ++c)
-                column[r * out_cols_ + c] = row[Eigen::Index{c} * stride_];
-            }
+            T* column = windows.col((i * kernel_ + a) * kernel_ + b).data() + e * positions_;
+            for_each_run(a, b, [&](Eigen::Index input, Eigen::Index output, int n) {
+              const T* from = map + input;
+              T* to = column + output;
+              for (int c = 0; c < n; ++c) to[c] = from[c * step];
+            });
           }
       }
   }
 
-  // col2im, the transpose of unroll for one example: adds each window entry onto the input
-  // value it was read from.
-  void fold(const Matrix<T>& window, Matrix<T>& dx, int e) const {
-    for (int i = 0; i < inputs_; ++i) {
-      T* map = dx.col(e).data() + i * rows_ * cols_;
-      for (int a = 0; a < kernel_; ++a)
-        for (int b = 0; b < kernel_; ++b) {
-          const T* column = window.col((i * kernel_ + a) * kernel_ + b).data();
-          const auto [c0, c1] = col_range_[b];
-          for (int r = row_range_[a].first; r < row_range_[a].second; ++r) {
-            T* row = map + input_offset(r, a) + b - padding_;
-            for (int c = c0; c < c1; ++c)
-              row[Eigen::Index{c} * stride_] += column[r * out_cols_ + c];
+  // col2im, the transpose of unroll: adds each window entry onto the input value it was read from.
+  void fold(const Matrix<T>& window, Matrix<T>& dx) const {
+    if (stride_ == 1)
+      fold<1>(window, dx);
+    else
+      fold<0>(window, dx);
+  }
+  template <int unit_stride>
+  void fold(const Matrix<T>& window, Matrix<T>& dx) const {
+    const Eigen::Index step = unit_stride == 1 ? 1 : stride_;
+    for (Eigen::Index e = 0; e < dx.cols(); ++e)
+      for (int i = 0; i < inputs_; ++i) {
+        T* map = dx.col(e).data() + Eigen::Index{i} * rows_ * cols_;
+        for (int a = 0; a < kernel_; ++a)
+          for (int b = 0; b < kernel_; ++b) {
+            const T* column = window.col((i * kernel_ + a) * kernel_ + b).data() + e * positions_;
+            for_each_run(a, b, [&](Eigen::Index input, Eigen::Index output, int n) {
+              T* to = map + input;
+              const T* from = column + output;
+              for (int c = 0; c < n; ++c) to[c * step] += from[c];
+            });
           }
-        }
+      }
+  }
+
+  // The dense depth × maps kernel matrix (of w, or of the direction v): column j stacks output
+  // map j's kernels over every input map. With a full table that is the stored matrix itself;
+  // with a table, the copy in `dense` that expand() made.
+  Eigen::Map<const Matrix<T>> kernels(const T* stored, const Matrix<T>& dense) const {
+    return {table_.empty() ? stored : dense.data(), depth_, maps_};
+  }
+  // The stored kernels into the dense matrix, zeros where the table leaves pairs unconnected
+  // (set when it is sized and never written after).
+  void expand(const T* stored, Matrix<T>& dense) const {
+    if (dense.rows() != depth_ || dense.cols() != maps_) dense.setZero(depth_, maps_);
+    for (std::size_t n = 0; n < connections_.size(); ++n)
+      dense.col(connections_[n].out).segment(connections_[n].in * area_, area_) =
+          Eigen::Map<const Vector<T>>(stored + n * area_, area_);
+  }
+
+  // Adds a dense depth × maps product into the stored kernels: in place with a full table; with
+  // a table through dw_, dropping the unconnected entries.
+  template <typename Product>
+  void add_kernels(const Product& product, T* stored) {
+    if (table_.empty()) {
+      Eigen::Map<Matrix<T>>(stored, depth_, maps_).noalias() += product;
+      return;
     }
-  }
-
-  // The dense depth × maps kernel matrix from the stored kernels (of w, or of the direction v):
-  // column j stacks output map j's kernels over every input map, zeros where unconnected.
-  const Matrix<T>& dense(const T* stored, Matrix<T>& kernels) const {
-    const int area = area_;
-    kernels.setZero(depth(), maps_);
+    dw_.noalias() = product;
     for (std::size_t n = 0; n < connections_.size(); ++n)
-      kernels.col(connections_[n].out).segment(connections_[n].in * area, area) =
-          Eigen::Map<const Vector<T>>(stored + n * area, area);
-    return kernels;
-  }
-
-  // Adds the connected entries of a dense depth × maps matrix into the stored kernels' layout;
-  // the unconnected entries are dropped.
-  void add_connected(const Matrix<T>& kernels, T* stored) const {
-    const int area = area_;
-    for (std::size_t n = 0; n < connections_.size(); ++n)
-      Eigen::Map<Vector<T>>(stored + n * area, area) +=
-          kernels.col(connections_[n].out).segment(connections_[n].in * area, area);
+      Eigen::Map<Vector<T>>(stored + n * area_, area_) +=
+          dw_.col(connections_[n].out).segment(connections_[n].in * area_, area_);
   }
 
   const int maps_, kernel_, stride_, padding_;
@@ -371,14 +481,21 @@ class Conv2d final : public Module<T> {
 
   int inputs_ = 0, rows_ = 0, cols_ = 0, out_rows_ = 0, out_cols_ = 0;
   int positions_ = 0, area_ = 0, depth_ = 0;  // out_rows_·out_cols_, kernel_², inputs_·area_
+  // One output position and no padding: the one window of each example is the input itself
+  // (rows = columns = k), so the passes use the input's state with no unrolling.
+  bool whole_ = false;
   std::vector<Connection> connections_;
   std::vector<std::pair<int, int>> row_range_, col_range_;  // per kernel offset, see inside()
   ParamView<T> weight_, bias_view_;
 
-  // Scratch, sized on first use: the unrolled windows of x (from fprop) and of R{x} (from
-  // r_fprop), one example's window derivatives, and dense kernel matrices.
-  Matrix<T> windows_, r_windows_, window_;
-  Matrix<T> w_, v_, w_squared_, dw_;
+  // Scratch, sized on first use and kept: the unrolled windows of x (from fprop) and of R{x}
+  // (from r_fprop, for an input that needs a gradient), a block of their squares (bbprop; of x
+  // itself for whole_), the window derivatives; a batch of outputs or output derivatives as
+  // batch_rows() orders them; the dense kernels of w (from fprop) and of v (from r_fprop) with a
+  // table, a product with the table's zeros (dw_), and W∘W (a block of its columns for whole_).
+  Matrix<T> windows_, r_windows_, squares_, window_;
+  Matrix<T> y_, dy_, rdy_;
+  Matrix<T> w_, v_, dw_, w_squared_;
 };
 
 void register_conv2d(Registry& registry) {
@@ -413,7 +530,10 @@ void register_conv2d(Registry& registry) {
         {{{"maps", "4"}, {"kernel", "3"}, {"table", "0,1; 1,2; 2,0; 0,1,2"}}, {{3, 5, 5}}},
         {{{"maps", "3"}, {"kernel", "2"}, {"stride", "2"}, {"bias", "false"}, {"table", "1;0;1,0"}},
          {{2, 4, 4}}},
-        {{{"maps", "16"}, {"kernel", "5"}, {"table", "lenet5-c3"}}, {{6, 7, 7}}}}});
+        {{{"maps", "16"}, {"kernel", "5"}, {"table", "lenet5-c3"}}, {{6, 7, 7}}},
+        // One position and no padding: the window is the input (LeNet-5's C5).
+        {{{"maps", "3"}, {"kernel", "3"}}, {{2, 3, 3}}},
+        {{{"maps", "3"}, {"kernel", "2"}, {"table", "1;0;1,0"}, {"bias", "false"}}, {{2, 2, 2}}}}});
 }
 
 }  // namespace

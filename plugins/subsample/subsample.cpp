@@ -118,32 +118,57 @@ class Subsample final : public Module<T> {
     return y.middleRows(m * outputs_per_map(), outputs_per_map());
   }
 
-  // avg: the mean of every k×k window of x.
-  void average(const Matrix<T>& x, Matrix<T>& avg) const {
-    const int out_cols = cols_ / size_;
-    avg.setZero(maps_ * outputs_per_map(), x.cols());
+  // avg: the mean of every k×k window of x. Per output row, the k input rows are summed first
+  // (contiguous, vectorized), then each run of k columns of that sum (size 2, LeNet's, as pairs).
+  void average(const Matrix<T>& x, Matrix<T>& avg) {
+    const int out_rows = rows_ / size_, out_cols = cols_ / size_;
+    const T scale = T(1) / area();
+    avg.resize(maps_ * outputs_per_map(), x.cols());
+    row_.resize(cols_);
     for (Eigen::Index e = 0; e < x.cols(); ++e)
       for (int m = 0; m < maps_; ++m) {
         const T* map = x.col(e).data() + m * rows_ * cols_;
-        T* sums = avg.col(e).data() + m * outputs_per_map();
-        for (int r = 0; r < rows_; ++r)
-          for (int c = 0; c < cols_; ++c)
-            sums[(r / size_) * out_cols + c / size_] += map[r * cols_ + c];
+        T* means = avg.col(e).data() + m * outputs_per_map();
+        for (int r = 0; r < out_rows; ++r, means += out_cols) {
+          const T* first = map + r * size_ * cols_;
+          T* sum = row_.data();
+          for (int c = 0; c < cols_; ++c) sum[c] = first[c];
+          for (int i = 1; i < size_; ++i)
+            for (int c = 0; c < cols_; ++c) sum[c] += first[i * cols_ + c];
+          if (size_ == 2) {
+            for (int c = 0; c < out_cols; ++c) means[c] = scale * (sum[2 * c] + sum[2 * c + 1]);
+            continue;
+          }
+          for (int c = 0; c < out_cols; ++c) {
+            T total = 0;
+            for (int j = 0; j < size_; ++j) total += sum[c * size_ + j];
+            means[c] = scale * total;
+          }
+        }
       }
-    avg /= area();
   }
 
-  // dx += scale · per_map[m] · g on every input of the window that gave g, in map m.
-  void spread(const Matrix<T>& g, const T* per_map, T scale, Matrix<T>& dx) const {
-    const int out_cols = cols_ / size_;
+  // dx += scale · per_map[m] · g on every input of the window that gave g, in map m: each
+  // output row is spread over a row of columns (size 2 as pairs), then added to the k input rows.
+  void spread(const Matrix<T>& g, const T* per_map, T scale, Matrix<T>& dx) {
+    const int out_rows = rows_ / size_, out_cols = cols_ / size_;
+    row_.resize(cols_);
     for (Eigen::Index e = 0; e < g.cols(); ++e)
       for (int m = 0; m < maps_; ++m) {
         const T factor = scale * per_map[m];
         T* map = dx.col(e).data() + m * rows_ * cols_;
         const T* from = g.col(e).data() + m * outputs_per_map();
-        for (int r = 0; r < rows_; ++r)
-          for (int c = 0; c < cols_; ++c)
-            map[r * cols_ + c] += factor * from[(r / size_) * out_cols + c / size_];
+        for (int r = 0; r < out_rows; ++r, from += out_cols) {
+          T* wide = row_.data();
+          if (size_ == 2)
+            for (int c = 0; c < out_cols; ++c) wide[2 * c] = wide[2 * c + 1] = factor * from[c];
+          else
+            for (int c = 0; c < out_cols; ++c)
+              for (int j = 0; j < size_; ++j) wide[c * size_ + j] = factor * from[c];
+          T* first = map + r * size_ * cols_;
+          for (int i = 0; i < size_; ++i)
+            for (int c = 0; c < cols_; ++c) first[i * cols_ + c] += wide[c];
+        }
       }
   }
 
@@ -152,6 +177,7 @@ class Subsample final : public Module<T> {
   ParamView<T> coefficient_, bias_;
   Matrix<T> average_, r_average_;  // avg of x (fprop) and of R{x} (r_fprop)
   Vector<T> squares_;              // a², for bbprop
+  Vector<T> row_;                  // one row of columns: the sums of k rows, or one spread
 };
 
 void register_subsample(Registry& registry) {

@@ -46,11 +46,7 @@ if [[ ! -e $build/lib/libebprop.so ]]; then
   echo "curvature.sh: $build/lib/libebprop.so not found: build ebprop first (cmake --build build)." >&2
   exit 1
 fi
-if [[ ! -x $prog || $here/curvature.cpp -nt $prog || $build/lib/libebprop.so.0.1.0 -nt $prog ]]; then
-  echo "Building $prog ..."
-  cmake -S "$here" -B "$bench_build" -DEBPROP_BUILD="$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$bench_build" >/dev/null
-fi
+build_bench_tools "$build"   # bench/build up to date (common.sh)
 if [[ ! -x $py ]] || ! "$py" -c 'import torch' 2>/dev/null; then
   echo "curvature.sh: $py with torch not found (apt-get install python3-torch)." >&2
   exit 1

@@ -275,9 +275,8 @@ void init(Net& net, std::mt19937& rng, bool sqrt_rates) {
     } else if constexpr (!std::is_same_v<L, stanh_> && !std::is_same_v<L, avg_pool_<2, 2, 2, 2>>) {
       fill(l.get_layer_params(), l.num_filters());  // con_
       if (sqrt_rates && l.num_filters() != 120) {
-        const double m = l.num_filters() == 6 ? 28 : 10;
-        l.set_learning_rate_multiplier(m);
-        l.set_bias_learning_rate_multiplier(m);
+        // The bias's multiplier is relative to the layer's (dlib/dnn/solvers.h): left at 1.
+        l.set_learning_rate_multiplier(l.num_filters() == 6 ? 28 : 10);
       }
     }
   });

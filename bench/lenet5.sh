@@ -75,10 +75,11 @@ dlib=$here/build/dlib-nets
 openblas_dir="" torch_blas=""
 find_openblas "$fetch"
 # Does ebprop's SGD multiply shared weights' rates by √connections? `--describe` says so, as
-# "(SGD rate ×28.00)" (commit cbb491d) or "rate ×28 (sgd, adaptive)" (commit ec222c8).
+# "(SGD rate ×28.00)" (commit cbb491d), "rate ×28 (sgd, adaptive)" (commit ec222c8) or
+# "rate ×28 (global-rate optimizers), ×1 (per-weight-rate optimizers)" (SGD has a global rate).
 shared_lr=none
 if "$ebprop_run" "$graph" --describe --optimizer sgd 2>/dev/null |
-    grep -Eq 'SGD rate ×|rate ×[0-9.]+ \([^)]*sgd'; then
+    grep -Eq 'SGD rate ×|rate ×[0-9.]+ \([^)]*sgd|rate ×[0-9.]*[02-9][0-9.]* \(global-rate'; then
   shared_lr=sqrt
 fi
 

@@ -134,7 +134,7 @@ echo "machine:  $cpu, $(nproc) cores, $mem; load average at start: $(cut -d' ' -
 echo "ebprop:   $ebprop_run (commit $commit)"
 echo "PyTorch:  $torch_version on $py, OMP_WAIT_POLICY=passive, BLAS: $torch_blas"
 if [[ -x $dlib ]]; then
-  echo "dlib:     $dlib, dlib $(dpkg-query -W -f '${Version}' libdlib-dev 2>/dev/null) on the BLAS libdlib links ($(ldd "$dlib" | grep -o 'lib[a-z]*blas[^ ]*' | sort -u | tr '\n' ' ')), OPENBLAS_NUM_THREADS=threads"
+  echo "dlib:     $dlib, dlib $(dpkg-query -W -f '${Version}' libdlib-dev 2>/dev/null) on the BLAS libdlib links ($(ldd "$dlib" | grep -o 'lib[a-z]*blas[^ ]*' | sort -u | paste -sd ' ')), OPENBLAS_NUM_THREADS=threads"
 else
   echo "dlib:     not built (dlib's CMake package not found: apt-get install libdlib-dev): no dlib peer"
 fi
@@ -180,8 +180,10 @@ dlib() {  # batch threads
     | "$py" "$here/summarize.py" record "$results" dlib system "$1" "$2" "$work/rss"
 }
 
-floors() {  # mode batch threads
-  "$floor" "$1" --batch "$2" --threads "$3" --examples "$examples" --reps 3 \
+floors() {  # mode(online|batch|gemm) batch threads
+  local size=(--examples "$examples" --batch "$2")
+  [[ $1 == gemm ]] && size=()
+  "$floor" "$1" "${size[@]}" --threads "$3" --reps 3 \
     | "$py" "$here/summarize.py" record "$results" floor "$1" "$2" "$3"
 }
 
@@ -223,7 +225,7 @@ for ((round = 1; round <= rounds; ++round)); do
   if two dlib 32; then dlib 32 2; fi
   floors batch 32 1
   floors batch 32 2
-  floors gemm 0 1
+  floors gemm 0 1   # the ceiling: batch 0 in the tables
   floors gemm 0 2
   if ((round == 2 && reference_blas)); then   # information only: one run each
     torch reference 1 1

@@ -70,7 +70,7 @@ def record(path, peer, variant, batch, threads, rss_file=None):
         what = f"{run['gflops']:.1f} GFLOP/s" if variant == "gemm" else f"{run['seconds']:7.3f} s"
         print(f"  floor   {variant:14} batch {batch:>2}  threads {threads}  {what}", flush=True)
         return
-    print(f"  {peer:7} {variant:14} batch {batch:>2}  threads {threads}  {run['seconds']:7.2f} s"
+    print(f"  {peer:7} {variant:14} batch {batch:>2}  threads {threads}  {run['seconds']:7.3f} s"
           f"  train loss {out['train_loss']:.4f}  test error {out['test_error']:.2f} %{mem}",
           flush=True)
 
@@ -81,6 +81,11 @@ def typical(times):
 
 def how(times):
     return "faster of 2" if len(times) == 2 else ("1 run" if len(times) == 1 else f"median of {len(times)}")
+
+
+def sec(x):
+    """Seconds with 3 significant digits at least (short runs of --train-limit are fractions)."""
+    return f"{x:.2f}" if x >= 10 else f"{x:.3f}"
 
 
 def mib(kb):
@@ -115,7 +120,7 @@ def table(path, net, examples):
         t = typical(times)
         rss = max((r["peak_rss_kb"] or 0) for r in rs) or None
         print(f"| {NAMES.get(batch, f'batch {batch}')} | {peer} | {variant} | {threads} | "
-              f"{', '.join(f'{x:.2f}' for x in times)} | {t:.2f} ({how(times)}) | "
+              f"{', '.join(sec(x) for x in times)} | {sec(t)} ({how(times)}) | "
               f"{rs[0]['train_loss']:.4f} | {rs[0]['test_error']:.2f} % | {mib(rss)} |")
         by_threads[(peer, batch, threads)] = min(t, by_threads.get((peer, batch, threads), t))
         if (peer, batch) not in best or t < best[(peer, batch)]["t"]:
@@ -125,7 +130,8 @@ def table(path, net, examples):
     # --- floors
     floor = {}    # batch -> (seconds, threads)
     ceiling = {}  # threads -> GFLOP/s
-    fl = sorted(k for k in configs if k[0] == "floor")
+    fl = sorted((k for k in configs if k[0] == "floor"),
+                key=lambda k: (["online", "batch", "gemm"].index(k[1]), k[2], k[3]))
     if fl:
         print("Floors and ceiling (bench/floor.cpp, Eigen, float; median of the runs):")
         print()
@@ -160,7 +166,7 @@ def table(path, net, examples):
     summary = {}
     for batch in sorted({k[1] for k in best}):
         e, p, d = (best.get((peer, batch)) for peer in PEERS)
-        cell = lambda b: f"{b['t']:.2f} ({b['threads']})" if b else "—"  # noqa: E731
+        cell = lambda b: f"{sec(b['t'])} ({b['threads']})" if b else "—"  # noqa: E731
         et = e["t"] if e else None
         fs = floor.get(batch)
         gf = fpe * examples / et * 1e-9 if et else None
@@ -193,8 +199,8 @@ def table(path, net, examples):
                 continue
             if peer == "ebprop" and t1 and t2:
                 speedup[batch] = t1 / t2
-            print(f"| {NAMES.get(batch, f'batch {batch}')} | {peer} | {f'{t1:.2f}' if t1 else '—'} "
-                  f"| {f'{t2:.2f}' if t2 else 'not repeated / —'} | {ratio(t1, t2)} |")
+            print(f"| {NAMES.get(batch, f'batch {batch}')} | {peer} | {sec(t1) if t1 else '—'} "
+                  f"| {sec(t2) if t2 else '—'} | {ratio(t1, t2)} |")
     print()
 
     # --- verdict

@@ -23,8 +23,8 @@
 #
 # Environment: EBPROP_RUN (default build/bin/ebprop-run), EBPROP_BUILD (default build/: the build
 # bench/build links), BENCH_MAX_LOAD (1.5) and BENCH_MAX_WAIT (600 s) as in the other scripts
-# (bench/common.sh). About 6-8 minutes on 2 quiet cores; `--train-limit 6000 --examples 12800
-# --rounds 2` about 1-2 minutes.
+# (bench/common.sh). About 4-6 minutes on 2 quiet cores; `--train-limit 6000 --examples 12800
+# --rounds 2` under a minute.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

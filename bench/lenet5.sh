@@ -25,7 +25,7 @@
 # Environment: EBPROP_RUN (default build/bin/ebprop-run), EBPROP_BUILD (the build bench/build
 # links, default build/), BENCH_MAX_LOAD (1.5) and BENCH_MAX_WAIT (600 s): before each round the
 # script waits while the 1-minute load average is above BENCH_MAX_LOAD, for at most
-# BENCH_MAX_WAIT seconds. About 25-30 minutes on 2 cores, most of it the batch-1 runs and round
+# BENCH_MAX_WAIT seconds. About 20-25 minutes on 2 cores, most of it the batch-1 runs and round
 # 1's 2-thread runs; `--train-limit 3000 --rounds 2` about 3 minutes.
 set -euo pipefail
 

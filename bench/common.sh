@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2034  # openblas_dir and torch_blas are read by the scripts that source this
-# Shared by bench/curvature.sh and bench/lenet5.sh (sourced, not run): which BLAS PyTorch gets, and
-# waiting for a quiet machine. bench/run.sh has its own copy of the BLAS logic (see README.md).
+# Sourced (not run) by the scripts of bench/: which BLAS PyTorch gets (curvature.sh, lenet5.sh,
+# costs.sh; run.sh has its own copy, see README.md), waiting for a quiet machine, building bench/build
+# and measuring a run's peak resident memory.
 
 # find_openblas FETCH(0|1): sets openblas_dir to a directory holding OpenBLAS's libblas.so.3 for
 # the PyTorch runs (empty when the system BLAS is OpenBLAS already, or none is found), and
@@ -67,4 +68,28 @@ wait_for_quiet() {
   else
     echo "  (load $first)"
   fi
+}
+
+# build_bench_tools EBPROP-BUILD: configures bench/build (bench/CMakeLists.txt) against that build
+# of ebprop once, then brings its programs up to date (curvature-bench, floor, dlib-nets when dlib
+# is found, ...); quiet unless something fails.
+build_bench_tools() {
+  local here log
+  here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+  log=$(mktemp)
+  if [[ ! -e $here/build/CMakeCache.txt ]]; then
+    echo "Configuring $here/build against $1 ..."
+    cmake -S "$here" -B "$here/build" -DEBPROP_BUILD="$1" -DCMAKE_BUILD_TYPE=Release >"$log" 2>&1 ||
+      { cat "$log" >&2; rm -f "$log"; return 1; }
+  fi
+  cmake --build "$here/build" -j2 >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; return 1; }
+  rm -f "$log"
+}
+
+# peak_rss FILE COMMAND...: runs COMMAND under /usr/bin/time, which writes the command's peak
+# resident memory (KiB) to FILE; the command's stdout and exit status pass through.
+peak_rss() {
+  local file=$1
+  shift
+  /usr/bin/time -f %M -o "$file" "$@"
 }

@@ -17,6 +17,13 @@
 //     Not curvature: one step of plain SGD as the trainer does it (load the batch, fprop and E,
 //     clear dw if needed, bprop, ParameterStore::descend), phase by phase, to see where an online
 //     step's time goes (bench/RESULTS.md).
+//   curvature-bench fullbatch GRAPH --examples N [--batch B] [--blocks K] [--threads T]
+//     Not curvature: the full-batch gradient that ebprop-run's batch optimizers evaluate,
+//     GraphObjective<float>::gradient(Batch::all()) over N random examples (fed in chunks of B,
+//     default 256, GraphObjectiveOptions::chunk), against one epoch of the same N examples in
+//     mini-batches of B through the SGD step of `step` (load, fprop, clear, bprop, descend). The
+//     order of the two alternates from block to block; one JSON line per block (seconds of each)
+//     and a last line with the medians and the ratio full-batch / mini-batches.
 //
 // The graph is built as ebprop-run builds it (parse_graph_file, load_plugins, Graph<T>); the
 // input node with source=inputs gets uniform values in [-1, 1], the one with source=targets a
@@ -39,6 +46,7 @@
 
 #include "ebprop/data/feeder.h"
 #include "ebprop/graph.h"
+#include "ebprop/graph_objective.h"
 #include "ebprop/graph_parser.h"
 #include "ebprop/plugin_loader.h"
 #include "ebprop/registry.h"
@@ -59,14 +67,16 @@ double median(std::vector<double> v) {
 
 struct Options {
   std::string mode, graph;
-  int batch = 1, reps = 0, blocks = 3, threads = 1;
+  int batch = 1, reps = 0, blocks = 3, threads = 1, examples = 60000;
   double seconds = 1.0;  // per block, when reps is 0
   bool per_node = false;
 };
 
 [[noreturn]] void usage() {
   std::cerr << "usage: curvature-bench passes|hvp|step GRAPH --batch N [--reps R | --seconds S] "
-               "[--blocks B] [--threads T] [--per-node]\n";
+               "[--blocks B] [--threads T] [--per-node]\n"
+               "       curvature-bench fullbatch GRAPH --examples N [--batch B] [--blocks K] "
+               "[--threads T]\n";
   std::exit(2);
 }
 
@@ -75,7 +85,8 @@ Options parse(int argc, char** argv) {
   Options o;
   o.mode = argv[1];
   o.graph = argv[2];
-  if (o.mode != "passes" && o.mode != "hvp" && o.mode != "step") usage();
+  if (o.mode != "passes" && o.mode != "hvp" && o.mode != "step" && o.mode != "fullbatch") usage();
+  if (o.mode == "fullbatch") o.batch = 256;
   for (int i = 3; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> int {
@@ -86,6 +97,8 @@ Options parse(int argc, char** argv) {
       o.batch = value();
     else if (a == "--reps")
       o.reps = value();
+    else if (a == "--examples")
+      o.examples = value();
     else if (a == "--blocks")
       o.blocks = value();
     else if (a == "--threads")
@@ -98,7 +111,7 @@ Options parse(int argc, char** argv) {
     else
       usage();
   }
-  if (o.batch < 1 || o.blocks < 1 || o.threads < 1) usage();
+  if (o.batch < 1 || o.blocks < 1 || o.threads < 1 || o.examples < 1) usage();
   return o;
 }
 
@@ -495,6 +508,68 @@ int run_step(const Options& o, ebprop::Registry& registry) {
   return 0;
 }
 
+// --- fullbatch: a full-batch gradient against an epoch of mini-batch steps -----------------------
+
+int run_fullbatch(const Options& o, ebprop::Registry& registry) {
+  auto graph = build<float>(o, registry);
+  auto& g = *graph;
+  auto& p = g.parameters();
+  std::mt19937_64 rng(4);
+  const ebprop::data::Dataset data = random_examples(g, o.examples, rng);
+  ebprop::Rng sampling(5);
+  ebprop::GraphObjectiveOptions options;
+  options.chunk = o.batch;
+  ebprop::GraphObjective<float> objective(g, data, sampling, options);
+  ebprop::data::Feeder<float> feeder(g, data);
+  const float eta = 1e-4f;
+  double sink = 0;
+  auto full = [&] {
+    const auto t0 = Clock::now();
+    sink += objective.gradient(ebprop::Batch::all());
+    return micros(t0, Clock::now()) * 1e-6;
+  };
+  auto epoch = [&] {
+    const auto t0 = Clock::now();
+    for (int first = 0; first < o.examples; first += o.batch) {
+      const int count = std::min(o.batch, o.examples - first);
+      feeder.load(data, first, count);
+      g.fprop();
+      sink += g.loss();
+      p.clear_gradients_if_needed();
+      g.bprop();
+      p.descend(eta);
+    }
+    return micros(t0, Clock::now()) * 1e-6;
+  };
+  full();  // warm-up: sizes every buffer for both
+  epoch();
+  std::vector<double> fulls, epochs, ratios;
+  for (int block = 0; block < o.blocks; ++block) {
+    double f, e;
+    if (block % 2 == 0) {
+      f = full();
+      e = epoch();
+    } else {
+      e = epoch();
+      f = full();
+    }
+    fulls.push_back(f);
+    epochs.push_back(e);
+    ratios.push_back(f / e);
+    std::printf(
+        "{\"block\": %d, \"full_batch_s\": %.6f, \"mini_batches_s\": %.6f, "
+        "\"full_over_mini\": %.4f}\n",
+        block + 1, f, e, f / e);
+  }
+  std::printf(
+      "{\"mode\": \"fullbatch\", \"graph\": \"%s\", \"examples\": %d, \"batch\": %d, "
+      "\"threads\": %d, \"weights\": %lld, \"blocks\": %d, \"full_batch_s\": %.6f, "
+      "\"mini_batches_s\": %.6f, \"full_over_mini\": %.4f, \"check\": %.6g}\n",
+      o.graph.c_str(), o.examples, o.batch, o.threads, static_cast<long long>(p.size()), o.blocks,
+      median(fulls), median(epochs), median(ratios), sink);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -505,6 +580,7 @@ int main(int argc, char** argv) {
     ebprop::load_plugins(registry);
     if (o.mode == "passes") return run_passes(o, registry);
     if (o.mode == "hvp") return run_hvp(o, registry);
+    if (o.mode == "fullbatch") return run_fullbatch(o, registry);
     return run_step(o, registry);
   } catch (const std::exception& e) {
     std::cerr << "curvature-bench: " << e.what() << "\n";

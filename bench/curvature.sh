@@ -5,11 +5,11 @@
 #
 # 1. bbprop against bprop: Graph<float>::bbprop and ::bprop after fprop, timed by
 #    bench/build/curvature-bench on random data, for the MLP 784-300-10 (bench/fashion-mlp.graph)
-#    and LeNet-5 (graphs/lenet5.graph), batch 1 and 32, 1 thread. Aim: bbprop <= 1.2x bprop.
+#    and LeNet-5 (graphs/lenet5.graph), batch 1 and 32, 1 thread. Aim: bbprop <= 1.1x bprop.
 # 2. An exact Hessian-vector product against a gradient, MLP 784-300-10, batch 128, float64:
 #    ebprop's R-operator passes (Graph<double>::hessian_vector after fprop + bprop) and PyTorch's
 #    double backward (bench/torch_curvature.py), each peer with 1 and 2 threads; the ratios
-#    HVP / gradient side by side.
+#    HVP / gradient side by side. Aims: HVP <= 2x a gradient, and faster than PyTorch's.
 #
 #   --fetch-openblas  as run.sh: PyTorch on Debian's OpenBLAS, unpacked under ~/.cache/ebprop-bench
 #   --blocks N        blocks per measurement, whose median is reported (default 3)
@@ -46,11 +46,7 @@ if [[ ! -e $build/lib/libebprop.so ]]; then
   echo "curvature.sh: $build/lib/libebprop.so not found: build ebprop first (cmake --build build)." >&2
   exit 1
 fi
-if [[ ! -x $prog || $here/curvature.cpp -nt $prog || $build/lib/libebprop.so.0.1.0 -nt $prog ]]; then
-  echo "Building $prog ..."
-  cmake -S "$here" -B "$bench_build" -DEBPROP_BUILD="$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$bench_build" >/dev/null
-fi
+build_bench_tools "$build"   # bench/build up to date (common.sh)
 if [[ ! -x $py ]] || ! "$py" -c 'import torch' 2>/dev/null; then
   echo "curvature.sh: $py with torch not found (apt-get install python3-torch)." >&2
   exit 1

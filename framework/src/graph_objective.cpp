@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <exception>
 #include <utility>
 
 #include "ebprop/memory.h"
@@ -26,7 +25,8 @@ GraphObjective<T>::GraphObjective(Graph<T>& graph, const data::Dataset& data, Rn
       data_(data),
       sampling_(sampling),
       options_(std::move(options)),
-      losses_(graph.loss_nodes_in_file_order()) {
+      losses_(graph.loss_nodes_in_file_order()),
+      team_(std::max(1, options_.threads)) {
   workers_.push_back(std::make_unique<Worker>(graph, nullptr, data));  // checks the inputs
   const std::string where = graph.file().empty() ? "the graph" : graph.file();
   if (data.size() == 0) throw NumericError("the data set '" + data.name + "' is empty");
@@ -183,19 +183,11 @@ double GraphObjective<T>::for_each_part(const Batch& batch, int limit, Pass&& pa
       run_part(*workers_.front(), first, count);
       continue;
     }
-    std::vector<std::exception_ptr> failures(parts);
-#pragma omp parallel for num_threads(parts) schedule(static, 1)
-    for (int k = 0; k < parts; ++k) {
-      try {  // an exception must not leave an OpenMP region
-        const int begin = first + static_cast<int>(std::int64_t{count} * k / parts);
-        const int end = first + static_cast<int>(std::int64_t{count} * (k + 1) / parts);
-        run_part(*workers_[k], begin, end - begin);
-      } catch (...) {
-        failures[k] = std::current_exception();
-      }
-    }
-    for (const auto& failure : failures)
-      if (failure) std::rethrow_exception(failure);
+    team_.run(parts, [&](int k) {
+      const int begin = first + static_cast<int>(std::int64_t{count} * k / parts);
+      const int end = first + static_cast<int>(std::int64_t{count} * (k + 1) / parts);
+      run_part(*workers_[k], begin, end - begin);
+    });
   }
   // The workers' sums, in worker order.
   double loss = 0;
@@ -238,12 +230,11 @@ template <typename Field>
 void GraphObjective<T>::add_replicas(Vector<T>& into, Field&& field, int workers) {
   if (workers < 2) return;
   const Eigen::Index n = into.size();
-#pragma omp parallel for num_threads(workers) schedule(static, 1)
-  for (int k = 0; k < workers; ++k) {
+  team_.run(workers, [&](int k) {
     const Eigen::Index begin = n * k / workers, end = n * (k + 1) / workers;
     for (int r = 1; r < workers; ++r)
       into.segment(begin, end - begin) += field(*workers_[r]).segment(begin, end - begin);
-  }
+  });
 }
 
 template <typename T>
@@ -252,20 +243,32 @@ double GraphObjective<T>::compute_value(const Batch& batch) {
 }
 
 template <typename T>
-double GraphObjective<T>::compute_gradient(const Batch& batch, bool with_curvature) {
-  const int total = batch.size(data_.size());
-  const int workers = total <= options_.chunk ? parts_of(total) : options_.threads;
-  for (int k = 0; k < workers; ++k) {
-    auto& p = workers_[k]->graph->parameters();
-    p.clear_gradients_if_needed();  // online steps: dw is zero after the last descend
-    if (with_curvature) p.clear_hessian();
-  }
-  const double e = for_each_part(batch, options_.chunk, [&](Worker& w, int, double share) {
+double GraphObjective<T>::accumulate(const Batch& batch, bool with_curvature) {
+  for (auto& w : workers_) w->fresh = true;
+  return for_each_part(batch, options_.chunk, [&](Worker& w, int, double share) {
+    if (w.fresh) {  // on the worker's own thread, before its first part
+      auto& q = w.graph->parameters();
+      q.clear_gradients_if_needed();  // online steps: dw is zero after the last descend
+      if (with_curvature) q.clear_hessian();
+      w.fresh = false;
+    }
     const double part_loss = forward(w);
     w.graph->bprop(share);
     if (with_curvature) w.graph->bbprop(share);
     return part_loss;
   });
+}
+
+template <typename T>
+int GraphObjective<T>::workers_of(const Batch& batch) const {
+  const int total = batch.size(data_.size());
+  return total <= options_.chunk ? parts_of(total) : options_.threads;
+}
+
+template <typename T>
+double GraphObjective<T>::compute_gradient(const Batch& batch, bool with_curvature) {
+  const double e = accumulate(batch, with_curvature);
+  const int workers = workers_of(batch);
   auto& p = parameters();
   add_replicas(
       p.dw(),
@@ -283,7 +286,22 @@ template <typename T>
 double GraphObjective<T>::compute_descent(const Batch& batch, T eta) {
   const int total = batch.size(data_.size());
   auto& p = parameters();
-  if (total > options_.chunk || parts_of(total) > 1 || !p.any_fusable()) {
+  const int workers = workers_of(batch);
+  if (workers > 1) {
+    // The replicas' gradients summed, the step taken and every dw cleared in one pass, the
+    // weights split over the threads.
+    const double e = accumulate(batch, false);
+    std::vector<ParameterStore<T>*> replicas;
+    for (int k = 1; k < workers; ++k) replicas.push_back(&workers_[k]->graph->parameters());
+    const Eigen::Index n = p.size();
+    team_.run(workers, [&](int k) {
+      p.descend_range(eta, n * k / workers, n * (k + 1) / workers, replicas);
+    });
+    p.mark_gradients_zero();
+    for (auto* q : replicas) q->mark_gradients_zero();
+    return e;
+  }
+  if (total > options_.chunk || !p.any_fusable()) {
     const double e = compute_gradient(batch, false);
     p.descend(eta);
     return e;
@@ -320,8 +338,7 @@ void GraphObjective<T>::compute_gauss_newton_vector(const Batch& batch, const Ve
 template <typename T>
 void GraphObjective<T>::product_along(const Batch& batch, const Vector<T>& v, Vector<T>& out,
                                       void (Graph<T>::*pass)()) {
-  const int total = batch.size(data_.size());
-  const int workers = total <= options_.chunk ? parts_of(total) : options_.threads;
+  const int workers = workers_of(batch);
   auto& p = parameters();
   p.rw() = v;
   for (int k = 0; k < workers; ++k) workers_[k]->sum.setZero(p.size());

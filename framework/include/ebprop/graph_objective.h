@@ -8,8 +8,8 @@
 // that read the same weights; each part's loss seeds carry its share of the batch, so every graph
 // ADDS its share of the derivatives and the replicas' sums are added to the graph's once, in a
 // fixed order. Parts have at least min_part examples: a small batch (online learning) runs on
-// the calling thread alone. Matrix products inside a part stay on its thread (Eigen does not
-// nest OpenMP), so threads are never oversubscribed. The derivatives:
+// the calling thread alone. The threads are the objective's own (thread_team.h), and matrix
+// products inside a part stay on its thread, so cores are never oversubscribed. The derivatives:
 //   gradient / curvature   fprop, bprop and (curvature) bbprop of each chunk
 //   hessian_vector         the R-operator (§7.5): exact; Error naming the nodes without R-passes
 //   gauss_newton_vector    r_fprop gives J v at each loss node's first input o; the loss
@@ -42,6 +42,7 @@
 #include "ebprop/data/feeder.h"
 #include "ebprop/graph.h"
 #include "ebprop/objective.h"
+#include "ebprop/thread_team.h"
 
 namespace ebprop {
 
@@ -121,6 +122,7 @@ class GraphObjective final : public Objective<T> {
     data::Feeder<T> feeder;
     std::vector<int> indices;  // of the part loaded last, when the batch is a list
     std::string culprit;       // of its last forward(), "" when finite
+    bool fresh = false;        // accumulate(): its derivatives are not yet cleared
     // Of the batch being evaluated: Σ share · the part's loss and per-loss means; errors and
     // predictions of the tracked batch.
     double loss = 0;
@@ -132,6 +134,11 @@ class GraphObjective final : public Objective<T> {
 
   // The parts of a chunk of `count` examples: how many workers run it.
   int parts_of(int count) const;
+  // How many workers an evaluation of `batch` uses.
+  int workers_of(const Batch& batch) const;
+  // Every worker's dw (and ddw) from zero: its share of ∇E over the batch (and of the bbprop
+  // diagonal), each cleared on the worker's thread. Returns E.
+  double accumulate(const Batch& batch, bool with_curvature);
   // Calls pass(worker, count, share) with each part of each chunk of `batch` loaded in the
   // worker's graph, share = count / batch size, the parts of a chunk at once on their threads;
   // returns Σ share · (the part's mean loss). An exception in a part is rethrown after the others.
@@ -162,6 +169,7 @@ class GraphObjective final : public Objective<T> {
   int tracked_errors_ = -1;
   std::vector<int> tracked_predictions_;
   std::vector<double> tracked_losses_;
+  ThreadTeam team_;  // one thread per worker; joined before the workers go
 };
 
 extern template class GraphObjective<float>;

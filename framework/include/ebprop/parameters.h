@@ -157,6 +157,13 @@ class ParameterStore {
   // w ← w − η·factors⊙dw, then dw ← 0. Requires: factors.size() == size().
   void descend(T eta, const Vector<T>& factors);
   void clear_hessian() { ddw_.setZero(); }
+  // descend() on the weights [begin, end) only, with dw there the sum of this store's and the
+  // `others`' (replicas holding parts of the gradient, Graph::replica), all of them cleared there:
+  // the threads of a team each take a range. Then call mark_gradients_zero() on every store.
+  void descend_range(T eta, Eigen::Index begin, Eigen::Index end,
+                     const std::vector<ParameterStore*>& others);
+  // Records that dw is zero, after descend_range has cleared all of it.
+  void mark_gradients_zero() { dw_known_zero_ = true; }
 
   // Fused descent (online SGD, §4.1). A module that fuses the step into its bprop (Module::
   // fuses_descent) saves the passes over dw: W ← W − η δ xᵀ touches W once, where dw += δ xᵀ and

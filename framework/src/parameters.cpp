@@ -79,21 +79,7 @@ ParamView<T> ParameterStore<T>::view(const ParamBlock& block) {
 template <typename T>
 void ParameterStore<T>::descend_range(T eta, Eigen::Index begin, Eigen::Index end,
                                       const std::vector<ParameterStore*>& others) {
-  const Eigen::Index block = 2048;  // as descend_in_blocks: in L1 between the sum and the step
-  for (Eigen::Index start = begin; start < end; start += block) {
-    const Eigen::Index n = std::min(block, end - start);
-    auto g = dw_.segment(start, n);
-    for (ParameterStore* other : others) {
-      auto h = other->dw_.segment(start, n);
-      g += h;
-      h.setZero();
-    }
-    if (uniform_shared_lr_scale_)
-      w_.segment(start, n).noalias() -= eta * g;
-    else
-      w_.segment(start, n).array() -= eta * shared_lr_scale_.segment(start, n).array() * g.array();
-    g.setZero();
-  }
+  descend_in_blocks(eta, shared_factors(), begin, end, others);
 }
 
 template <typename T>
@@ -118,10 +104,7 @@ void ParameterStore<T>::descend_unfused(T eta) {
       steps_[b] = T(0);
       continue;
     }
-    auto g = dw_.segment(block.offset, block.size());
-    w_.segment(block.offset, block.size()).array() -=
-        eta * shared_lr_scale_.segment(block.offset, block.size()).array() * g.array();
-    g.setZero();
+    descend_in_blocks(eta, shared_factors(), block.offset, block.offset + block.size(), {});
   }
   dw_known_zero_ = true;
 }
@@ -164,7 +147,8 @@ void ParameterStore<T>::update_shared_lr_scale() {
 
 template <typename T>
 void ParameterStore<T>::descend(T eta) {
-  descend_in_blocks(eta, uniform_shared_lr_scale_ ? nullptr : &shared_lr_scale_);
+  descend_in_blocks(eta, shared_factors(), 0, w_.size(), {});
+  dw_known_zero_ = true;
 }
 
 template <typename T>
@@ -172,23 +156,30 @@ void ParameterStore<T>::descend(T eta, const Vector<T>& factors) {
   if (factors.size() != w_.size())
     throw Error("descend: " + std::to_string(factors.size()) + " rate factors for " +
                 std::to_string(w_.size()) + " weights");
-  descend_in_blocks(eta, &factors);
+  descend_in_blocks(eta, &factors, 0, w_.size(), {});
+  dw_known_zero_ = true;
 }
 
 template <typename T>
-void ParameterStore<T>::descend_in_blocks(T eta, const Vector<T>* factors) {
-  // Blocks small enough to stay in L1 between the update and the clearing.
+void ParameterStore<T>::descend_in_blocks(T eta, const Vector<T>* factors, Eigen::Index begin,
+                                          Eigen::Index end,
+                                          const std::vector<ParameterStore*>& others) {
+  // Blocks small enough to stay in L1 between the sum, the update and the clearing.
   const Eigen::Index block = 2048;
-  for (Eigen::Index start = 0; start < w_.size(); start += block) {
-    const Eigen::Index n = std::min(block, w_.size() - start);
+  for (Eigen::Index start = begin; start < end; start += block) {
+    const Eigen::Index n = std::min(block, end - start);
     auto g = dw_.segment(start, n);
+    for (ParameterStore* other : others) {
+      auto h = other->dw_.segment(start, n);
+      g += h;
+      h.setZero();
+    }
     if (factors == nullptr)
       w_.segment(start, n).noalias() -= eta * g;
     else
       w_.segment(start, n).array() -= eta * factors->segment(start, n).array() * g.array();
     g.setZero();
   }
-  dw_known_zero_ = true;
 }
 
 template class ParameterStore<float>;

@@ -180,7 +180,14 @@ class ParameterStore {
   Vector<T> w_, dw_, ddw_, rw_, rdw_;
   std::vector<ParamBlock> blocks_;
   void update_shared_lr_scale();
-  void descend_in_blocks(T eta, const Vector<T>* factors);  // factors null: all 1
+  // w ← w − η·factors⊙dw on [begin, end) with dw there summed with the `others`' first, then
+  // every dw cleared there, in blocks that stay in L1; factors null: all 1.
+  void descend_in_blocks(T eta, const Vector<T>* factors, Eigen::Index begin, Eigen::Index end,
+                         const std::vector<ParameterStore*>& others);
+  // The factors descend() applies: null when every shared_lr_scale is 1.
+  const Vector<T>* shared_factors() const {
+    return uniform_shared_lr_scale_ ? nullptr : &shared_lr_scale_;
+  }
   Vector<T> lr_scale_, shared_lr_scale_;
   bool uniform_shared_lr_scale_ = true;
   bool dw_known_zero_ = false;

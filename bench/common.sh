@@ -93,3 +93,36 @@ peak_rss() {
   shift
   /usr/bin/time -f %M -o "$file" "$@"
 }
+
+# require_ebprop_and_fashion SCRIPT: exits with a message naming SCRIPT unless $ebprop_run is an
+# executable and $data holds the four Fashion-MNIST files (plain or .gz).
+require_ebprop_and_fashion() {
+  if [[ ! -x $ebprop_run ]]; then
+    echo "$1: $ebprop_run not found: build ebprop first (cmake --build build -j2)." >&2
+    exit 1
+  fi
+  local f
+  for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+    if [[ ! -e $data/$f.gz && ! -e $data/$f ]]; then
+      echo "$1: ${data}/${f}[.gz] not found: apt-get install dataset-fashion-mnist" >&2
+      exit 1
+    fi
+  done
+}
+
+# slow_with_two PEER BATCH: whether round 1's 2-thread run of PEER at BATCH, recorded in $results
+# by summarize.py, took more than twice its 1-thread run: such a configuration is not repeated
+# (it cannot be the peer's fastest; on this shared 2-core virtual machine a second OpenMP thread
+# that sleeps between parallel regions can cost 10-30x). two PEER BATCH: whether to run the
+# 2-thread configuration in round $round.
+slow_with_two() {  # peer batch
+  "$py" - "$results" "$1" "$2" <<'EOF'
+import json, sys
+runs = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+t = {r["threads"]: r["seconds"] for r in runs if r["peer"] == sys.argv[2] and r["batch"] == int(sys.argv[3])}
+sys.exit(0 if 1 in t and 2 in t and t[2] > 2 * t[1] else 1)
+EOF
+}
+two() {  # peer batch
+  ((round == 1)) || ! slow_with_two "$1" "$2"
+}

@@ -50,16 +50,7 @@ while (($#)); do
   shift
 done
 
-if [[ ! -x $ebprop_run ]]; then
-  echo "costs.sh: $ebprop_run not found: build ebprop first (cmake --build build -j2)." >&2
-  exit 1
-fi
-for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
-  if [[ ! -e $data/$f.gz && ! -e $data/$f ]]; then
-    echo "costs.sh: ${data}/${f}[.gz] not found: apt-get install dataset-fashion-mnist" >&2
-    exit 1
-  fi
-done
+require_ebprop_and_fashion costs.sh
 build_bench_tools "$build"
 prog=$here/build/curvature-bench
 

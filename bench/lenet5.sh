@@ -54,16 +54,7 @@ while (($#)); do
 done
 
 # --- Prerequisites -------------------------------------------------------------------------------
-if [[ ! -x $ebprop_run ]]; then
-  echo "lenet5.sh: $ebprop_run not found: build ebprop first (cmake --build build -j2)." >&2
-  exit 1
-fi
-for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
-  if [[ ! -e $data/$f.gz && ! -e $data/$f ]]; then
-    echo "lenet5.sh: ${data}/${f}[.gz] not found: apt-get install dataset-fashion-mnist" >&2
-    exit 1
-  fi
-done
+require_ebprop_and_fashion lenet5.sh
 if [[ ! -x $py ]] || ! "$py" -c 'import torch, numpy' 2>/dev/null; then
   echo "lenet5.sh: $py with torch and numpy not found (apt-get install python3-torch)." >&2
   exit 1
@@ -142,20 +133,6 @@ ceiling() {  # threads
   "$floor" gemm --threads "$1" --reps 3 | "$py" "$here/summarize.py" record "$results" floor gemm 0 "$1"
 }
 
-# Whether round 1's 2-thread run of PEER at BATCH took more than twice its 1-thread run: such a
-# configuration is not repeated (it cannot be the peer's fastest; on this shared 2-core virtual
-# machine a second OpenMP thread that sleeps between parallel regions can cost 10-30x).
-slow_with_two() {  # peer batch
-  "$py" - "$results" "$1" "$2" <<'EOF'
-import json, sys
-runs = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
-t = {r["threads"]: r["seconds"] for r in runs if r["peer"] == sys.argv[2] and r["batch"] == int(sys.argv[3])}
-sys.exit(0 if 1 in t and 2 in t and t[2] > 2 * t[1] else 1)
-EOF
-}
-two() {  # peer batch: run the 2-thread configuration in this round?
-  ((round == 1)) || ! slow_with_two "$1" "$2"
-}
 
 start=$SECONDS
 for ((round = 1; round <= rounds; ++round)); do

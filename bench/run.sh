@@ -40,7 +40,7 @@ py=/usr/bin/python3   # Debian's interpreter, which has python3-torch (not a pye
 lr_online=0.001
 lr_batch=0.01
 # shellcheck source=bench/common.sh
-source "$here/common.sh"   # wait_for_quiet, build_bench_tools, peak_rss
+source "$here/common.sh"   # wait_for_quiet, build_bench_tools, peak_rss, two
 
 fetch_openblas=0
 reference_blas=1
@@ -187,19 +187,6 @@ floors() {  # mode(online|batch|gemm) batch threads
     | "$py" "$here/summarize.py" record "$results" floor "$1" "$2" "$3"
 }
 
-# Whether round 1's 2-thread run of PEER at BATCH took more than twice its 1-thread run (as in
-# lenet5.sh): such a configuration is not repeated.
-slow_with_two() {  # peer batch
-  "$py" - "$results" "$1" "$2" <<'EOF'
-import json, sys
-runs = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
-t = {r["threads"]: r["seconds"] for r in runs if r["peer"] == sys.argv[2] and r["batch"] == int(sys.argv[3])}
-sys.exit(0 if 1 in t and 2 in t and t[2] > 2 * t[1] else 1)
-EOF
-}
-two() {  # peer batch: run the 2-thread configuration in this round?
-  ((round == 1)) || ! slow_with_two "$1" "$2"
-}
 
 main_variant=system
 if [[ -n $openblas_dir ]]; then main_variant=openblas; fi

@@ -301,11 +301,7 @@ double GraphObjective<T>::compute_descent(const Batch& batch, T eta) {
     for (auto* q : replicas) q->mark_gradients_zero();
     return e;
   }
-  if (total > options_.chunk || !p.any_fusable()) {
-    const double e = compute_gradient(batch, false);
-    p.descend(eta);
-    return e;
-  }
+  if (total > options_.chunk || !p.any_fusable()) return Objective<T>::compute_descent(batch, eta);
   p.clear_gradients_if_needed();
   return for_each_part(batch, options_.chunk, [&](Worker& w, int, double) {
     const double e = forward(w);

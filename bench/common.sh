@@ -126,3 +126,15 @@ EOF
 two() {  # peer batch
   ((round == 1)) || ! slow_with_two "$1" "$2"
 }
+
+# core_link WHEN: prints bench/build/core-link's line (core_link.cpp: how far apart the two cores
+# are now, which decides what a two-thread figure means on a VM), prefixed by WHEN.
+core_link() {
+  local here
+  here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+  if [[ -x $here/build/core-link ]]; then
+    echo "$1 $("$here/build/core-link")"
+  else
+    echo "$1 core link: not measured ($here/build/core-link not built)"
+  fi
+}

@@ -61,6 +61,7 @@ commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 echo "ebprop's costs: SDLM vs SGD, full batch vs mini-batches, 2 threads vs 1"
 echo "date:     $(date '+%Y-%m-%d %H:%M %Z')"
 echo "machine:  $cpu, $(nproc) cores; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+core_link "machine: "
 echo "ebprop:   $ebprop_run (built $(date -r "$ebprop_run" '+%H:%M:%S'), HEAD $commit), $prog"
 echo "data:     ebprop-run on $examples Fashion-MNIST examples; full batch on $full_examples random examples"
 echo
@@ -100,6 +101,7 @@ for threads in 1 2; do
     --blocks "$rounds" --threads "$threads" | "$py" "$here/tables.py" record "$results" ebprop
 done
 echo "($((SECONDS - start)) s of runs; load average at end: $(cut -d' ' -f1-3 /proc/loadavg))"
+core_link "at end:"
 echo
 
 "$py" "$here/tables.py" costs "$results"

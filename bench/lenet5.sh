@@ -82,6 +82,7 @@ if ((limit > 0 && limit < 60000)); then examples=$limit; fi
 echo "ebprop vs PyTorch (CPU) and dlib, LeNet-5 (graphs/lenet5.graph), one epoch of Fashion-MNIST ($examples examples), float32, SGD"
 echo "date:     $(date '+%Y-%m-%d %H:%M %Z')"
 echo "machine:  $cpu, $(nproc) cores; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+core_link "machine: "
 echo "ebprop:   $ebprop_run (built $(date -r "$ebprop_run" '+%H:%M:%S'), HEAD $commit)"
 echo "PyTorch:  $("$py" -c 'import torch; print(torch.__version__)') on $py, BLAS: $torch_blas"
 if [[ -x $dlib ]]; then
@@ -156,6 +157,7 @@ for ((round = 1; round <= rounds; ++round)); do
   ceiling 2
 done
 echo "($((SECONDS - start)) s of runs; load average at end: $(cut -d' ' -f1-3 /proc/loadavg))"
+core_link "at end:"
 echo
 
 "$py" "$here/tables.py" lenet5 "$results" "$examples"

@@ -131,6 +131,7 @@ torch_version=$("$py" -c 'import torch; print(torch.__version__)')
 echo "ebprop vs PyTorch (CPU) and dlib, MLP 784-300-10, one epoch of Fashion-MNIST ($examples examples), float32"
 echo "date:     $(date '+%Y-%m-%d %H:%M %Z')"
 echo "machine:  $cpu, $(nproc) cores, $mem; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+core_link "machine: "
 echo "ebprop:   $ebprop_run (commit $commit)"
 echo "PyTorch:  $torch_version on $py, OMP_WAIT_POLICY=passive, BLAS: $torch_blas"
 if [[ -x $dlib ]]; then
@@ -220,6 +221,7 @@ for ((round = 1; round <= rounds; ++round)); do
   fi
 done
 echo "($((SECONDS - start)) s of runs; load average at end: $(cut -d' ' -f1-3 /proc/loadavg))"
+core_link "at end:"
 echo
 
 "$py" "$here/summarize.py" table "$results" mlp "$examples"

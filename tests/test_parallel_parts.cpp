@@ -1,8 +1,8 @@
 // The engine's speed paths against its plain ones: a batch cut into parts run by replicas on
 // several threads (GraphObjectiveOptions::threads) gives the one-thread values, derivatives,
-// products and tracked counts; the SGD step fused into bprop (Objective::descend, Module::
-// fuses_descent) gives gradient() and ParameterStore::descend's weights; and the engine marks
-// which values need derivatives (State::needs_gradient).
+// products and tracked counts; the SGD and SDLM steps fused into bprop (Objective::descend,
+// Module::fuses_descent) give gradient() and ParameterStore::descend's weights; and the engine
+// marks which values need derivatives (State::needs_gradient).
 #define BOOST_TEST_MODULE parallel_parts
 #include <boost/test/unit_test.hpp>
 #include <cmath>
@@ -132,6 +132,27 @@ BOOST_AUTO_TEST_CASE(the_fused_sgd_step_is_gradient_descent) {
   // store. Which blocks the linear modules fused shows in the weights being right above.
   Run run(data, 1, 256);
   BOOST_TEST(run.p().any_fusable());
+}
+
+// SDLM's step (§9.1) fused: per-weight factors, every block with one user fused whatever its rate
+// scale, on one thread and on the replicas' path (descend_range with factors).
+BOOST_AUTO_TEST_CASE(the_fused_sdlm_step_is_descent_with_the_factors) {
+  const data::Dataset data = examples<double>(50, 17);
+  for (int threads : {1, 2})
+    for (const Batch& batch : {Batch::of({7}), Batch::of({1, 2, 3, 4, 5, 6, 7, 8, 9, 10})}) {
+      Run fused(data, threads, 256), plain(data, 1, 256);
+      Rng rng(23);
+      const Vector<double> factors =
+          test::random_matrix(plain.p().size(), 1, rng).array().abs() + 0.1;
+      for (int step = 0; step < 5; ++step) {
+        const double e1 = fused.objective->descend(batch, 0.05, &factors);
+        const double e2 = plain.objective->gradient(batch);
+        plain.p().descend(0.05, factors);
+        BOOST_TEST(std::abs(e1 - e2) <= 1e-13 * std::abs(e2));
+        BOOST_TEST(relative(fused.p().w(), plain.p().w()) <= 1e-13);
+        BOOST_TEST(fused.p().dw().isZero(0.0));
+      }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(values_computed_from_data_alone_need_no_derivatives) {

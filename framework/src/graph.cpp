@@ -555,15 +555,15 @@ void Graph<T>::bprop(double scale) {
 }
 
 template <typename T>
-void Graph<T>::bprop_descending(T eta) {
-  params_.set_descent_step(eta);
+void Graph<T>::bprop_descending(T eta, const Vector<T>* factors) {
+  params_.set_descent_step(eta, factors);
   try {
     bprop();
   } catch (...) {
     params_.set_descent_step(T(0));
     throw;
   }
-  params_.descend_unfused(eta);
+  params_.descend_unfused(eta, factors);
 }
 
 template <typename T>

@@ -283,7 +283,7 @@ double GraphObjective<T>::compute_gradient(const Batch& batch, bool with_curvatu
 }
 
 template <typename T>
-double GraphObjective<T>::compute_descent(const Batch& batch, T eta) {
+double GraphObjective<T>::compute_descent(const Batch& batch, T eta, const Vector<T>* factors) {
   const int total = batch.size(data_.size());
   auto& p = parameters();
   const int workers = workers_of(batch);
@@ -295,17 +295,18 @@ double GraphObjective<T>::compute_descent(const Batch& batch, T eta) {
     for (int k = 1; k < workers; ++k) replicas.push_back(&workers_[k]->graph->parameters());
     const Eigen::Index n = p.size();
     team_.run(workers, [&](int k) {
-      p.descend_range(eta, n * k / workers, n * (k + 1) / workers, replicas);
+      p.descend_range(eta, n * k / workers, n * (k + 1) / workers, replicas, factors);
     });
     p.mark_gradients_zero();
     for (auto* q : replicas) q->mark_gradients_zero();
     return e;
   }
-  if (total > options_.chunk || !p.any_fusable()) return Objective<T>::compute_descent(batch, eta);
+  if (total > options_.chunk || !p.any_fusable())
+    return Objective<T>::compute_descent(batch, eta, factors);
   p.clear_gradients_if_needed();
   return for_each_part(batch, options_.chunk, [&](Worker& w, int, double) {
     const double e = forward(w);
-    w.graph->bprop_descending(eta);
+    w.graph->bprop_descending(eta, factors);
     return e;
   });
 }

@@ -29,9 +29,12 @@ Matrix<double> columns_of(std::int64_t n, const std::string& what, const std::st
 }  // namespace
 
 template <typename T>
-double Objective<T>::compute_descent(const Batch& batch, T eta) {
+double Objective<T>::compute_descent(const Batch& batch, T eta, const Vector<T>* factors) {
   const double e = compute_gradient(batch, false);
-  parameters().descend(eta);
+  if (factors)
+    parameters().descend(eta, *factors);
+  else
+    parameters().descend(eta);
   return e;
 }
 

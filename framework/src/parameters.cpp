@@ -49,8 +49,9 @@ void ParameterStore<T>::allocate() {
   rdw_ = Vector<T>::Zero(n);
   lr_scale_ = Vector<T>::Ones(n);
   update_shared_lr_scale();
-  steps_.assign(blocks_.size(), T(0));
+  steps_.assign(blocks_.size(), DescentStep<T>{});
   fusable_.assign(blocks_.size(), 0);
+  uniform_scale_.assign(blocks_.size(), 0);
 }
 
 template <typename T>
@@ -78,33 +79,45 @@ ParamView<T> ParameterStore<T>::view(const ParamBlock& block) {
 
 template <typename T>
 void ParameterStore<T>::descend_range(T eta, Eigen::Index begin, Eigen::Index end,
-                                      const std::vector<ParameterStore*>& others) {
-  descend_in_blocks(eta, shared_factors(), begin, end, others);
+                                      const std::vector<ParameterStore*>& others,
+                                      const Vector<T>* factors) {
+  descend_in_blocks(eta, factors ? factors : shared_factors(), begin, end, others);
 }
 
 template <typename T>
 void ParameterStore<T>::set_fusable(std::size_t block, bool fusable) {
   const ParamBlock& b = blocks_.at(block);
   const auto scale = shared_lr_scale_.segment(b.offset, b.size());
-  fusable_[block] = fusable && b.users == 1 && (scale.array() == scale[0]).all();
+  fusable_[block] = fusable && b.users == 1;
+  uniform_scale_[block] = (scale.array() == scale[0]).all();
   any_fusable_ = std::find(fusable_.begin(), fusable_.end(), 1) != fusable_.end();
 }
 
 template <typename T>
-void ParameterStore<T>::set_descent_step(T eta) {
-  for (std::size_t b = 0; b < blocks_.size(); ++b)
-    steps_[b] = fusable_[b] ? eta * shared_lr_scale_[blocks_[b].offset] : T(0);
+void ParameterStore<T>::set_descent_step(T eta, const Vector<T>* factors) {
+  for (std::size_t b = 0; b < blocks_.size(); ++b) {
+    DescentStep<T>& s = steps_[b];
+    s = DescentStep<T>{};
+    if (!fusable_[b]) continue;
+    if (factors) {
+      s.step = eta;
+      s.factors = factors->data() + blocks_[b].offset;
+    } else if (uniform_scale_[b]) {
+      s.step = eta * shared_lr_scale_[blocks_[b].offset];
+    }
+  }
 }
 
 template <typename T>
-void ParameterStore<T>::descend_unfused(T eta) {
+void ParameterStore<T>::descend_unfused(T eta, const Vector<T>* factors) {
   for (std::size_t b = 0; b < blocks_.size(); ++b) {
     const ParamBlock& block = blocks_[b];
-    if (steps_[b] != T(0)) {
-      steps_[b] = T(0);
+    if (steps_[b].step != T(0)) {
+      steps_[b] = DescentStep<T>{};
       continue;
     }
-    descend_in_blocks(eta, shared_factors(), block.offset, block.offset + block.size(), {});
+    descend_in_blocks(eta, factors ? factors : shared_factors(), block.offset,
+                      block.offset + block.size(), {});
   }
   dw_known_zero_ = true;
 }

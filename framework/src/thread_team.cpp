@@ -43,15 +43,16 @@ void ThreadTeam::run_task(int k) {
 void ThreadTeam::run(int n, const std::function<void(int)>& task) {
   if (n < 1 || n > size()) throw Error("ThreadTeam::run: " + std::to_string(n) + " tasks");
   for (auto& f : failures_) f = nullptr;
-  if (n > 1) {
+  {
     std::lock_guard<std::mutex> lock(mutex_);
     task_ = &task;
-    tasks_ = n;
-    pending_ = n - 1;
-    ++generation_;
+    if (n > 1) {
+      tasks_ = n;
+      pending_ = n - 1;
+      ++generation_;
+    }
   }
   if (n > 1) wake_.notify_all();
-  task_ = &task;
   const int outer = omp_get_max_threads();
   omp_set_num_threads(1);
   run_task(0);

@@ -39,23 +39,24 @@ class Linear final : public Module<T> {
     if (bias_) out.x.colwise() += bias_view_.value().col(0);
   }
 
-  // Eq. 4-5: dx += Wᵀ dy, dW += dy xᵀ, db += Σ_examples dy. In a fused SGD step (module.h) the
-  // gradient goes straight into the weights instead, W −= s dy xᵀ and b −= s Σ dy, after dx has
-  // read them.
+  // Eq. 4-5: dx += Wᵀ dy, dW += dy xᵀ, db += Σ_examples dy. In a fused step (module.h) the
+  // gradient goes straight into the weights instead, after dx has read them: W −= s dy xᵀ and
+  // b −= s Σ dy, or with SDLM's factors F (Eq. 61) W −= s F⊙(dy xᵀ) and b −= s F_b⊙Σ dy.
   void bprop(const Inputs<T>& in, const State<T>& out) override {
     State<T>& input = *in[0];
     if (input.needs_gradient) input.dx.noalias() += weight_.value().transpose() * out.dx;
-    const T step = weight_.descent_step();
-    if (step != T(0))
-      add_outer(weight_.value(), out.dx, input.x, -step);
-    else
-      add_outer(weight_.grad(), out.dx, input.x, T(1));
+    descend_or_add(weight_, out.dx, input.x);
     if (!bias_) return;
     const T bias_step = bias_view_.descent_step();
-    if (bias_step != T(0))
-      bias_view_.value().col(0) -= bias_step * out.dx.rowwise().sum();
-    else
+    if (bias_step == T(0)) {
       bias_view_.grad().col(0) += out.dx.rowwise().sum();
+    } else if (const T* f = bias_view_.descent_factors()) {
+      bias_view_.value().col(0).array() -= bias_step *
+                                           Eigen::Map<const Vector<T>>(f, outputs_).array() *
+                                           out.dx.rowwise().sum().array();
+    } else {
+      bias_view_.value().col(0) -= bias_step * out.dx.rowwise().sum();
+    }
   }
 
   bool fuses_descent() const override { return true; }
@@ -94,6 +95,30 @@ class Linear final : public Module<T> {
   }
 
  private:
+  // The weight part of bprop: view.grad() += a bᵀ, or the fused step of `view` with it.
+  static void descend_or_add(const ParamView<T>& view, const Matrix<T>& a, const Matrix<T>& b) {
+    const T step = view.descent_step();
+    const T* f = view.descent_factors();
+    if (step == T(0)) {
+      add_outer(view.grad(), a, b, T(1));
+    } else if (f == nullptr) {
+      add_outer(view.value(), a, b, -step);
+    } else if (a.cols() == 1) {
+      // Online SDLM: column j of W moves by −s x_j F_j⊙dy, one pass over W and F.
+      const Eigen::Map<const Matrix<T>> factors(f, view.rows, view.cols);
+      auto w = view.value();
+      for (Eigen::Index j = 0; j < w.cols(); ++j)
+        w.col(j).array() -= (step * b(j, 0)) * factors.col(j).array() * a.col(0).array();
+    } else {
+      // A batch: the product into dw (zero during a fused step) first, then the step from it.
+      const Eigen::Map<const Matrix<T>> factors(f, view.rows, view.cols);
+      auto g = view.grad();
+      add_outer(g, a, b, T(1));
+      view.value().array() -= step * factors.array() * g.array();
+      g.setZero();
+    }
+  }
+
   // g += c a bᵀ summed over the batch. For one example this is the rank-1 update of online
   // learning (§4.1); Eigen would otherwise run a depth-1 matrix product through its GEMM kernel.
   static void add_outer(typename ParamView<T>::MatrixMap g, const Matrix<T>& a, const Matrix<T>& b,

@@ -43,7 +43,17 @@ class Sdlm final : public Optimizer<T> {
                   std::int64_t examples_seen) override {
     if (!running_ && every_ > 0 && examples_seen - estimated_at_ >= every_)
       estimate(objective, examples_seen);
+    // Eq. 12 on the global rate: min(η, c/t) when annealing.
+    last_rate_ =
+        anneal_ > 0 ? std::min(rate_, anneal_ / static_cast<double>(examples_seen)) : rate_;
+    const T eta = static_cast<T>(last_rate_);
     StepResult result;
+    if (!running_ && momentum_ == 0) {
+      // Eq. 61's step, fused into bprop where the modules can (Objective::descend).
+      result.loss = objective.descend(batch, eta, &factors_);
+      seen_ = examples_seen;
+      return result;
+    }
     if (running_) {
       result.loss = objective.curvature(batch);
       // Eq. 62: ⟨h_kk⟩ ← (1 − γ) ⟨h_kk⟩ + γ ∂²E/∂w_k², started from the first estimate.
@@ -57,10 +67,6 @@ class Sdlm final : public Optimizer<T> {
     } else {
       result.loss = objective.gradient(batch);
     }
-    // Eq. 12 on the global rate: min(η, c/t) when annealing.
-    last_rate_ =
-        anneal_ > 0 ? std::min(rate_, anneal_ / static_cast<double>(examples_seen)) : rate_;
-    const T eta = static_cast<T>(last_rate_);
     auto& p = objective.parameters();
     if (momentum_ == 0) {
       p.descend(eta, factors_);

@@ -99,11 +99,12 @@ class Graph {
   // store's dw (call parameters().clear_gradients() first). Nodes whose output needs no gradient
   // (State::needs_gradient) are skipped.
   void bprop(double scale = 1);
-  // bprop fused with the SGD step w ← w − η·shared_lr_scale⊙∇E (§4.1): the modules that fuse
+  // bprop fused with the SGD step w ← w − η·shared_lr_scale⊙∇E (§4.1), or with SDLM's
+  // w ← w − η·factors⊙∇E (§9.1) when factors is given: the modules that fuse
   // (Module::fuses_descent) update their blocks in their bprop, the store descends the others
   // (ParameterStore::descend_unfused). Leaves dw = 0. Requires: fprop, and dw = 0
-  // (parameters().clear_gradients_if_needed()).
-  void bprop_descending(T eta);
+  // (parameters().clear_gradients_if_needed()); factors, when given, of the store's size.
+  void bprop_descending(T eta, const Vector<T>* factors = nullptr);
   // Clears every ddx, seeds each loss node with ddx = 0 and dx = scale·weight/batch, then bbprops
   // backwards.
   // ADDS into the store's ddw. Requires: fprop (and, for modules that read dx, bprop) on the

@@ -107,7 +107,7 @@ class GraphObjective final : public Objective<T> {
   double compute_value(const Batch& batch) override;
   double compute_gradient(const Batch& batch, bool with_curvature) override;
   // Fused into bprop (Graph::bprop_descending) when the batch runs as one part of one chunk.
-  double compute_descent(const Batch& batch, T eta) override;
+  double compute_descent(const Batch& batch, T eta, const Vector<T>* factors) override;
   void compute_hessian_vector(const Batch& batch, const Vector<T>& v, Vector<T>& hv) override;
   void compute_gauss_newton_vector(const Batch& batch, const Vector<T>& v, Vector<T>& gv) override;
   Matrix<double> compute_jacobian(const Batch& batch) override;

@@ -48,10 +48,12 @@
 //           module treats its seed dE/dout as a constant (R{seed} = 0 is what the engine gives).
 //
 // fuses_descent()                         optional: online SGD without a pass over dw (§4.1)
-//   A module that returns true honours ParamView::step in bprop: for a view whose descent_step()
-//   is s ≠ 0 it applies w ← w − s·dE/dW to the block instead of adding dE/dW into grad(), after
-//   every read of w that its bprop makes (dx uses the weights before the step). Views with step 0
-//   get the usual ADD. The engine gives a nonzero step only to blocks this module alone uses.
+//   A module that returns true honours ParamView::descent in bprop: for a view whose
+//   descent_step() is s ≠ 0 it applies w ← w − s·f⊙dE/dW to the block instead of adding dE/dW
+//   into grad(), f the view's descent_factors() (all 1 when null; SDLM's rates, Eq. 61), after
+//   every read of w that its bprop makes (dx uses the weights before the step), and leaves grad()
+//   zero (it may use it as scratch). Views with step 0 get the usual ADD. The engine gives a
+//   nonzero step only to blocks this module alone uses.
 //
 // NEEDS_GRADIENT: the engine sets State::needs_gradient false on values that depend on no
 // parameter (data, and what modules compute from data alone). A module may then skip that input's

@@ -106,12 +106,15 @@ class Objective {
     return compute_gradient(batch, true);
   }
   // The step of SGD without momentum (§4.1): returns E at w, then sets
-  // w ← w − η·shared_lr_scale⊙∇E (ParameterStore::descend) and leaves dw = 0. Counted as a
-  // gradient. A graph fuses the step into bprop where its modules can (Module::fuses_descent).
-  double descend(const Batch& batch, T eta) {
+  // w ← w − η·shared_lr_scale⊙∇E (ParameterStore::descend) and leaves dw = 0. With `factors`,
+  // SDLM's step (§9.1) w ← w − η·factors⊙∇E instead. Counted as a gradient. A graph fuses the
+  // step into bprop where its modules can (Module::fuses_descent).
+  // Requires: factors, when given, has dimension() entries.
+  double descend(const Batch& batch, T eta, const Vector<T>* factors = nullptr) {
+    if (factors) check_vector(*factors);
     ++counts_.gradients;
     counts_.examples += batch.size(examples());
-    return compute_descent(batch, eta);
+    return compute_descent(batch, eta, factors);
   }
   // hv = H v. Requires: v.size() == dimension(). Leaves dw unspecified.
   void hessian_vector(const Batch& batch, const Vector<T>& v, Vector<T>& hv) {
@@ -166,8 +169,8 @@ class Objective {
   virtual void compute_gauss_newton_vector(const Batch& batch, const Vector<T>& v,
                                            Vector<T>& gv) = 0;
   virtual Matrix<double> compute_jacobian(const Batch& batch) = 0;
-  // The default: compute_gradient, then parameters().descend(eta).
-  virtual double compute_descent(const Batch& batch, T eta);
+  // The default: compute_gradient, then parameters().descend(eta) (or descend(eta, *factors)).
+  virtual double compute_descent(const Batch& batch, T eta, const Vector<T>* factors);
   // The defaults build the matrices from n products with the unit vectors.
   virtual Matrix<double> compute_gauss_newton(const Batch& batch);
   virtual Matrix<double> compute_hessian(const Batch& batch);

@@ -46,6 +46,14 @@ struct ParamSpec {
   int connections = 1;
 };
 
+// The step a fused bprop applies to one block (ParameterStore::set_descent_step):
+// w ← w − step·factors⊙dE/dw, factors all 1 when null. step = 0: no fused step.
+template <typename T>
+struct DescentStep {
+  T step = 0;
+  const T* factors = nullptr;  // the block's per-weight rate factors (SDLM's Eq. 61), or null
+};
+
 // A module's window on its parameter block. Valid from Module::bind() until the graph is destroyed.
 template <typename T>
 struct ParamView {
@@ -56,11 +64,11 @@ struct ParamView {
   T* rdw = nullptr;  // R{dE/dw}: the Hessian-vector product H v
   int rows = 0;
   int cols = 0;
-  // Fused descent (§4.1, ParameterStore::descent_step): the store's step for this block, 0 except
-  // during a fused bprop. A module that fuses (Module::fuses_descent) then applies
-  // w ← w − step·dE/dw to the block itself, after every read of w its bprop makes, and leaves dw
-  // alone; otherwise it adds dE/dw into dw as always.
-  const T* step = nullptr;
+  // Fused descent (§4.1, ParameterStore::set_descent_step): the store's step for this block, 0
+  // except during a fused bprop. A module that fuses (Module::fuses_descent) then applies
+  // w ← w − step·factors⊙dE/dw to the block itself, after every read of w its bprop makes, and
+  // leaves dw zero; otherwise it adds dE/dw into dw as always.
+  const DescentStep<T>* descent = nullptr;
 
   using MatrixMap = Eigen::Map<Matrix<T>>;
   MatrixMap value() const { return MatrixMap(w, rows, cols); }
@@ -69,7 +77,9 @@ struct ParamView {
   MatrixMap direction() const { return MatrixMap(rw, rows, cols); }  // v
   MatrixMap r_grad() const { return MatrixMap(rdw, rows, cols); }    // R{dE/dw}
   int size() const { return rows * cols; }
-  T descent_step() const { return step ? *step : T(0); }
+  T descent_step() const { return descent ? descent->step : T(0); }
+  // The per-weight factors of the fused step, laid out as value(); null: all 1.
+  const T* descent_factors() const { return descent ? descent->factors : nullptr; }
 };
 
 // One named block of the flat vectors.
@@ -160,21 +170,27 @@ class ParameterStore {
   // descend() on the weights [begin, end) only, with dw there the sum of this store's and the
   // `others`' (replicas holding parts of the gradient, Graph::replica), all of them cleared there:
   // the threads of a team each take a range. Then call mark_gradients_zero() on every store.
+  // factors non-null: w ← w − η·factors⊙dw there instead, as descend(eta, factors).
   void descend_range(T eta, Eigen::Index begin, Eigen::Index end,
-                     const std::vector<ParameterStore*>& others);
+                     const std::vector<ParameterStore*>& others,
+                     const Vector<T>* factors = nullptr);
   // Records that dw is zero, after descend_range has cleared all of it.
   void mark_gradients_zero() { dw_known_zero_ = true; }
 
-  // Fused descent (online SGD, §4.1). A module that fuses the step into its bprop (Module::
-  // fuses_descent) saves the passes over dw: W ← W − η δ xᵀ touches W once, where dw += δ xᵀ and
-  // then descend() touch dw twice and W once. fusable(b) marks the blocks whose only user fuses and
-  // whose rate scale is one value; set_descent_step(eta) gives each of them the step
-  // η·shared_lr_scale (ParamView::step) for the next bprop, and descend_unfused(eta) then takes the
-  // descend() step on the others and clears the steps. dw is zero afterwards, as after descend().
+  // Fused descent (online SGD and SDLM, §4.1, §9.1). A module that fuses the step into its bprop
+  // (Module::fuses_descent) saves the passes over dw: W ← W − η δ xᵀ touches W once, where
+  // dw += δ xᵀ and then descend() touch dw twice and W once. set_fusable(b, true) marks a block
+  // whose user fuses; the store keeps the mark only when that module is the block's one user.
+  // set_descent_step(eta) gives each marked block whose shared_lr_scale is one value the step
+  // η·shared_lr_scale (ParamView::descent) for the next bprop; set_descent_step(eta, &factors)
+  // gives every marked block the step η with its segment of `factors` (descend(eta, factors)'s
+  // rule). descend_unfused with the same arguments then takes that descend() step on the other
+  // blocks and clears the steps. dw is zero afterwards, as after descend().
+  // Requires: factors, when given, has size() entries and outlives the bprop.
   void set_fusable(std::size_t block, bool fusable);
   bool any_fusable() const { return any_fusable_; }
-  void set_descent_step(T eta);
-  void descend_unfused(T eta);
+  void set_descent_step(T eta, const Vector<T>* factors = nullptr);
+  void descend_unfused(T eta, const Vector<T>* factors = nullptr);
 
  private:
   Vector<T> w_, dw_, ddw_, rw_, rdw_;
@@ -191,9 +207,10 @@ class ParameterStore {
   Vector<T> lr_scale_, shared_lr_scale_;
   bool uniform_shared_lr_scale_ = true;
   bool dw_known_zero_ = false;
-  ParameterStore* values_ = nullptr;  // read_values_of: the store whose w and rw the views read
-  std::vector<T> steps_;              // per block: the fused step (ParamView::step), 0 when off
-  std::vector<char> fusable_;         // per block
+  ParameterStore* values_ = nullptr;   // read_values_of: the store whose w and rw the views read
+  std::vector<DescentStep<T>> steps_;  // per block: the fused step (ParamView::descent)
+  std::vector<char> fusable_;          // per block: its one user fuses
+  std::vector<char> uniform_scale_;    // per block: one shared_lr_scale over it
   bool any_fusable_ = false;
 };
 

@@ -1,4 +1,5 @@
 // linear: the full connection y = W x + b, the weighted sums of a layer (§1.2).
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -96,7 +97,7 @@ class Linear final : public Module<T> {
 
  private:
   // The weight part of bprop: view.grad() += a bᵀ, or the fused step of `view` with it.
-  static void descend_or_add(const ParamView<T>& view, const Matrix<T>& a, const Matrix<T>& b) {
+  void descend_or_add(const ParamView<T>& view, const Matrix<T>& a, const Matrix<T>& b) {
     const T step = view.descent_step();
     const T* f = view.descent_factors();
     if (step == T(0)) {
@@ -110,12 +111,18 @@ class Linear final : public Module<T> {
       for (Eigen::Index j = 0; j < w.cols(); ++j)
         w.col(j).array() -= (step * b(j, 0)) * factors.col(j).array() * a.col(0).array();
     } else {
-      // A batch: the product into dw (zero during a fused step) first, then the step from it.
+      // A batch: the product a bᵀ one block of columns at a time into scratch that stays in
+      // cache, each block stepped as soon as it is made: no pass over dw.
       const Eigen::Map<const Matrix<T>> factors(f, view.rows, view.cols);
-      auto g = view.grad();
-      add_outer(g, a, b, T(1));
-      view.value().array() -= step * factors.array() * g.array();
-      g.setZero();
+      auto w = view.value();
+      constexpr Eigen::Index kBlock = 64;
+      block_.resize(view.rows * kBlock);
+      for (Eigen::Index j = 0; j < w.cols(); j += kBlock) {
+        const Eigen::Index n = std::min(kBlock, w.cols() - j);
+        Eigen::Map<Matrix<T>> g(block_.data(), view.rows, n);
+        g.noalias() = a * b.middleRows(j, n).transpose();
+        w.middleCols(j, n).array() -= step * factors.middleCols(j, n).array() * g.array();
+      }
     }
   }
 
@@ -134,6 +141,7 @@ class Linear final : public Module<T> {
   int inputs_ = 0, fan_in_ = 1;
   ParamView<T> weight_, bias_view_;
   Matrix<T> w_squared_, x_squared_;  // bbprop scratch, sized once
+  Vector<T> block_;                  // fused SDLM step's scratch: rows × 64 of a bᵀ
 };
 
 void register_linear(Registry& registry) {

@@ -73,9 +73,9 @@ const std::vector<SettingSpec>& run_settings() {
                "exceeds this many times the loss of the starting weights (on the first 1000 "
                "training examples); 0 or off: no rule (NaN still stops)"),
       optional("threads", SettingType::integer, "1",
-               "threads for matrix products (Eigen/OpenMP), at most this machine's " +
-                   std::to_string(static_cast<long long>(hardware_threads())) +
-                   " hardware threads; 1 is fastest for online learning")
+               "threads running the parts of each batch, a replica of the graph each (at least "
+               "16 examples a part: smaller batches stay on one thread), at most this machine's " +
+                   std::to_string(static_cast<long long>(hardware_threads())) + " hardware threads")
           .at_least(1)
           .at_most(hardware_threads())};
   return settings;

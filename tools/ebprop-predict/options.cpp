@@ -68,7 +68,8 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
       "input", po::value(&cli.input), "the examples: an IDX or a CSV file (required)")(
       "out", po::value(&cli.out), "the CSV file of predictions to write (required)")(
       "labels", po::value(&cli.labels), "IDX input: the IDX file of its labels")(
-      "threads", po::value<std::string>(), "threads for matrix products ([run] threads)")(
+      "threads", po::value<std::string>(),
+      "threads running the parts of each batch ([run] threads)")(
       "plugin-path", po::value(&cli.plugin_paths)->composing(),
       "a directory (or file) of plugins, searched after the built-in plugin directory and "
       "EBPROP_PLUGIN_PATH; may be repeated");

@@ -113,7 +113,8 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
   training.add_options()("epochs", po::value<std::string>(), "passes over the training set")(
       "batch", po::value<std::string>(), "examples per step (1: online)")(
       "seed", po::value<std::string>(), "random seed: the same seed gives the same run")(
-      "threads", po::value<std::string>(), "threads for matrix products")(
+      "threads", po::value<std::string>(),
+      "threads running the parts of each batch ([run] threads)")(
       "optimizer", po::value(&cli.overrides.optimizer), "optimizer type (see --list-plugins)")(
       "lr", po::value<std::string>(),
       "the optimizer's lr setting (same as --opt lr=X); 'auto': 1/λmax from the online "

@@ -102,19 +102,22 @@ class Linear final : public Module<T> {
     const T* f = view.descent_factors();
     if (step == T(0)) {
       add_outer(view.grad(), a, b, T(1));
-    } else if (f == nullptr) {
+      return;
+    }
+    if (f == nullptr) {
       add_outer(view.value(), a, b, -step);
-    } else if (a.cols() == 1) {
+      return;
+    }
+    // SDLM's factors (Eq. 61).
+    const Eigen::Map<const Matrix<T>> factors(f, view.rows, view.cols);
+    auto w = view.value();
+    if (a.cols() == 1) {
       // Online SDLM: column j of W moves by −s x_j F_j⊙dy, one pass over W and F.
-      const Eigen::Map<const Matrix<T>> factors(f, view.rows, view.cols);
-      auto w = view.value();
       for (Eigen::Index j = 0; j < w.cols(); ++j)
         w.col(j).array() -= (step * b(j, 0)) * factors.col(j).array() * a.col(0).array();
     } else {
       // A batch: the product a bᵀ one block of columns at a time into scratch that stays in
       // cache, each block stepped as soon as it is made: no pass over dw.
-      const Eigen::Map<const Matrix<T>> factors(f, view.rows, view.cols);
-      auto w = view.value();
       constexpr Eigen::Index kBlock = 64;
       block_.resize(view.rows * kBlock);
       for (Eigen::Index j = 0; j < w.cols(); j += kBlock) {

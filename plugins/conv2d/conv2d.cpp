@@ -198,7 +198,9 @@ class Conv2d final : public Module<T> {
       return;
     }
     const auto ddy = batch_rows(out.ddx, dy_);
-    const Eigen::Index step = in_cache(depth_);
+    // At least one example's windows a block: one example is one product (LeNet-5's C1 at batch 1
+    // took 1.4x its bprop in the two products of 64 KiB blocks, 1.2x in one).
+    const Eigen::Index step = std::max<Eigen::Index>(in_cache(depth_), positions_);
     for (Eigen::Index n = 0; n < ddy.rows(); n += step) {
       const Eigen::Index rows = std::min(step, ddy.rows() - n);
       squares_ = windows_.middleRows(n, rows).array().square();
@@ -369,10 +371,7 @@ class Conv2d final : public Module<T> {
   void add_squared_kernels(const Eigen::Map<const Matrix<T>>& w, const Matrix<T>& ddy,
                            Matrix<T>& ddx) {
     if (ddy.cols() == 1) {
-      for (int j = 0; j < maps_; ++j) {
-        const T* kernel = w.col(j).data();
-        for (int d = 0; d < depth_; ++d) ddx(d, 0) += kernel[d] * kernel[d] * ddy(j, 0);
-      }
+      for (int j = 0; j < maps_; ++j) ddx.col(0) += w.col(j).array().square().matrix() * ddy(j, 0);
       return;
     }
     const Eigen::Index step = in_cache(depth_);

@@ -65,10 +65,7 @@ class Linear final : public Module<T> {
   // Gauss-Newton (§7.3): Eq. 56 ddx += (W∘W)ᵀ ddy; Eq. 54 ddW += ddy (x∘x)ᵀ, ddb += Σ ddy.
   void bbprop(const Inputs<T>& in, const State<T>& out) override {
     State<T>& input = *in[0];
-    if (input.needs_gradient) {
-      w_squared_ = weight_.value().array().square();
-      input.ddx.noalias() += w_squared_.transpose() * out.ddx;
-    }
+    if (input.needs_gradient) add_squared_weights(out.ddx, input.ddx);
     x_squared_ = input.x.array().square();
     add_outer(weight_.hess(), out.ddx, x_squared_, T(1));
     if (bias_) bias_view_.hess().col(0) += out.ddx.rowwise().sum();
@@ -96,6 +93,19 @@ class Linear final : public Module<T> {
   }
 
  private:
+  // ddx += (W∘W)ᵀ ddy. For one example each weight is squared as it is read, a column of W at a
+  // time (writing W∘W out would cost as much again); for more, one matrix product with W∘W.
+  void add_squared_weights(const Matrix<T>& ddy, Matrix<T>& ddx) {
+    const auto w = weight_.value();
+    if (ddy.cols() == 1) {
+      for (Eigen::Index j = 0; j < w.cols(); ++j)
+        ddx(j, 0) += (w.col(j).array().square() * ddy.col(0).array()).sum();
+      return;
+    }
+    w_squared_ = w.array().square();
+    ddx.noalias() += w_squared_.transpose() * ddy;
+  }
+
   // The weight part of bprop: view.grad() += a bᵀ, or the fused step of `view` with it.
   void descend_or_add(const ParamView<T>& view, const Matrix<T>& a, const Matrix<T>& b) {
     const T step = view.descent_step();

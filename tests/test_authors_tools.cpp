@@ -166,6 +166,34 @@ BOOST_AUTO_TEST_CASE(a_refused_data_dir_names_data_dir) {
   }
 }
 
+// ebprop-hessian says when the power method or the Taylor estimate stops at --iterations before
+// --tolerance, and --iterations bounds the Taylor estimate as it does the power method (it was
+// capped at 50).
+BOOST_AUTO_TEST_CASE(hessian_warns_when_an_estimate_stops_at_its_iteration_cap) {
+  Scratch s;
+  const std::string graph = s.file("n.graph", small_net), out = s.file("out");
+  const Result capped =
+      run_tool("ebprop-hessian",
+               graph + " --samples 20 --estimators power,taylor" + " --iterations 3 --out " + out);
+  BOOST_TEST_REQUIRE(capped.status == 0, capped.output);
+  for (const char* name : {"power", "taylor"})
+    BOOST_TEST(contains(capped.output, std::string("warning: the ") + name +
+                                           " estimate did not converge: it stopped at "
+                                           "--iterations 3 with the last relative change"),
+               capped.output);
+  const std::string summary = slurp(out + "/summary.json");
+  BOOST_TEST(contains(summary, "\"iterations\": 3, \"converged\": false, \"residual\": "), summary);
+  const Result long_taylor =
+      run_tool("ebprop-hessian", graph + " --samples 20 --estimators taylor --iterations 80" +
+                                     " --tolerance 1e-300 --out " + out);
+  BOOST_TEST_REQUIRE(long_taylor.status == 0, long_taylor.output);
+  BOOST_TEST(contains(slurp(out + "/summary.json"), "\"iterations\": 80, \"converged\": false"));
+  const Result converged = run_tool("ebprop-hessian", graph + " --samples 20 --estimators power" +
+                                                          " --iterations 2000 --tolerance 1e-4");
+  BOOST_TEST_REQUIRE(converged.status == 0, converged.output);
+  BOOST_TEST(!contains(converged.output, "did not converge"), converged.output);
+}
+
 // The same directory given in the graph file is named at its line.
 BOOST_AUTO_TEST_CASE(a_refused_data_directory_of_the_graph_file_names_its_line) {
   Scratch s;

@@ -55,10 +55,12 @@ const std::vector<SettingSpec>& option_settings() {
                "seed of the random start vectors and presentations")
           .at_least(0)
           .at_most(static_cast<double>(std::numeric_limits<std::int64_t>::max())),
-      optional("iterations", SettingType::integer, "100", "most iterations of the power method")
+      optional("iterations", SettingType::integer, "100",
+               "most iterations of the power method and of the Taylor estimate")
           .at_least(1),
       optional("tolerance", SettingType::real, "1e-6",
-               "relative change that stops the power method")
+               "relative change of the estimate that stops the power method and the Taylor "
+               "estimate")
           .above(0),
       optional("presentations", SettingType::integer, "500",
                "presentations of the online estimator")
@@ -202,6 +204,20 @@ struct Row {
   double seconds;
 };
 
+// "yes" / "no" for the power-type estimators' stopping test; "-" for the online one, which has
+// none.
+const char* converged_word(const Row& r) {
+  if (r.name == "online") return "-";
+  return r.estimate.converged ? "yes" : "no";
+}
+
+// |λ_last − λ_before| / λ_last of an estimate's history (NaN with fewer than two entries).
+double last_change(const EigenEstimate& e) {
+  const std::size_t n = e.history.size();
+  if (n < 2) return std::numeric_limits<double>::quiet_NaN();
+  return std::abs(e.history[n - 1] - e.history[n - 2]) / std::abs(e.history[n - 1]);
+}
+
 int run(int argc, char** argv) {
   const std::optional<Options> parsed = parse(argc, argv);
   if (!parsed) return 0;
@@ -251,7 +267,7 @@ int run(int argc, char** argv) {
     EigenEstimate e =
         name == "power" ? curvature::power_method(loss, o.iterations, o.tolerance, o.seed, method)
         : name == "taylor"
-            ? curvature::taylor_estimate(loss, std::min(o.iterations, 50), o.alpha, o.seed)
+            ? curvature::taylor_estimate(loss, o.iterations, o.alpha, o.seed, o.tolerance)
             : curvature::online_estimate(loss, o.presentations, o.gamma, o.alpha, o.seed);
     rows.push_back(
         {name, std::move(e),
@@ -261,11 +277,23 @@ int run(int argc, char** argv) {
   if (!rows.empty()) {
     std::cout
         << "\nlargest eigenvalue and learning rates (§5.1, §9.2):\n"
-        << "  estimator        λmax     Rayleigh   η_opt=1/λ   η_max=2/λ   iterations   seconds\n";
+        << "  estimator        λmax     Rayleigh   η_opt=1/λ   η_max=2/λ   iterations  converged"
+           "   residual   seconds\n";
     for (const auto& r : rows)
-      std::printf("  %-10s %10.5g %12.5g %11.4g %11.4g %12d %9.2f\n", r.name.c_str(),
+      std::printf("  %-10s %10.5g %12.5g %11.4g %11.4g %12d %10s %10.3g %9.2f\n", r.name.c_str(),
                   r.estimate.lambda, r.estimate.rayleigh, 1 / r.estimate.lambda,
-                  2 / r.estimate.lambda, r.estimate.iterations, r.seconds);
+                  2 / r.estimate.lambda, r.estimate.iterations, converged_word(r),
+                  r.estimate.residual, r.seconds);
+    for (const auto& r : rows)
+      if (r.name != "online" && !r.estimate.converged)
+        std::fprintf(
+            stderr,
+            "warning: the %s estimate did not converge: it stopped at --iterations %d with the "
+            "last relative change %.3g above --tolerance %g; the residual ‖HΨ − ρΨ‖/|ρ| = %.3g "
+            "(an eigenvalue lies within that fraction of ρ = %.6g). λ2/λ1 near 1 makes the power "
+            "method slow: raise --iterations, or use --top-k for Lanczos.\n",
+            r.name.c_str(), r.estimate.iterations, last_change(r.estimate), o.tolerance,
+            r.estimate.residual, r.estimate.rayleigh);
   }
 
   Vector<double> top;
@@ -306,6 +334,11 @@ int run(int argc, char** argv) {
             ", \"eta_opt\": " + number(1 / rows[i].estimate.lambda) +
             ", \"eta_max\": " + number(2 / rows[i].estimate.lambda) +
             ", \"iterations\": " + std::to_string(rows[i].estimate.iterations) +
+            ", \"converged\": " +
+            (rows[i].name == "online"     ? std::string("null")
+             : rows[i].estimate.converged ? "true"
+                                          : "false") +
+            ", \"residual\": " + number(rows[i].estimate.residual) +
             ", \"seconds\": " + number(rows[i].seconds) + "}";
   json += "}, \"top_k\": [";
   for (Eigen::Index i = 0; i < top.size(); ++i) json += (i ? ", " : "") + number(top[i]);

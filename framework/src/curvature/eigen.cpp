@@ -43,13 +43,17 @@ EigenEstimate power_iterations(const Product& product, std::int64_t n, int max_i
     result.lambda = h.norm();
     result.rayleigh = psi.dot(h);
     result.history.push_back(result.lambda);
-    if (result.lambda == 0 || result.iterations == max_iterations) break;  // HΨ = 0: stuck
-    if (result.iterations > 1 && std::abs(result.lambda - previous) < tolerance * result.lambda) {
-      result.converged = true;
+    const bool settled =
+        result.iterations > 1 && std::abs(result.lambda - previous) < tolerance * result.lambda;
+    if (result.lambda == 0 || settled || result.iterations == max_iterations) {  // HΨ = 0: stuck
+      result.converged = settled;
       break;
     }
     psi = h / result.lambda;
   }
+  // h = HΨ̂ for the final Ψ̂ (psi is the unit vector the last product was taken of).
+  if (result.rayleigh != 0)
+    result.residual = (h - result.rayleigh * psi).norm() / std::abs(result.rayleigh);
   result.vector = psi;
   return result;
 }
@@ -64,8 +68,9 @@ EigenEstimate power_method(Loss& loss, int max_iterations, double tolerance, std
 }
 
 // Eq. 63 is Eq. 60 with H Ψ̂ ≈ (∇E(w + αΨ̂) − ∇E(w))/α, a forward difference (error O(α)):
-// the power method on that product, with the power method's default tolerance.
-EigenEstimate taylor_estimate(Loss& loss, int iterations, double alpha, std::uint64_t seed) {
+// the power method on that product.
+EigenEstimate taylor_estimate(Loss& loss, int iterations, double alpha, std::uint64_t seed,
+                              double tolerance) {
   require(std::isfinite(alpha) && alpha > 0, "alpha must be > 0, not " + std::to_string(alpha));
   Vector<double> g0, g1;
   loss.gradient(g0);
@@ -78,7 +83,7 @@ EigenEstimate taylor_estimate(Loss& loss, int iterations, double alpha, std::uin
         }
         hv = (g1 - g0) / alpha;
       },
-      loss.dimension(), iterations, 1e-6, seed);
+      loss.dimension(), iterations, tolerance, seed);
 }
 
 // Eq. 64: a leaky running average of single-example products H_p Ψ̂ ≈ (∇E_p(w + αΨ̂) − ∇E_p(w))/α.

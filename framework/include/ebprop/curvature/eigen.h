@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "ebprop/curvature/loss.h"
@@ -17,6 +18,11 @@ struct EigenEstimate {
   std::vector<double> history;  // the estimate after each iteration / presentation
   int iterations = 0;
   bool converged = false;  // the stopping test was met (online_estimate has none: false)
+  // ‖HΨ̂ − ρΨ̂‖ / |ρ| for the final unit vector Ψ̂ and ρ = `rayleigh` (power-type methods; NaN for
+  // online_estimate, which forms no full-set product). H symmetric has an eigenvalue within
+  // residual·|ρ| of ρ; a residual far above the tolerance means Ψ̂ mixes eigenvectors (λ2/λ1 near
+  // 1).
+  double residual = std::numeric_limits<double>::quiet_NaN();
 };
 
 // Eq. 60: the power method Ψ ← H Ψ/‖Ψ‖ on Hessian-vector products over the whole data set, from
@@ -26,9 +32,9 @@ EigenEstimate power_method(Loss& loss, int max_iterations = 100, double toleranc
 
 // Eq. 63: the Taylor-expansion estimate: Ψ ← (1/α)(∇E(w + αΨ/‖Ψ‖) − ∇E(w)), over the whole data
 // set, α small (the power method with a forward-difference HVP): at most `iterations`, stopping
-// when ‖Ψ‖ changes by less than 1e-6 (relative).
+// when ‖Ψ‖ changes by less than `tolerance` (relative).
 EigenEstimate taylor_estimate(Loss& loss, int iterations = 20, double alpha = 1e-4,
-                              std::uint64_t seed = 1);
+                              std::uint64_t seed = 1, double tolerance = 1e-6);
 
 // Eq. 64: the online running average over single presentations p (drawn at random):
 //   Ψ ← (1 − γ) Ψ + (γ/α) (∇E_p(w + αΨ/‖Ψ‖) − ∇E_p(w)),

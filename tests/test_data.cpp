@@ -641,6 +641,35 @@ BOOST_AUTO_TEST_CASE(one_of_n_targets) {
   BOOST_TEST(contains(error_of<Error>([&] { encode_targets(data, 3); }), "no class labels"));
 }
 
+// Two classes on one output (Fig. 13-14): class 0 at low, class 1 at high, decided at the midpoint.
+BOOST_AUTO_TEST_CASE(single_output_targets) {
+  Dataset data = dataset({{0}, {1}, {2}});
+  data.labels = {1, 0, 1};
+  data.classes = 2;
+  encode_targets(data, 2, -0.5f, 1.5f, true);
+  Matrix<float> expected(1, 3);
+  expected << 1.5f, -0.5f, 1.5f;
+  BOOST_TEST((data.targets == expected));
+  BOOST_TEST(data.single_output());
+  BOOST_TEST(data.single_output_midpoint == 0.5f);
+  Vector<float> y(1);
+  for (const auto& [value, expected_class] : {std::pair{0.6f, 1}, {0.5f, 0}, {-3.0f, 0}}) {
+    y[0] = value;
+    BOOST_TEST(predicted_class(y, data) == expected_class, value);
+  }
+  encode_targets(data, 2);  // back to one-of-N: the argmax again
+  BOOST_TEST(!data.single_output());
+  BOOST_TEST(data.targets.rows() == 2);
+  Vector<float> two(2);
+  two << 0.1f, 0.3f;
+  BOOST_TEST(predicted_class(two, data) == 1);
+  const std::string message = error_of<Error>([&] { encode_targets(data, 3, -1, 1, true); });
+  BOOST_TEST(contains(message,
+                      "hand-made: target-coding = single puts two classes on one output, "
+                      "but the data have 3 classes (use one-of-n)"),
+             message);
+}
+
 // As many examples as make INT_MAX classes of targets exceed the memory, whatever the machine.
 BOOST_AUTO_TEST_CASE(targets_beyond_the_memory_are_refused_before_they_are_allocated) {
   const std::uint64_t classes = std::numeric_limits<int>::max();

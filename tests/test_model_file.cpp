@@ -116,6 +116,24 @@ BOOST_AUTO_TEST_CASE(a_regression_model_keeps_its_target_columns) {
   BOOST_TEST(read->class_name(1) == "1");  // number labels are named by their number
 }
 
+// Two classes on one output (Fig. 13-14) survive the file; a one-of-N model stays one-of-N.
+BOOST_AUTO_TEST_CASE(a_single_output_model_keeps_its_coding) {
+  const test::Scratch s;
+  auto a = test::graph_from<double>(net);
+  for (const bool single : {true, false}) {
+    const std::string path = s.file(single ? "single.model" : "one-of-n.model");
+    ModelInfo info = classes_info();
+    info.classes = 2;
+    info.class_names.clear();
+    info.single_output = single;
+    save_model(path, a->parameters(), info);
+    const std::optional<ModelInfo> read = load_model(path, a->parameters());
+    BOOST_TEST_REQUIRE(read.has_value());
+    BOOST_TEST(read->single_output == single);
+    BOOST_TEST(read->outputs() == (single ? 1 : 2));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(the_model_sections_live_in_any_archive) {
   auto a = test::graph_from<float>(net, 1);
   Archive checkpoint("checkpoint", 1);
@@ -320,9 +338,25 @@ BOOST_AUTO_TEST_CASE(inconsistent_sections_are_refused_naming_the_section) {
   longer.u32(0);
   longer.f64(-1);
   longer.f64(1);
+  longer.u32(1);  // the single-output coding, then 4 bytes no writer writes
   longer.u32(9);
   m = with("task", longer.bytes());
   BOOST_TEST(contains(m, "section task has 4 bytes left over"), m);
+
+  for (const auto& [classes, coding] : {std::pair{3u, 1u}, std::pair{2u, 9u}}) {
+    ByteWriter single;  // single output for three classes; a coding no writer writes
+    single.u32(classes);
+    single.u32(0);
+    single.u32(0);
+    single.f64(-1);
+    single.f64(1);
+    single.u32(coding);
+    m = with("task", single.bytes());
+    BOOST_TEST(contains(m,
+                        "section task: the single-output coding is for two classes and is "
+                        "written as 1"),
+               m);
+  }
 
   ByteWriter twice;  // one name for two blocks
   twice.u32(2);

@@ -248,6 +248,61 @@ BOOST_AUTO_TEST_CASE(text_labels_round_trip_through_the_model) {
              "training set (high, low)"}));
 }
 
+// Two classes on one output (target-coding = single, the 1-1-1 net of Fig. 13-14): class 0 at
+// target-low, class 1 at target-high, the class is the side of their midpoint; the model keeps
+// the coding, and its predictions give the run's test error again.
+BOOST_AUTO_TEST_CASE(two_classes_on_one_output_round_trip_through_the_model) {
+  Scratch s;
+  const std::string train =
+      text_labels(s, "train.csv", std::string(EBPROP_SOURCE_DIR) + "/data/fit/train.csv");
+  const std::string test = text_labels(s, "test.csv", fit_test);
+  std::string text = text_net(train, test);
+  for (const auto& [from, to] :
+       {std::pair<std::string, std::string>{"t = input shape=2", "t = input shape=1"},
+        {"o = linear(a) outputs=2", "o = linear(a) outputs=1"},
+        {"[data]\n", "[data]\ntarget-coding = single\ntarget-low = -0.5\ntarget-high = 1.5\n"}})
+    text.replace(text.find(from), from.size(), to);
+  const std::string graph = s.file("single.graph", text);
+  const std::string model = s.file("single.model"), out = s.file("single.csv");
+  const Result trained = run(graph + " --save " + model);
+  BOOST_TEST_REQUIRE(trained.status == 0, trained.output);
+  BOOST_TEST(contains(trained.output, "its one value: class 1 above 0.5, else class 0"),
+             trained.output);
+  const Result r =
+      predict(graph + " --load " + model + " --input " + test + " --label-column 0 --out " + out);
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  const double error = number_after(trained.output, "error ");
+  BOOST_TEST(predicted_error(r.output) == error, r.output << trained.output);
+  BOOST_TEST(error < 40.0, trained.output);  // it learned something: two classes of ~50 %
+  const auto rows = lines_of(slurp(out));
+  const auto examples = lines_of(slurp(test));
+  BOOST_TEST_REQUIRE(rows.size() == examples.size());
+  BOOST_TEST(rows[0] == "example,predicted,y.0");
+  int wrong = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const auto cells = split(rows[i]);
+    const std::string side = std::stod(cells[2]) > 0.5 ? "low" : "high";  // sorted: high is 0
+    BOOST_TEST(cells[1] == side, rows[i]);
+    wrong += cells[1] != split(examples[i])[0];
+  }
+  BOOST_TEST(100.0 * wrong / static_cast<double>(rows.size() - 1) == error,
+             boost::test_tools::tolerance(0.01));  // the run prints 2 decimals
+  // The model's coding is the model's: asking for one-of-n with it is refused at the setting.
+  const Result other = run(graph + " --load " + model + " --set target-coding=one-of-n");
+  BOOST_TEST(refused(other, 2, {"target-coding = one-of-n disagrees with the model"}),
+             other.output);
+}
+
+BOOST_AUTO_TEST_CASE(a_single_output_needs_two_classes_and_no_target_columns) {
+  Scratch s;
+  const std::string digits = s.file("digits.graph", small_net + "target-coding = single\n");
+  BOOST_TEST(refused(run(digits), 1,
+                     {digits + ":", "target-coding = single puts two classes on one output, but ",
+                      " have 10 classes"}));
+  BOOST_TEST(refused(run(fit_graph + " --set target-coding=single"), 2,
+                     {"target-coding is for classes, but target-columns makes this a regression"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(refusals)

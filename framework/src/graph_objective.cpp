@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 #include <utility>
 
 #include "ebprop/memory.h"
@@ -39,7 +40,8 @@ GraphObjective<T>::GraphObjective(Graph<T>& graph, const data::Dataset& data, Rn
   } else if (!data.labels.empty()) {
     predict_ = graph.nodes()[losses_.front()].inputs.front();
   }
-  // The predicted class is the argmax of this node: it must have one value per class.
+  // The predicted class is the argmax of this node (data::predicted_class): it must have one
+  // value per class, or one value for two classes on one output.
   if (predict_ >= 0 && !data.labels.empty() &&
       graph.nodes()[predict_].state.size() != data.targets.rows()) {
     const auto& predict = graph.nodes()[predict_];
@@ -67,13 +69,23 @@ std::vector<std::string> GraphObjective<T>::loss_names() const {
   return names;
 }
 
+// The single-output midpoint as the settings write it ("0", "0.5").
+static std::string midpoint_text(float midpoint) {
+  std::ostringstream text;
+  text << midpoint;
+  return text.str();
+}
+
 template <typename T>
 std::string GraphObjective<T>::scored_description() const {
   if (predict_ < 0) return "";
   const auto& nodes = graph_.nodes();
   const auto line = [&](int i) { return " (line " + std::to_string(nodes[i].where.line) + ")"; };
-  std::string text = "node '" + nodes[predict_].name + "'" + line(predict_) + ", argmax over " +
-                     std::to_string(data_.targets.rows()) + " classes";
+  std::string text = "node '" + nodes[predict_].name + "'" + line(predict_) +
+                     (data_.single_output()
+                          ? ", its one value: class 1 above " +
+                                midpoint_text(data_.single_output_midpoint) + ", else class 0"
+                          : ", argmax over " + std::to_string(data_.targets.rows()) + " classes");
   if (options_.predict.empty())
     return text + "; loss '" + nodes[losses_.front()].name + "'" + line(losses_.front()) +
            ", the first loss in the file";
@@ -151,7 +163,7 @@ double GraphObjective<T>::for_each_part(const Batch& batch, int limit, Pass&& pa
     w->culprit.clear();
     w->losses.assign(tracking ? losses_.size() : 0, 0.0);
     w->errors = 0;
-    w->predictions.assign(classes ? data_.targets.rows() : 0, 0);
+    w->predictions.assign(classes ? data_.classes : 0, 0);
   }
   // One part, on worker k: examples [first, first + count) of the batch.
   const auto run_part = [&](Worker& w, int first, int count) {
@@ -168,8 +180,7 @@ double GraphObjective<T>::for_each_part(const Batch& batch, int limit, Pass&& pa
     if (classes) {
       const auto& y = w.graph->nodes()[predict_].state.x;
       for (int k = 0; k < count; ++k) {
-        Eigen::Index predicted = 0;
-        y.col(k).maxCoeff(&predicted);
+        const int predicted = data::predicted_class(y.col(k), data_);
         const int example = batch.is_all() ? first + k : w.indices[k];
         w.errors += predicted != data_.labels[example];
         ++w.predictions[predicted];
@@ -193,7 +204,7 @@ double GraphObjective<T>::for_each_part(const Batch& batch, int limit, Pass&& pa
   double loss = 0;
   culprit_.clear();
   std::vector<double> losses(tracking ? losses_.size() : 0, 0.0);
-  std::vector<int> predictions(classes ? data_.targets.rows() : 0, 0);
+  std::vector<int> predictions(classes ? data_.classes : 0, 0);
   int errors = 0;
   for (const auto& w : workers_) {
     loss += w->loss;

@@ -206,6 +206,7 @@ std::string task_section(const ModelInfo& info) {
   out.u32(static_cast<std::uint32_t>(info.target_columns));
   out.f64(info.target_low);
   out.f64(info.target_high);
+  if (info.single_output) out.u32(1);
   return out.bytes();
 }
 
@@ -226,6 +227,9 @@ void read_task(const Archive& archive, ModelInfo& info) {
   const std::uint32_t targets = in.u32();
   info.target_low = in.f64();
   info.target_high = in.f64();
+  info.single_output = !in.done();
+  if (info.single_output && (in.u32() != 1 || classes != 2))
+    throw FileError(what + ": the single-output coding is for two classes and is written as 1");
   in.expect_done();
   if ((classes == 0) == (targets == 0) || classes > static_cast<std::uint32_t>(max_size) ||
       targets > static_cast<std::uint32_t>(max_size))

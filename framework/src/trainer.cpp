@@ -142,7 +142,7 @@ EpochReport Trainer<T>::run_epoch(int epoch, const data::Dataset* test,
   if (!continuing) {
     epoch_progress_ = EpochProgress{};
     epoch_progress_.loss_sums.assign(objective_.loss_nodes().size(), 0.0);
-    epoch_progress_.predicted.assign(train_.labels.empty() ? 0 : train_.targets.rows(), 0);
+    epoch_progress_.predicted.assign(train_.labels.empty() ? 0 : train_.classes, 0);
     optimizer_.begin_epoch(epoch, objective_);
   }
 

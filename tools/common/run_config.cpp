@@ -124,6 +124,11 @@ const std::vector<SettingSpec>& data_settings() {
                "§4.3 divide by the training-set standard deviation: none, per-feature or global")
           .one_of({"none", "per-feature", "global"}),
       optional("target-low", SettingType::real, "-1", "§4.5 target of the wrong classes"),
+      optional("target-coding", SettingType::text, "one-of-n",
+               "§4.5 targets of classes: one-of-n (one output per class, the class is the "
+               "largest) or single (two classes on one output: class 0 at target-low, class 1 "
+               "at target-high, the class is the side of their midpoint; Fig. 13-14)")
+          .one_of({"one-of-n", "single"}),
       optional("target-high", SettingType::real, "1", "§4.5 target of the right class"),
       optional("train-limit", SettingType::integer, "0",
                "use only the first N training examples (0: all)")
@@ -442,6 +447,9 @@ Data load_data(const RunConfig& config, const LoadedModel* model) {
       refuse(d.where("target-columns"),
              "target-columns is for CSV files (train-csv), but the training data are "
              "IDX files");
+    if (d.given("target-coding"))
+      refuse(d.where("target-coding"),
+             "target-coding is for classes, but target-columns makes this a regression");
     csv.label_column = data::CsvOptions::none;
     csv.target_columns = static_cast<int>(d.integer("target-columns"));
   }
@@ -452,11 +460,15 @@ Data load_data(const RunConfig& config, const LoadedModel* model) {
                       scale = data::mode_name(info.transform.scaling());
     require_model_value(d, "center", d.text("center"), center, d.text("center") == center, *model);
     require_model_value(d, "scale", d.text("scale"), scale, d.text("scale") == scale, *model);
-    if (!regression)
+    if (!regression) {
       for (const auto& [key, value] :
            {std::pair{"target-low", info.target_low}, std::pair{"target-high", info.target_high}})
         require_model_value(d, key, real_str(d.real(key)), real_str(value), d.real(key) == value,
                             *model);
+      const std::string coding = info.single_output ? "single" : "one-of-n";
+      require_model_value(d, "target-coding", d.text("target-coding"), coding,
+                          d.text("target-coding") == coding, *model);
+    }
     csv.class_names = info.class_names;
   }
 
@@ -511,20 +523,27 @@ Data load_data(const RunConfig& config, const LoadedModel* model) {
     info.target_columns = static_cast<int>(d.integer("target-columns"));
     info.target_low = d.real("target-low");
     info.target_high = d.real("target-high");
+    info.single_output = !regression && d.text("target-coding") == "single";
     info.classes = regression
                        ? 0
                        : std::max({result.train.classes, result.has_test ? result.test.classes : 0,
                                    result.has_validation ? result.validation.classes : 0});
   }
+  if (info.single_output && info.classes != 2 && model == nullptr)
+    refuse(d.where("target-coding"), "target-coding = single puts two classes on one output, but " +
+                                         result.train.name + " and the other sets have " +
+                                         std::to_string(info.classes) + " classes");
   info.transform.apply(result.train);
   if (result.has_test) info.transform.apply(result.test);
   if (result.has_validation) info.transform.apply(result.validation);
   if (regression) return result;
   const auto low = static_cast<float>(info.target_low);
   const auto high = static_cast<float>(info.target_high);
-  data::encode_targets(result.train, info.classes, low, high);
-  if (result.has_test) data::encode_targets(result.test, info.classes, low, high);
-  if (result.has_validation) data::encode_targets(result.validation, info.classes, low, high);
+  const bool single = info.single_output;
+  data::encode_targets(result.train, info.classes, low, high, single);
+  if (result.has_test) data::encode_targets(result.test, info.classes, low, high, single);
+  if (result.has_validation)
+    data::encode_targets(result.validation, info.classes, low, high, single);
   return result;
 }
 

@@ -71,10 +71,11 @@ data::Dataset load_input(const CommandLine& cli, const tools::LoadedModel& model
   info.transform.apply(data);
   if (labelled) {
     data::encode_targets(data, info.classes, static_cast<float>(info.target_low),
-                         static_cast<float>(info.target_high));
+                         static_cast<float>(info.target_high), info.single_output);
   } else {
-    data.targets =
-        Matrix<float>::Zero(info.regression() ? info.target_columns : info.classes, data.size());
+    data.targets = Matrix<float>::Zero(info.outputs(), data.size());
+    if (info.single_output)
+      data.single_output_midpoint = static_cast<float>((info.target_low + info.target_high) / 2);
   }
   return data;
 }

@@ -117,12 +117,14 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   data::Feeder<T> feeder(graph, data);
   const auto& node = graph.node(prediction_node(graph, config.run.text("predict")));
   const int outputs = static_cast<int>(node.state.size());
-  const int expected = model.info.regression() ? model.info.target_columns : model.info.classes;
+  const int expected = model.info.outputs();
   if (outputs != expected)
     throw Error("the prediction node '" + node.name + "' (" + graph.file() + ":" +
                 std::to_string(node.where.line) + ") has " + std::to_string(outputs) +
                 " values, but the model '" + cli.load + "' has " + std::to_string(expected) +
-                (model.info.regression() ? " target columns" : " classes"));
+                (model.info.regression()    ? " target columns"
+                 : model.info.single_output ? " output (two classes on one output)"
+                                            : " classes"));
 
   std::cout << "predicting node '" << node.name << "' (" << outputs << " values) of "
             << cli.graph_file << " with the model " << cli.load << ": " << data.size()
@@ -131,9 +133,11 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
 
   std::string csv = "example";
   if (!model.info.regression()) csv += ",predicted";
+  // A column per output: named by the node for a regression and for two classes on one output,
+  // by the class for one output per class.
+  const bool by_class = !model.info.regression() && !model.info.single_output;
   for (int k = 0; k < outputs; ++k)
-    csv += "," + (model.info.regression() ? node.name + "." + std::to_string(k)
-                                          : model.info.class_name(k));
+    csv += "," + (by_class ? model.info.class_name(k) : node.name + "." + std::to_string(k));
   csv += "\n";
   Confusion confusion(model.info.regression() ? 0 : model.info.classes);
   for (int first = 0; first < data.size(); first += cli.batch) {
@@ -147,10 +151,9 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
                            std::to_string(first + j + 1) + " of " + cli.input);
       csv += std::to_string(first + j + 1);
       if (!model.info.regression()) {
-        Eigen::Index predicted = 0;
-        y.col(j).maxCoeff(&predicted);
-        csv += "," + model.info.class_name(static_cast<int>(predicted));
-        if (labelled) confusion.add(data.labels[first + j], static_cast<int>(predicted));
+        const int predicted = data::predicted_class(y.col(j), data);
+        csv += "," + model.info.class_name(predicted);
+        if (labelled) confusion.add(data.labels[first + j], predicted);
       }
       for (int k = 0; k < outputs; ++k) csv += "," + value_str(y(k, j));
       csv += "\n";

@@ -10,7 +10,9 @@
 //               u64 per dimension (the shape of one example), f64s mean, f64s scale
 //   task        u32 classes (0 for a regression), u32 class-name count (0 when the labels were
 //               numbers) and the names as texts (of classes 0, 1, ...), u32 target columns (0
-//               for classes), f64 target-low, f64 target-high
+//               for classes), f64 target-low, f64 target-high; then, only for two classes on one
+//               output (ModelInfo::single_output), u32 1 (a reader that predates it refuses the
+//               longer section instead of taking the argmax of one output)
 // put_model / get_model write and read these sections in any archive (a checkpoint embeds a
 // model); save_model / load_model are the whole-file forms. load_model also reads the weights
 // files of earlier versions ("EBPROPW1": u32 block count, then per block u32 name length, the
@@ -37,8 +39,12 @@ struct ModelInfo {
   std::vector<std::string> class_names;
   int target_columns = 0;                   // a regression's real-valued targets; 0 for classes
   double target_low = -1, target_high = 1;  // §4.5 targets of the wrong and the right class
+  // Two classes on one output (Fig. 13-14): class 0 at target_low, class 1 at target_high.
+  bool single_output = false;
 
   bool regression() const { return target_columns > 0; }
+  // The values the net's prediction node has: one per target column, one per class, or one.
+  int outputs() const { return regression() ? target_columns : single_output ? 1 : classes; }
   // The name of class k: its text label, or the number k.
   std::string class_name(int k) const;
 };

@@ -24,23 +24,28 @@ std::string label_too_large(float label, int examples) {
 // 1.7159·tanh(2x/3)) rather than at its asymptotes, so the outputs never saturate trying to reach
 // them. Also sets data.classes, so that a test set lacking the last class still gets as many
 // target rows as the training set.
-void encode_targets(Dataset& data, int classes, float low, float high) {
+void encode_targets(Dataset& data, int classes, float low, float high, bool single_output) {
   if (classes <= 0)
     throw Error(data.name + ": cannot encode targets for " + std::to_string(classes) + " classes");
+  if (single_output && classes != 2)
+    throw Error(data.name + ": target-coding = single puts two classes on one output, but the " +
+                "data have " + std::to_string(classes) + " classes (use one-of-n)");
   if (data.labels.size() != static_cast<std::size_t>(data.size()))
     throw Error(data.name + ": has no class labels to encode as targets (a regression data set?)");
   check_allocation(static_cast<std::uint64_t>(classes) * static_cast<std::uint64_t>(data.size()),
                    sizeof(float),
                    data.name + ": one-of-N targets for " + std::to_string(classes) +
                        " classes and " + std::to_string(data.size()) + " examples");
-  data.targets.setConstant(classes, data.size(), low);
+  data.targets.setConstant(single_output ? 1 : classes, data.size(), low);
+  data.single_output_midpoint =
+      single_output ? (low + high) / 2 : std::numeric_limits<float>::quiet_NaN();
   for (int i = 0; i < data.size(); ++i) {
     const int label = data.labels[i];
     if (label < 0 || label >= classes)
       throw Error(data.name + ": example " + std::to_string(i + 1) + " has label " +
                   std::to_string(label) + ", outside 0.." + std::to_string(classes - 1) + " for " +
                   std::to_string(classes) + " classes");
-    data.targets(label, i) = high;
+    if (!single_output || label == 1) data.targets(single_output ? 0 : label, i) = high;
   }
   data.classes = classes;
 }

@@ -1,6 +1,8 @@
 // Dataset: examples in memory, one column per example (like State, see state.h).
 #pragma once
 
+#include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -18,7 +20,11 @@ struct Dataset {
   int classes = 0;          // number of classes (max label + 1), 0 when there are no labels
   // The text labels of classes 0, 1, ... when a CSV file's labels are names; empty otherwise.
   std::vector<std::string> class_names;
+  // Set by encode_targets with single_output (two classes on one output, Fig. 13-14): the
+  // midpoint of the two targets, above which an output means class 1. NaN: one output per class.
+  float single_output_midpoint = std::numeric_limits<float>::quiet_NaN();
 
+  bool single_output() const { return !std::isnan(single_output_midpoint); }
   int size() const { return static_cast<int>(inputs.cols()); }
 };
 
@@ -32,10 +38,24 @@ int max_label(int examples);
 std::string label_too_large(float label, int examples);
 
 // §4.5: one-of-N targets, `high` for the example's class and `low` elsewhere (±1 by default, the
-// points of maximum second derivative of the standard sigmoid 1.7159·tanh(2x/3)).
-// Requires: labels present and classes > 0. Sets targets to classes × examples; throws
-// ebprop::Error naming the data set and the bytes when they do not fit in memory (memory.h).
-void encode_targets(Dataset& data, int classes, float low = -1.0f, float high = 1.0f);
+// points of maximum second derivative of the standard sigmoid 1.7159·tanh(2x/3)); or, with
+// single_output, two classes on one output: `low` for class 0, `high` for class 1 (the 1-1-1 net
+// of Fig. 13-14), and single_output_midpoint set.
+// Requires: labels present and classes > 0 (exactly 2 with single_output). Sets targets to
+// classes × examples (1 × examples); throws ebprop::Error naming the data set when a requirement
+// fails, and the bytes when the targets do not fit in memory (memory.h).
+void encode_targets(Dataset& data, int classes, float low = -1.0f, float high = 1.0f,
+                    bool single_output = false);
+
+// The class that output column `y` stands for under `data`'s target coding: the argmax of one
+// output per class, or for a single output 1 above single_output_midpoint and 0 otherwise.
+template <typename Column>
+int predicted_class(const Column& y, const Dataset& data) {
+  if (data.single_output()) return y(0) > data.single_output_midpoint ? 1 : 0;
+  Eigen::Index k = 0;
+  y.maxCoeff(&k);
+  return static_cast<int>(k);
+}
 
 // Keeps the first `count` examples (count >= size() keeps them all).
 void truncate(Dataset& data, int count);

@@ -393,3 +393,106 @@ BOOST_AUTO_TEST_CASE(every_iterating_optimizer_trains_a_regression_net_and_a_dig
   }
   BOOST_TEST(iterating >= 1);
 }
+
+// --trace -----------------------------------------------------------------------------------------
+
+namespace {
+
+// LMS (§5): a linear unit with a bias under MSE on four points, raw inputs; whole-set steps.
+const char* lms_net =
+    "x = input shape=2 source=inputs\n"
+    "t = input shape=1 source=targets\n"
+    "o = linear(x) outputs=1\n"
+    "loss = mse(o, t)\n"
+    "[run]\nbatch = 4\nshuffle = false\nprecision = double\n"
+    "[data]\ncenter = none\nscale = none\ntarget-columns = 1\ntrain-csv = lms.csv\n";
+const double lms_points[4][3] = {
+    {1.0, 0.5, 1.0}, {-0.5, 1.5, -1.0}, {2.0, -1.0, 0.5}, {0.25, 0.75, -0.25}};
+
+std::vector<std::vector<double>> csv_rows(const std::string& text) {
+  std::vector<std::vector<double>> rows;
+  std::istringstream lines(text);
+  std::string line;
+  std::getline(lines, line);  // the header
+  while (std::getline(lines, line)) {
+    std::vector<double> row;
+    std::istringstream cells(line);
+    for (std::string cell; std::getline(cells, cell, ',');) row.push_back(std::stod(cell));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+}  // namespace
+
+// Each traced step is the gradient step computed here, independently, from the row before (the
+// points are exact in float, as the data are held):
+// w ← w − η·mean_p (wᵀx_p + b − d_p)·(x_p, 1) (E = ½ mean (o − d)², Eq. 5).
+BOOST_AUTO_TEST_CASE(trace_records_every_step_from_the_starting_weights) {
+  Scratch s;
+  std::string points;
+  for (const auto& p : lms_points)
+    points += std::to_string(p[0]) + "," + std::to_string(p[1]) + "," + std::to_string(p[2]) + "\n";
+  s.file("lms.csv", points);
+  const std::string graph = s.file("lms.graph", lms_net), trace = s.file("w.csv");
+  const double eta = 0.1;
+  const Result r = run(graph + " -q --epochs 3 --optimizer sgd --lr 0.1 --trace " + trace);
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  const std::string text = slurp(trace);
+  BOOST_TEST(text.rfind("step,epoch,o.weight.0,o.weight.1,o.bias.0\n", 0) == 0, text);
+  const auto rows = csv_rows(text);
+  BOOST_TEST_REQUIRE(rows.size() == 4u);  // the start and one step per epoch
+  for (std::size_t k = 1; k < rows.size(); ++k) {
+    BOOST_TEST(rows[k][0] == static_cast<double>(k));
+    BOOST_TEST(rows[k][1] == static_cast<double>(k));
+    const double w0 = rows[k - 1][2], w1 = rows[k - 1][3], b = rows[k - 1][4];
+    double g0 = 0, g1 = 0, gb = 0;
+    for (const auto& p : lms_points) {
+      const double e = w0 * p[0] + w1 * p[1] + b - p[2];
+      g0 += e * p[0] / 4;
+      g1 += e * p[1] / 4;
+      gb += e / 4;
+    }
+    BOOST_TEST(rows[k][2] == w0 - eta * g0, boost::test_tools::tolerance(1e-12));
+    BOOST_TEST(rows[k][3] == w1 - eta * g1, boost::test_tools::tolerance(1e-12));
+    BOOST_TEST(rows[k][4] == b - eta * gb, boost::test_tools::tolerance(1e-12));
+  }
+  // A diverging rate: the trace keeps every step up to the one that diverged.
+  const Result diverged = run(graph + " -q --epochs 40 --optimizer sgd --lr 5 --trace " + trace);
+  BOOST_TEST(diverged.status == 1, diverged.output);
+  const auto steps = csv_rows(slurp(trace));
+  BOOST_TEST(steps.size() > 1u);
+  BOOST_TEST(steps.size() <= 41u);
+  const auto loss = [](const std::vector<double>& row) {
+    double e = 0;
+    for (const auto& p : lms_points)
+      e += std::pow(row[2] * p[0] + row[3] * p[1] + row[4] - p[2], 2) / 8;
+    return e;
+  };
+  BOOST_TEST(loss(steps.back()) > 10 * loss(steps.front()));
+}
+
+BOOST_AUTO_TEST_CASE(trace_refuses_large_nets_long_runs_and_resume) {
+  Scratch s;
+  const std::string trace = s.file("w.csv");
+  const Result large = run(digits + " --epochs 1 --trace " + trace);
+  BOOST_TEST(large.status == 2, large.output);
+  BOOST_TEST(contains(large.output, "--trace records nets of at most 1000 weights; this one has "),
+             large.output);
+  std::string ten;
+  for (int p = 0; p < 10; ++p) ten += std::to_string(p) + ",1,2\n";
+  s.file("lms.csv", ten);
+  const std::string graph = s.file("lms.graph", lms_net);
+  const Result many = run(graph + " --epochs 1000000 --batch 1 --trace " + trace);
+  BOOST_TEST(many.status == 2, many.output);
+  BOOST_TEST(contains(many.output,
+                      "--trace: 10000000 steps of 3 weights make more than 20000000 "
+                      "values; trace fewer epochs or larger batches"),
+             many.output);
+  const Result resumed = run(graph + " --resume " + s.file("c.ckpt") + " --trace " + trace);
+  BOOST_TEST(resumed.status == 2, resumed.output);
+  BOOST_TEST(contains(resumed.output,
+                      "--trace records a run from its starting weights; it cannot follow --resume"),
+             resumed.output);
+  BOOST_TEST(!fs::exists(trace));
+}

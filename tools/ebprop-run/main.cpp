@@ -31,6 +31,7 @@
 #include "stop_signals.h"
 #include "timing.h"
 #include "tool_options.h"
+#include "weight_trace.h"
 
 namespace ebprop::run {
 namespace {
@@ -306,6 +307,16 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
       return 0;
     }
   }
+  // --trace: the weights after every step, from the starting weights on (weight_trace.h).
+  std::optional<WeightTrace<T>> trace;
+  int epoch_in_progress = 0;
+  if (!cli.trace.empty()) {
+    const std::int64_t per_epoch = use.kind == DataUse::Kind::mini_batches
+                                       ? (std::int64_t{data.train.size()} + tc.batch - 1) / tc.batch
+                                       : std::max(1, data.train.size() / sample);
+    trace.emplace(cli.trace, graph.parameters(), per_epoch * epochs);
+    trace->write();
+  }
   const CheckpointEvery& every = cli.checkpoint_every;
   // Writes the run's state to --checkpoint. Weights that went non-finite are not kept: the
   // trainer reports the divergence at the end of the epoch, and the last checkpoint stays.
@@ -315,9 +326,10 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
                      {identity, optimizer->state(), trainer.state(), record.encode()},
                      graph.parameters(), data.model);
   };
-  if (every.steps > 0)
+  if (every.steps > 0 || trace)
     trainer.after_step([&](std::int64_t steps) {
-      if (steps % every.steps == 0) write_checkpoint_now();
+      if (trace) trace->record(steps, epoch_in_progress);
+      if (every.steps > 0 && steps % every.steps == 0) write_checkpoint_now();
     });
   const auto checkpoint_kept = [&](const std::string& where) {
     return cli.checkpoint.empty() ? std::string()
@@ -327,10 +339,12 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
 
   for (int epoch = first_epoch; epoch <= epochs; ++epoch) {
     EpochReport r;
+    epoch_in_progress = epoch;
     try {
       r = trainer.run_epoch(epoch, data.has_test ? &data.test : nullptr,
                             data.has_validation ? &data.validation : nullptr);
     } catch (const TrainingDiverged& e) {
+      if (trace) trace->write();  // up to the step that diverged: how it went (Fig. 11)
       if (terminal) std::cout << "\n";
       std::cout.flush();
       std::cerr << "ebprop-run: error: " << e.what()
@@ -345,6 +359,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
       return 1;
     }
     if (terminal) std::cout << "\r" << std::string(60, ' ') << "\r";
+    if (trace) trace->write();
     if (r.interrupted) {
       write_checkpoint_now();
       std::cout.flush();
@@ -436,7 +451,8 @@ int main_checked(int argc, char** argv) {
   tools::check_outputs(inputs, {{"--save", cli->save},
                                 {"--metrics", cli->metrics},
                                 {"--save-best", cli->save_best},
-                                {"--checkpoint", cli->checkpoint}});
+                                {"--checkpoint", cli->checkpoint},
+                                {"--trace", cli->trace}});
   // One thread policy for the process: the objective's parts own the threads (a batch is cut
   // into parts run at once, GraphObjectiveOptions::threads), and every matrix product stays on
   // the thread of its part. OpenMP's setting is what Eigen in the engine and in every plugin

@@ -132,6 +132,10 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
                        "write one JSON object per epoch to this file; a name ending in .csv "
                        "writes CSV instead (a header line of the same fields, empty cells for "
                        "null)")(
+      "trace", po::value(&cli.trace),
+      "write every weight after every step to this CSV file (a row for the starting weights, "
+      "then one per step: the trajectories of Fig. 10-14 and 22-23); nets of at most 1000 "
+      "weights; written at the end of each epoch and when training diverges")(
       "save", po::value(&cli.save),
       "write the model (weights, input transform, classes: docs/models.md) here after every "
       "epoch (atomically; a diverged or interrupted epoch is not saved)")(
@@ -226,6 +230,9 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
           "--checkpoint-every needs --checkpoint FILE: the file to write the checkpoints to");
     cli.checkpoint_every = parse_checkpoint_every(vm["checkpoint-every"].as<std::string>());
   }
+  if (!cli.trace.empty() && !cli.resume.empty())
+    throw tools::CommandLineError(
+        "--trace records a run from its starting weights; it cannot follow --resume");
   author_options.check(vm, cli);
   if (cli.graph_file.empty() && !cli.list_plugins)
     throw tools::CommandLineError(

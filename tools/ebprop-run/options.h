@@ -23,6 +23,7 @@ struct CommandLine {
   std::vector<std::string> plugin_paths;
   tools::Overrides overrides;  // --set, --opt, --optimizer and their shortcuts
   std::string metrics, save, load;
+  std::string trace;  // --trace FILE.csv: the weights after every step (weight_trace.h)
   std::string checkpoint, resume;    // --checkpoint FILE, --resume FILE
   CheckpointEvery checkpoint_every;  // --checkpoint-every
   std::string save_best;  // --save-best: the weights of the best epoch on the validation set

@@ -146,8 +146,8 @@ std::optional<Options> parse(int argc, char** argv) {
            "Second-order information of a network on the first --samples examples of its\n"
            "training set: the bbprop diagonal by layer, λmax and η_opt = 1/λmax by each\n"
            "estimator, top-k eigenvalues or the full spectrum. Data keys as in ebprop-run.\n"
-           "Example: ebprop-hessian graphs/digits-mlp.graph --load digits.w() --top-k 10 --out "
-           "h\n\n"
+           "Example: ebprop-hessian graphs/digits-mlp.graph --load digits.model --top-k 10 "
+           "--out h\n\n"
         << options
         << "\nExit status: 0 success, 1 error, 2 usage (a bad option, --set or --data-dir).\n";
     return std::nullopt;

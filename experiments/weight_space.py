@@ -79,7 +79,7 @@ def surface_svg(path, title, error, a_range, b_range, a_label, b_label, trajecto
         line = " ".join(f"{x(a):.2f},{y(b):.2f}" for a, b in shown)
         svg.append(f'<polyline clip-path="url(#plot)" points="{line}" fill="none" '
                    f'stroke="{colour}" stroke-width="1.5"/>')
-        for a, b in shown:
+        for a, b in shown if len(shown) <= 300 else []:  # a dot per step on short paths
             svg.append(f'<circle clip-path="url(#plot)" cx="{x(a):.2f}" cy="{y(b):.2f}" r="1.6" '
                        f'fill="{colour}"/>')
         if shown:

@@ -19,14 +19,7 @@ GRAPH="$HERE/lms.graph"
 BATCH_EPOCHS="${BATCH_EPOCHS:-30}"
 RATIOS="${RATIOS:-0.5 0.95 1.05}"
 
-"$PYTHON" - "$O/train.csv" <<'PY'
-import random, sys
-rng = random.Random(1)
-with open(sys.argv[1], "w") as f:
-    for i in range(100):
-        s = 1 if i % 2 == 0 else -1
-        f.write("%.6f,%.6f,%d\n" % (s * 0.4 + rng.gauss(0, 0.2), s * 0.8 + rng.gauss(0, 0.2), s))
-PY
+"$PYTHON" -c 'import sys; sys.path.insert(0, sys.argv[1]); import lms; lms.write_classes(sys.argv[2])' "$HERE" "$O/train.csv"
 DATASET=(--set "train-csv=$O/train.csv" --seed 1)
 
 echo "== the Hessian of the mean loss, bias included (ebprop-hessian --spectrum)"
@@ -59,50 +52,13 @@ run stochastic --batch 1 --set shuffle=true --epochs 2 --lr 0.2
 "$PYTHON" - "$O" "$HERE" "$LAMBDA" "$RATIOS" <<'PY'
 import math, sys
 sys.path.insert(0, sys.argv[2])
+import lms
 from weight_space import read_points, read_trace, surface_svg, curves_svg
 out, lam, ratios = sys.argv[1], float(sys.argv[3]), sys.argv[4].split()
 data = read_points(f"{out}/train.csv")
-n = len(data)
-# H = mean x̃ x̃ᵀ with x̃ = (x1, x2, 1), and r = mean x̃ d: E(w) = ½ wᵀHw − rᵀw + ½ mean d².
-xt = [(p[0], p[1], 1.0) for p in data]
-H = [[sum(v[i] * v[j] for v in xt) / n for j in range(3)] for i in range(3)]
-r = [sum(v[i] * p[2] for v, p in zip(xt, data)) / n for i in range(3)]
-dd = sum(p[2] ** 2 for p in data) / n
-
-def solve(A, b):  # Gaussian elimination with partial pivoting
-    m = [row[:] + [bi] for row, bi in zip(A, b)]
-    k = len(b)
-    for c in range(k):
-        p = max(range(c, k), key=lambda i: abs(m[i][c]))
-        m[c], m[p] = m[p], m[c]
-        for i in range(c + 1, k):
-            f = m[i][c] / m[c][c]
-            for j in range(c, k + 1):
-                m[i][j] -= f * m[c][j]
-    x = [0.0] * k
-    for i in reversed(range(k)):
-        x[i] = (m[i][k] - sum(m[i][j] * x[j] for j in range(i + 1, k))) / m[i][i]
-    return x
-
-def eig3(A):  # eigenvalues of a symmetric 3×3 matrix (trigonometric method), decreasing
-    p1 = A[0][1] ** 2 + A[0][2] ** 2 + A[1][2] ** 2
-    q = (A[0][0] + A[1][1] + A[2][2]) / 3
-    p2 = sum((A[i][i] - q) ** 2 for i in range(3)) + 2 * p1
-    p = math.sqrt(p2 / 6)
-    B = [[(A[i][j] - (q if i == j else 0)) / p for j in range(3)] for i in range(3)]
-    det = (B[0][0] * (B[1][1] * B[2][2] - B[1][2] * B[2][1])
-           - B[0][1] * (B[1][0] * B[2][2] - B[1][2] * B[2][0])
-           + B[0][2] * (B[1][0] * B[2][1] - B[1][1] * B[2][0]))
-    phi = math.acos(max(-1, min(1, det / 2))) / 3
-    e1 = q + 2 * p * math.cos(phi)
-    e3 = q + 2 * p * math.cos(phi + 2 * math.pi / 3)
-    return [e1, 3 * q - e1 - e3, e3]
-
-w_star = solve(H, r)
-E = lambda w: 0.5 * sum(w[i] * H[i][j] * w[j] for i in range(3) for j in range(3)) \
-    - sum(ri * wi for ri, wi in zip(r, w)) + 0.5 * dd
+H, r, dd, w_star, E = lms.quadratic(data)
 e_star = E(w_star)
-here = eig3(H)
+here = lms.eig3(H)
 c = [[H[0][0], H[0][1]], [H[1][0], H[1][1]]]  # the inputs' block alone (no bias)
 tr, det = c[0][0] + c[1][1], c[0][0] * c[1][1] - c[0][1] ** 2
 inputs = [tr / 2 + math.sqrt(tr * tr / 4 - det), tr / 2 - math.sqrt(tr * tr / 4 - det)]

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 
+#include "ebprop/layer_rates.h"
 #include "ebprop/memory.h"
 #include "graph_checks.h"
 #include "test_util.h"
@@ -111,6 +112,42 @@ l = mse(h, t)
   const ParamBlock* weight = p.find("h.weight");
   BOOST_TEST(p.lr_scale()[bias->offset] == 0.25);
   BOOST_TEST(p.lr_scale()[weight->offset] == 1.0);
+}
+
+// §4.7's lower-layer rule: depth = the layers with parameters between a node and the loss, the
+// longest path over branches; a shared block takes its shallowest user's depth.
+BOOST_AUTO_TEST_CASE(the_lower_layer_rule_multiplies_rates_by_depth) {
+  auto graph = graph_from<double>(R"(
+x  = input shape=4 source=inputs
+t  = input shape=3 source=targets
+s  = input shape=3 source=targets
+h1 = linear(x) outputs=5 lr.weight=0.5
+a1 = stanh(h1)
+h2 = linear(a1) outputs=5
+a2 = stanh(h2)
+o1 = linear(a2) outputs=3
+o2 = linear(a1) outputs=3 share.weight=w2 share.bias=b2
+o3 = linear(a2) outputs=3 share.weight=w2 share.bias=b2
+l1 = mse(o1, t)
+l2 = mse(o2, s)
+l3 = mse(o3, s)
+)");
+  const std::vector<std::string> lines = apply_lower_layer_rule(*graph, 3.0);
+  const auto& p = graph->parameters();
+  const auto rate = [&](const char* name) { return p.lr_scale()[p.find(name)->offset]; };
+  BOOST_TEST(rate("h1.weight") == 0.5 * 9);  // two layers above it on the path through h2
+  BOOST_TEST(rate("h1.bias") == 9.0);
+  BOOST_TEST(rate("h2.weight") == 3.0);
+  BOOST_TEST(rate("o1.weight") == 1.0);
+  BOOST_TEST(rate("w2") == 1.0);  // o2 and o3 sit next to their losses
+  const std::vector<int> depth = layer_depths(*graph);
+  BOOST_TEST(depth[graph->find("x")] == -1);
+  BOOST_TEST(depth[graph->find("a1")] == 2);
+  BOOST_TEST(std::count(lines.begin(), lines.end(), "h1.weight ×9 (depth 2)") == 1);
+  BOOST_CHECK_EXCEPTION(apply_lower_layer_rule(*graph, 0.0), Error, [](const Error& e) {
+    return std::string(e.what()) ==
+           "the lower-layer rate factor must be a finite number > 0, not 0.000000";
+  });
 }
 
 BOOST_AUTO_TEST_CASE(initialization_follows_the_fan_in_rule) {

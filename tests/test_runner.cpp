@@ -496,3 +496,33 @@ BOOST_AUTO_TEST_CASE(trace_refuses_large_nets_long_runs_and_resume) {
              resumed.output);
   BOOST_TEST(!fs::exists(trace));
 }
+
+// §4.7's lower-layer rule in a run: the same steps as the rates written by hand with lr.ROLE.
+BOOST_AUTO_TEST_CASE(lower_layer_rates_are_the_rates_written_by_hand) {
+  Scratch s;
+  // The fit graph with its data named absolutely, so that copies of it may live in the scratch.
+  std::string text = slurp(fit);
+  for (std::size_t at; (at = text.find("../data/fit/")) != std::string::npos;)
+    text.replace(at, 12, std::string(EBPROP_SOURCE_DIR) + "/data/fit/");
+  const std::string graph = s.file("fit.graph", text);
+  const std::string hidden = "hidden = linear(x) outputs=10";
+  text.replace(text.find(hidden), hidden.size(), hidden + " lr.weight=2.5 lr.bias=2.5");
+  const std::string hand = s.file("hand.graph", text);
+  const std::string by_rule = s.file("a.csv"), by_hand = s.file("b.csv"), plain = s.file("c.csv");
+  const Result rule = run(graph + " --epochs 2 --set lower-layer-rates=2.5 --trace " + by_rule);
+  BOOST_TEST_REQUIRE(rule.status == 0, rule.output);
+  BOOST_TEST(contains(rule.output,
+                      "rates (lower-layer-rates, §4.7): hidden.weight ×2.5 (depth 1); "
+                      "hidden.bias ×2.5 (depth 1); output.weight ×1 (depth 0);"),
+             rule.output);
+  BOOST_TEST_REQUIRE(run(hand + " --epochs 2 --trace " + by_hand).status == 0);
+  BOOST_TEST(slurp(by_rule) == slurp(by_hand));
+  BOOST_TEST_REQUIRE(run(graph + " --epochs 2 --trace " + plain).status == 0);
+  BOOST_TEST(slurp(by_rule) != slurp(plain));  // the rule changed the steps
+  const Result sdlm = run(graph + " --epochs 1 --optimizer sdlm --set lower-layer-rates=2");
+  BOOST_TEST(sdlm.status == 2, sdlm.output);  // --set: a command-line mistake
+  BOOST_TEST(contains(sdlm.output,
+                      "command line (--set): lower-layer-rates multiplies global step "
+                      "sizes, but optimizer sdlm has none"),
+             sdlm.output);
+}

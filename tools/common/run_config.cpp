@@ -58,6 +58,11 @@ const std::vector<SettingSpec>& run_settings() {
           .at_most(static_cast<double>(std::numeric_limits<std::int64_t>::max())),
       optional("shuffle", SettingType::boolean, "true",
                "reshuffle the training set each epoch (§4.1)"),
+      optional("lower-layer-rates", SettingType::real, "1",
+               "§4.7 lower layers learn faster: each parameter's rate times this factor to the "
+               "power of its depth (the layers with parameters between it and the loss; "
+               "layer_rates.h); 1: off; for optimizers with a global step size")
+          .above(0),
       optional("predict", SettingType::text, "",
                "node whose largest output is the predicted class (default: the first input of the "
                "loss node written first in the graph file)"),

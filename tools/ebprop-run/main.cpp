@@ -4,6 +4,7 @@
 #include <ebprop/files.h>
 #include <ebprop/graph.h>
 #include <ebprop/graph_parser.h>
+#include <ebprop/layer_rates.h>
 #include <ebprop/model_file.h>
 #include <ebprop/plugin_loader.h>
 #include <ebprop/random_streams.h>
@@ -202,6 +203,17 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
     config = merge_config(overrides, spec, registry);
   }
 
+  // §4.7: lower layers get larger rates (layer_rates.h), for optimizers with a global step size.
+  std::vector<std::string> layer_rates;
+  if (const double factor = config.run.real("lower-layer-rates"); factor != 1) {
+    if (registry.optimizer_info(config.optimizer).rate_kind != OptimizerInfo::RateKind::global_step)
+      tools::refuse(config.run.where("lower-layer-rates"),
+                    "lower-layer-rates multiplies global step sizes, but optimizer " +
+                        config.optimizer +
+                        " has none (sdlm divides its rates by its own curvature estimates; the "
+                        "batch methods choose their steps by line searches or trust regions)");
+    layer_rates = apply_lower_layer_rule(graph, factor);
+  }
   auto optimizer = tools::make_optimizer<T>(registry, config);
   TrainerConfig tc;
   tc.batch = static_cast<int>(config.run.integer("batch"));
@@ -240,6 +252,11 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
               << "training: " << training_plan(use, epochs, tc.batch, sample) << ", optimizer "
               << config.optimizer << ", seed " << tc.seed << "\n"
               << run_losses(graph, trainer.objective()) << std::flush;  // seen before epoch 1
+  if (!cli.quiet && !layer_rates.empty()) {
+    std::cout << "rates (lower-layer-rates, §4.7):";
+    for (const std::string& line : layer_rates) std::cout << " " << line << ";";
+    std::cout << "\n";
+  }
 
   const bool terminal = isatty(STDOUT_FILENO) && !cli.quiet;
   auto epoch_started = std::chrono::steady_clock::now();

@@ -455,7 +455,10 @@ int main_checked(int argc, char** argv) {
   const tools::RunConfig config = merge_config(cli->overrides, spec, registry);
   if (cli->describe) {
     RandomStreams streams(static_cast<std::uint64_t>(config.run.integer("seed")));
-    describe(spec, Graph<float>(spec, registry, streams.initialization), registry);
+    Graph<float> graph(spec, registry, streams.initialization);
+    if (const double factor = config.run.real("lower-layer-rates"); factor != 1)
+      apply_lower_layer_rule(graph, factor);  // its rates are the ones shown
+    describe(spec, graph, registry);
     return 0;
   }
   if (!cli->dot.empty()) return write_dot(*cli, spec, registry, config);

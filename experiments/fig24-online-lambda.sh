@@ -5,11 +5,15 @@
 # Leaks γ = 0.003, 0.01, 0.03, 0.1; step α = 1e-4 (ebprop-hessian's default); 3,000 presentations.
 #
 #   experiments/fig24-online-lambda.sh        # → out/experiments/fig24-online-lambda/
+#   GRAPH=experiments/paper-net.graph NAME=fig24-paper-net LABEL=shared-weight \
+#     experiments/fig24-online-lambda.sh
+#                                             # the same on another graph, into out/experiments/NAME/
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 need ebprop-run ebprop-hessian ebprop-plot
-O="$(outdir fig24-online-lambda)"
-GRAPH="$HERE/digits-30.graph"
+O="$(outdir "${NAME:-fig24-online-lambda}")"
+GRAPH="${GRAPH:-$HERE/digits-30.graph}"
+export LABEL="${LABEL:-784-30-10}"  # the net, in titles
 SAMPLES=1000
 PRESENTATIONS=3000
 GAMMAS="0.003 0.01 0.03 0.1"
@@ -31,7 +35,7 @@ for state in initial epoch1; do
 done
 
 "$PYTHON" - "$O" "$GAMMAS" <<'PY'
-import csv, json, sys
+import csv, json, os, sys
 out, gammas = sys.argv[1], sys.argv[2].split()
 checkpoints = [10, 30, 100, 300, 1000, 3000]
 ref = "0.01"
@@ -47,7 +51,7 @@ for state, title in [("initial", "initial weights"), ("epoch1", "after 1 epoch o
         f.write("presentations," + ",".join(f"γ={g}" for g in gammas) + ",power method\n")
         for s in steps:
             f.write(f"{s}," + ",".join(f"{curves[g][s]:.6g}" for g in gammas) + f",{power:.6g}\n")
-    print(f"\nFig. 24, 784-30-10 net, {title}: online λmax estimate (Eq. 64) against the power"
+    print(f"\nFig. 24, {os.environ['LABEL']} net, {title}: online λmax estimate (Eq. 64) against the power"
           f" method's λmax = {power:.4g} (Hessian of the mean loss over 1000 digits)")
     head = "| presentations | " + " | ".join(f"online γ={g}" for g in gammas) + \
            f" | power λmax | online/power (γ={ref}) |"
@@ -59,7 +63,7 @@ for state, title in [("initial", "initial weights"), ("epoch1", "after 1 epoch o
 PY
 
 for state in initial epoch1; do
-  title="784-30-10, $([[ $state == initial ]] && echo 'initial weights' || echo 'after 1 epoch')"
+  title="$LABEL, $([[ $state == initial ]] && echo 'initial weights' || echo 'after 1 epoch')"
   "$BIN/ebprop-plot" "$O/$state.csv" -o "$O/$state.svg" --x presentations \
     --y "γ=0.1" --y "γ=0.03" --y "γ=0.01" --y "γ=0.003" --y "power method" --log-x --title "Fig. 24: online λmax estimate, $title" --ylabel "λmax estimate"
 done

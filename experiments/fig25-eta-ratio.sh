@@ -6,12 +6,17 @@
 # epoch (the 300 training digits are also given as the "test" set). 10 epochs, seed 1.
 #
 #   experiments/fig25-eta-ratio.sh        # → out/experiments/fig25-eta-ratio/
+#   GRAPH=experiments/paper-net.graph N=1000 NAME=fig26-paper-net FIG=26 LABEL=shared-weight \
+#     experiments/fig25-eta-ratio.sh
+#                                         # Fig. 26: the same on another graph and N digits
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 need ebprop-run ebprop-hessian ebprop-plot
-O="$(outdir fig25-eta-ratio)"
-GRAPH="$HERE/digits-30.graph"
-N=300
+O="$(outdir "${NAME:-fig25-eta-ratio}")"
+GRAPH="${GRAPH:-$HERE/digits-30.graph}"
+N="${N:-300}"
+LABEL="${LABEL:-784-30-10}"  # the net, in titles
+FIG="${FIG:-25}"             # the figure it reproduces, in titles
 EPOCHS=10
 RATIOS="${RATIOS:-0.25 0.5 0.75 1 1.5 2 2.5 3 4}"
 SHOWN="$(printf '%s\n' 1 2 5 $EPOCHS | awk -v e=$EPOCHS '$1 <= e' | sort -n | uniq | tr '\n' ' ')"  # epochs in the table
@@ -44,10 +49,11 @@ for r in $RATIOS; do
   fi
 done
 
-"$PYTHON" - "$O" "$ETA_OPT" "$EPOCHS" "$RATIOS" "$SHOWN" <<'PY'
+"$PYTHON" - "$O" "$ETA_OPT" "$EPOCHS" "$RATIOS" "$SHOWN" "$N" "$LABEL" "$FIG" <<'PY'
 import json, os, sys
 out, eta_opt, epochs, ratios = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4].split()
 shown = [int(e) for e in sys.argv[5].split()]
+digits, label, fig = sys.argv[6], sys.argv[7], sys.argv[8]
 lam = json.load(open(f"{out}/hessian/summary.json"))["estimators"]["power"]["lambda"]
 rows = []
 for r in ratios:
@@ -62,9 +68,9 @@ with open(f"{out}/mse-vs-ratio.csv", "w") as f:
     f.write("ratio," + ",".join(f"after {e} epochs" if e > 1 else "after 1 epoch" for e in shown) + "\n")
     for r, eta, loss, rc, n in rows:
         f.write(r + "," + ",".join(f"{loss[e]:.6g}" if e in loss else "nan" for e in shown) + "\n")
-print(f"\nFig. 25: 784-30-10 net, {len(ratios)} rates, online SGD on 300 digits, seed 1;"
+print(f"\nFig. {fig}: {label} net, {len(ratios)} rates, online SGD on {digits} digits, seed 1;"
       f" λmax = {lam:.4g} (power method, initial weights), η_opt = 1/λmax = {eta_opt:.4g}")
-print(f"training MSE E = ½ Σ (d − o)², mean over the 300 digits, after each epoch shown (initial weights: {e0:.4f})")
+print(f"training MSE E = ½ Σ (d − o)², mean over the {digits} digits, after each epoch shown (initial weights: {e0:.4f})")
 print("| η / η_opt | η | " + " | ".join(f"MSE after {e} ep." for e in shown) + " |")
 print("|" + "---:|" * (len(shown) + 2))
 for r, eta, loss, rc, n in rows:
@@ -83,7 +89,7 @@ for e in $SHOWN; do
   if [[ $e -eq 1 ]]; then cols+=(--y "after 1 epoch"); else cols+=(--y "after $e epochs"); fi
 done
 "$BIN/ebprop-plot" "$O/mse-vs-ratio.csv" -o "$O/mse-vs-ratio.svg" --x ratio "${cols[@]}" \
-  --title "Fig. 25: training MSE vs η/η_opt, 784-30-10 on 300 digits" \
+  --title "Fig. $FIG: training MSE vs η/η_opt, $LABEL on $N digits" \
   --xlabel "η / η_opt (η_opt = 1/λmax, power method)" --ylabel "training MSE"
 "$BIN/ebprop-plot" "$O/mse-vs-ratio.csv" -o "$O/mse-vs-ratio-log.svg" --x ratio "${cols[@]}" --log-y \
   --title "Fig. 25: training MSE vs η/η_opt (log y)" \

@@ -1,6 +1,7 @@
 #include "inspect.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -92,6 +93,16 @@ void describe(const GraphSpec& spec, const Graph<float>& graph, const Registry& 
            << " (per-weight-rate optimizers)";
     std::cout << line.str() << "\n";
   }
+  // The paper's count of connections (§9.2's network: "64,638 connections"): each unit of a node
+  // with parameters reads fan-in inputs, its bias included (Eq. 16's m; for conv2d with a
+  // connection table, the mean over its maps).
+  std::int64_t connections = 0;
+  for (const auto& node : graph.nodes())
+    if (!node.parameters.empty())
+      connections += static_cast<std::int64_t>(node.state.size()) *
+                     params.find(node.parameters.front())->fan_in;
+  std::cout << "connections (units × fan-in, bias included, over the nodes with parameters): "
+            << connections << "\n";
 }
 
 }  // namespace ebprop::run

@@ -35,6 +35,13 @@ def _ticks(lo, hi, count=5):
     return out
 
 
+def _axis_labels(svg, left, top, width, height, x_label, y_label):
+    svg.append(f'<text x="{left + width / 2}" y="{top + height + 34}" text-anchor="middle">'
+               f'{x_label}</text>')
+    svg.append(f'<text x="16" y="{top + height / 2}" text-anchor="middle" '
+               f'transform="rotate(-90 16 {top + height / 2})">{y_label}</text>')
+
+
 _COLOURS = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
 
 
@@ -67,10 +74,7 @@ def surface_svg(path, title, error, a_range, b_range, a_label, b_label, trajecto
         svg.append(f'<text x="{x(t):.1f}" y="{top + plot + 16}" text-anchor="middle">{t:g}</text>')
     for t in _ticks(b0, b1):
         svg.append(f'<text x="{left - 6}" y="{y(t) + 4:.1f}" text-anchor="end">{t:g}</text>')
-    svg.append(f'<text x="{left + plot / 2}" y="{top + plot + 34}" text-anchor="middle">'
-               f'{a_label}</text>')
-    svg.append(f'<text x="16" y="{top + plot / 2}" text-anchor="middle" '
-               f'transform="rotate(-90 16 {top + plot / 2})">{b_label}</text>')
+    _axis_labels(svg, left, top, plot, plot, a_label, b_label)
     svg.append(f'<clipPath id="plot"><rect x="{left}" y="{top}" width="{plot}" '
                f'height="{plot}"/></clipPath>')
     for k, (name, points) in enumerate(trajectories):
@@ -116,10 +120,7 @@ def curves_svg(path, title, x_label, y_label, curves, log_y=False):
         label = f"1e{v:g}" if log_y else f"{v:g}"
         yy = top + ph - (v - y0) / (y1 - y0) * ph
         svg.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end">{label}</text>')
-    svg.append(f'<text x="{left + pw / 2}" y="{top + ph + 34}" text-anchor="middle">'
-               f'{x_label}</text>')
-    svg.append(f'<text x="18" y="{top + ph / 2}" text-anchor="middle" '
-               f'transform="rotate(-90 18 {top + ph / 2})">{y_label}</text>')
+    _axis_labels(svg, left, top, pw, ph, x_label, y_label)
     for k, (name, c) in enumerate(curves):
         colour = _COLOURS[k % len(_COLOURS)]
         line = " ".join(f"{X(px):.2f},{Y(py):.2f}" for px, py in c if ok(py))

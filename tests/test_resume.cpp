@@ -145,6 +145,20 @@ BOOST_AUTO_TEST_CASE(early_stopping_on_a_validation_set_goes_on_counting) {
   BOOST_TEST(contains(out, "best epoch "), out);
 }
 
+// §4.2: the interleaved order is drawn at the start of each epoch; emphasizing also needs the
+// examples' losses measured so far, which decide the next epoch's draws.
+BOOST_AUTO_TEST_CASE(interleaved_and_emphasized_orders) {
+  for (const std::string options :
+       {"--threads 1 --set order=interleave", "--threads 1 --set order=emphasize",
+        "--threads 1 --batch 7 --set order=emphasize --set emphasize-cap=3 "
+        "--set emphasize-floor=0.5"}) {
+    BOOST_TEST_CONTEXT(options) {
+      const std::string out = check_exact_resume(net(3, 1500), options, "40steps");
+      BOOST_TEST(resumed_mid_epoch(out), out);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(every_batch_optimizer) {
   for (const std::string optimizer :
        {"cg", "bfgs", "lbfgs", "gauss-newton", "levenberg-marquardt", "newton"}) {
@@ -337,10 +351,61 @@ BOOST_AUTO_TEST_CASE(another_format_version_or_kind_is_refused) {
   model.write(model_file);
   BOOST_TEST(refused(run_tool("ebprop-run", graph + " --resume " + newer_file), 1,
                      {"checkpoint '" + newer_file +
-                      "' is in format version 2; this ebprop "
-                      "reads version 1 only"}));
+                      "' is in format version 3; this ebprop "
+                      "reads versions 1 to 2"}));
   BOOST_TEST(refused(run_tool("ebprop-run", graph + " --resume " + model_file), 1,
                      {"'" + model_file + "' is an ebprop model file, not an ebprop checkpoint"}));
+}
+
+// A checkpoint of format version 1 (before the §4.2 orders): no presentation section, and an
+// identity without order, emphasize-floor and emphasize-cap. It resumes with those at their
+// defaults, and is refused as another run with another order.
+BOOST_AUTO_TEST_CASE(a_version_1_checkpoint_resumes) {
+  Scratch s;
+  const std::string checkpoint = checkpoint_of_small_net(s);
+  const std::string graph = s.file("net.graph");
+  const ebprop::Archive read =
+      ebprop::Archive::read(checkpoint, "checkpoint", "an ebprop checkpoint");
+  BOOST_TEST_REQUIRE(read.version() == 2u);
+  ebprop::Archive old("checkpoint", 1);
+  for (const auto& [name, bytes] : read.sections()) {
+    if (name == "presentation") continue;
+    if (name != "identity") {
+      old.put(name, bytes);
+      continue;
+    }
+    // The identity's layout (checkpoint.cpp): the graph's lines, the settings, the data.
+    ebprop::ByteReader in(bytes, "identity");
+    ebprop::ByteWriter out;
+    const std::uint64_t lines = in.u64();
+    out.u64(lines);
+    for (std::uint64_t i = 0; i < lines; ++i) out.text(in.text());
+    std::vector<std::pair<std::string, std::string>> settings;
+    const std::uint64_t count = in.u64();
+    for (std::uint64_t i = 0; i < count; ++i) {
+      std::string key = in.text();
+      std::string value = in.text();
+      if (key != "run.order" && key != "run.emphasize-floor" && key != "run.emphasize-cap")
+        settings.emplace_back(key, value);
+    }
+    BOOST_TEST_REQUIRE(settings.size() + 3 == count);
+    out.u64(settings.size());
+    for (const auto& [key, value] : settings) {
+      out.text(key);
+      out.text(value);
+    }
+    out.text(in.text());
+    in.expect_done();
+    old.put(name, out.bytes());
+  }
+  const std::string old_file = s.file("old.ckpt");
+  old.write(old_file);
+  const Result r = run_tool("ebprop-run", graph + " --epochs 2 --resume " + old_file);
+  BOOST_TEST(r.status == 0, r.output);
+  BOOST_TEST(contains(r.output, "resuming '" + old_file + "' from the end of epoch 1"), r.output);
+  BOOST_TEST(refused(
+      run_tool("ebprop-run", graph + " --epochs 2 --set order=interleave --resume " + old_file), 1,
+      {"setting run.order: 'shuffle' in the checkpoint, 'interleave' now"}));
 }
 
 BOOST_AUTO_TEST_CASE(options_that_contradict_resume_are_usage_errors) {

@@ -526,3 +526,50 @@ BOOST_AUTO_TEST_CASE(lower_layer_rates_are_the_rates_written_by_hand) {
                       "sizes, but optimizer sdlm has none"),
              sdlm.output);
 }
+
+// [run] order (§4.2) and its older form shuffle: old graph files keep working, both together are
+// refused at shuffle's line, and what the trainer refuses names the order.
+BOOST_AUTO_TEST_CASE(the_presentation_order_and_the_older_shuffle_key) {
+  Scratch s;
+  const std::string plain = s.file("plain.graph", small_net);
+  std::string no_shuffle = small_net;
+  no_shuffle.replace(no_shuffle.find("epochs = 1\n"), 11, "epochs = 1\nshuffle = false\n");
+  const std::string none = s.file("none.graph", no_shuffle);
+  const std::string a = s.file("a.w"), b = s.file("b.w"), c = s.file("c.w");
+  BOOST_TEST_REQUIRE(run(none + " -q --save " + a).status == 0);
+  BOOST_TEST_REQUIRE(run(plain + " -q --set order=none --save " + b).status == 0);
+  BOOST_TEST_REQUIRE(run(plain + " -q --save " + c).status == 0);
+  BOOST_TEST((slurp(a) == slurp(b)));  // shuffle = false is order = none
+  BOOST_TEST((slurp(a) != slurp(c)));  // the default shuffles
+  const Result both = run(none + " --set order=interleave");
+  BOOST_TEST(both.status == 1, both.output);
+  BOOST_TEST(contains(both.output, none + ":10:1: shuffle is the older form of order (false: "
+                                          "order = none); give order alone (order = interleave "
+                                          "is at command line (--set))"),
+             both.output);
+  const Result word = run(plain + " --set order=random");
+  BOOST_TEST(word.status == 2, word.output);
+  BOOST_TEST(contains(word.output, "order"), word.output);
+  const Result cap = run(plain + " --set order=emphasize --set emphasize-cap=0.5");
+  BOOST_TEST(cap.status == 2, cap.output);
+  BOOST_TEST(contains(cap.output, "emphasize-cap"), cap.output);
+  const Result batch = run(fit + " --epochs 1 --optimizer lbfgs --set order=emphasize");
+  BOOST_TEST(batch.status == 1, batch.output);
+  BOOST_TEST(contains(batch.output,
+                      "order = emphasize (§4.2) orders the presentations of an "
+                      "optimizer that steps per mini-batch, but this one iterates "
+                      "on the whole training set (§6)"),
+             batch.output);
+  const Result regression = run(fit + " --epochs 1 --set order=interleave");
+  BOOST_TEST(regression.status == 1, regression.output);
+  BOOST_TEST(contains(regression.output,
+                      "order = interleave (§4.2) presents successive examples "
+                      "of different classes, but the training set"),
+             regression.output);
+  BOOST_TEST(contains(regression.output, "has no labels (a regression); use order = shuffle"),
+             regression.output);
+  for (const std::string order : {"interleave", "emphasize"}) {
+    const Result r = run(plain + " -q --set order=" + order);
+    BOOST_TEST(r.status == 0, r.output);
+  }
+}

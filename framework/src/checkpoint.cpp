@@ -13,7 +13,10 @@ namespace ebprop {
 
 namespace {
 
-const std::uint32_t format_version = 1;
+// Version 2 added the section "presentation" (the examples' losses of emphasizing, §4.2);
+// version 1 files, without it, are read as runs that kept none.
+const std::uint32_t format_version = 2;
+const std::uint32_t oldest_version = 1;
 const char kind[] = "checkpoint";
 const char description[] = "an ebprop checkpoint";
 
@@ -235,6 +238,9 @@ void write_checkpoint(const std::string& path, const Checkpoint& checkpoint,
   put_vectors(optimizer, checkpoint.optimizer);
   archive.put("optimizer", optimizer.bytes());
   archive.put("trainer", encode_trainer(checkpoint.trainer));
+  ByteWriter presentation;
+  presentation.f64s(checkpoint.trainer.example_losses);
+  archive.put("presentation", presentation.bytes());
   archive.put("run", checkpoint.run);
   archive.write(path);
 }
@@ -242,10 +248,10 @@ void write_checkpoint(const std::string& path, const Checkpoint& checkpoint,
 CheckpointFile read_checkpoint(const std::string& path) {
   CheckpointFile file{{}, Archive::read(path, kind, description)};
   const Archive& archive = file.archive;
-  if (archive.version() != format_version)
+  if (archive.version() < oldest_version || archive.version() > format_version)
     throw FileError("checkpoint '" + path + "' is in format version " +
-                    std::to_string(archive.version()) + "; this ebprop reads version " +
-                    std::to_string(format_version) + " only");
+                    std::to_string(archive.version()) + "; this ebprop reads versions " +
+                    std::to_string(oldest_version) + " to " + std::to_string(format_version));
   const auto reader = [&](const std::string& section) {
     return ByteReader(archive.get(section), "checkpoint '" + path + "', section " + section);
   };
@@ -259,6 +265,11 @@ CheckpointFile read_checkpoint(const std::string& path) {
   ByteReader trainer = reader("trainer");
   checkpoint.trainer = decode_trainer(trainer);
   trainer.expect_done();
+  if (archive.version() >= 2) {
+    ByteReader presentation = reader("presentation");
+    checkpoint.trainer.example_losses = presentation.f64s();
+    presentation.expect_done();
+  }
   checkpoint.run = archive.get("run");
   return file;
 }

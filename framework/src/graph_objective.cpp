@@ -139,12 +139,14 @@ std::string GraphObjective<T>::gauss_newton_notice() const {
 }
 
 template <typename T>
-void GraphObjective<T>::track_errors(const Batch& batch) {
+void GraphObjective<T>::track_errors(const Batch& batch, bool example_losses) {
   tracked_ = &batch;
   tracked_done_ = false;
+  track_examples_ = example_losses;
   tracked_errors_ = -1;
   tracked_predictions_.clear();
   tracked_losses_.clear();
+  tracked_example_losses_.clear();
 }
 
 template <typename T>
@@ -165,6 +167,8 @@ double GraphObjective<T>::for_each_part(const Batch& batch, int limit, Pass&& pa
     w->errors = 0;
     w->predictions.assign(classes ? data_.classes : 0, 0);
   }
+  // Each part writes its own range of the batch's entries.
+  std::vector<double> example_losses(tracking && track_examples_ ? total : 0, 0.0);
   // One part, on worker k: examples [first, first + count) of the batch.
   const auto run_part = [&](Worker& w, int first, int count) {
     if (batch.is_all()) {
@@ -177,6 +181,12 @@ double GraphObjective<T>::for_each_part(const Batch& batch, int limit, Pass&& pa
     w.loss += share * pass(w, count, share);
     for (std::size_t l = 0; l < w.losses.size(); ++l)
       w.losses[l] += share * w.graph->loss_of(losses_[l]);
+    if (!example_losses.empty())
+      for (int l : losses_) {
+        const auto& node = w.graph->nodes()[l];
+        for (int k = 0; k < count; ++k)
+          example_losses[first + k] += node.loss_weight * static_cast<double>(node.state.x(0, k));
+      }
     if (classes) {
       const auto& y = w.graph->nodes()[predict_].state.x;
       for (int k = 0; k < count; ++k) {
@@ -216,6 +226,7 @@ double GraphObjective<T>::for_each_part(const Batch& batch, int limit, Pass&& pa
   if (tracking) {
     tracked_done_ = true;
     tracked_losses_ = std::move(losses);
+    tracked_example_losses_ = std::move(example_losses);
     if (classes) {
       tracked_errors_ = errors;
       tracked_predictions_ = std::move(predictions);

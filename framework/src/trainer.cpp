@@ -1,5 +1,6 @@
 #include "ebprop/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <iomanip>
@@ -12,14 +13,6 @@ namespace ebprop {
 namespace {
 
 const double not_a_number = std::numeric_limits<double>::quiet_NaN();
-
-// Fisher-Yates with the platform-independent deviate of parameters.h.
-void shuffle(std::vector<int>& order, Rng& rng) {
-  for (std::size_t i = order.size(); i > 1; --i) {
-    const auto j = static_cast<std::size_t>(uniform01(rng) * static_cast<double>(i));
-    std::swap(order[i - 1], order[std::min(j, i - 1)]);
-  }
-}
 
 }  // namespace
 
@@ -38,6 +31,24 @@ Trainer<T>::Trainer(Graph<T>& graph, Optimizer<T>& optimizer, const data::Datase
       objective_(graph, train, streams_.sampling,
                  {config.eval_batch, config.predict, config.threads}) {
   if (config_.batch < 1) throw Error("the batch size must be at least 1");
+  const std::string order = "order = " + order_name(config_.order);
+  const bool per_step = config_.order == Order::interleave || config_.order == Order::emphasize;
+  const DataUse::Kind use = optimizer.data_use().kind;
+  if (per_step && use != DataUse::Kind::mini_batches)
+    throw Error(order + " (§4.2) orders the presentations of an optimizer that steps per " +
+                "mini-batch, but this one iterates on " +
+                (use == DataUse::Kind::full_set ? "the whole training set"
+                                                : "samples of the training set") +
+                " (§6), where the order changes nothing; use order = shuffle");
+  if (config_.order == Order::interleave && train.labels.empty())
+    throw Error(order + " (§4.2) presents successive examples of different classes, but the " +
+                "training set '" + train.name +
+                "' has no labels (a regression); use order = shuffle");
+  if (config_.order == Order::emphasize) {
+    example_losses_.assign(train.size(), not_a_number);
+    // Refuses bounds outside 0 ≤ floor ≤ 1 ≤ cap before anything runs.
+    emphasis_probabilities(example_losses_, config_.emphasize_floor, config_.emphasize_cap);
+  }
   order_.resize(train.size());
   std::iota(order_.begin(), order_.end(), 0);
   optimizer_.attach(graph.parameters());
@@ -82,6 +93,7 @@ TrainerState Trainer<T>::state() const {
   s.shuffling = generator_state(streams_.shuffling);
   s.sampling = generator_state(streams_.sampling);
   s.counts = objective_.counts();
+  s.example_losses = example_losses_;
   return s;
 }
 
@@ -96,11 +108,22 @@ void Trainer<T>::restore(const TrainerState& s) {
     }
     return true;
   };
-  if (!is_index_set(s.order, true))
+  // Emphasizing draws with replacement: its order is a list of the examples, not a permutation.
+  const bool draws = config_.order == Order::emphasize;
+  const auto in_range = [&](const std::vector<int>& indices) {
+    return indices.size() == order_.size() &&
+           std::all_of(indices.begin(), indices.end(),
+                       [&](int i) { return i >= 0 && i < train_.size(); });
+  };
+  if (draws ? !in_range(s.order) : !is_index_set(s.order, true))
     throw Error("the saved presentation order is not one of the " + std::to_string(train_.size()) +
                 " training examples of '" + train_.name + "'");
   if (!is_index_set(s.sample, false))
     throw Error("the saved sample is not a set of training examples of '" + train_.name + "'");
+  if (s.example_losses.size() != example_losses_.size())
+    throw Error("the checkpoint holds " + std::to_string(s.example_losses.size()) +
+                " examples' losses for emphasizing, but order = " + order_name(config_.order) +
+                " on '" + train_.name + "' keeps " + std::to_string(example_losses_.size()));
   const int span =
       optimizer_.data_use().kind == DataUse::Kind::mini_batches ? train_.size() : train_.size() + 1;
   if (s.in_epoch && (s.progress.next < 0 || s.progress.next > span || s.progress.examples < 0))
@@ -121,6 +144,7 @@ void Trainer<T>::restore(const TrainerState& s) {
   iterations_ = s.iterations;
   starting_loss_ = s.starting_loss;
   objective_.restore_counts(s.counts);
+  example_losses_ = s.example_losses;
 }
 
 template <typename T>
@@ -182,11 +206,30 @@ bool Trainer<T>::step_done() {
   return stop_requested_ && stop_requested_();
 }
 
-// §4.1: steps over the shuffled set, `batch` examples each.
+template <typename T>
+void Trainer<T>::begin_presentation() {
+  switch (config_.order) {
+    case Order::none:
+      break;
+    case Order::shuffle:  // §4.1
+      shuffle_order(order_, streams_.shuffling);
+      break;
+    case Order::interleave:  // §4.2: successive examples of different classes
+      order_ = interleaved_order(train_.labels, streams_.shuffling);
+      break;
+    case Order::emphasize:  // §4.2: large errors presented more often
+      order_ = draw_with(
+          emphasis_probabilities(example_losses_, config_.emphasize_floor, config_.emphasize_cap),
+          train_.size(), streams_.shuffling);
+      break;
+  }
+}
+
+// §4.1: steps over the set in the presentation order, `batch` examples each.
 template <typename T>
 void Trainer<T>::mini_batch_epoch(EpochReport& report) {
   EpochProgress& p = epoch_progress_;
-  if (p.next == 0 && config_.shuffle) shuffle(order_, streams_.shuffling);
+  if (p.next == 0) begin_presentation();
   int next_progress = (p.next / std::max(progress_every_, 1) + 1) * progress_every_;
   // The divergence rule looks at each tenth of the epoch (at least one step); a shorter rest
   // at the end joins the last tenth, so that no mean is taken over a handful of examples.
@@ -195,9 +238,16 @@ void Trainer<T>::mini_batch_epoch(EpochReport& report) {
     const int n = std::min(config_.batch, train_.size() - p.next);
     const Batch batch = Batch::of({order_.begin() + p.next, order_.begin() + p.next + n});
     seen_ += n;
-    objective_.track_errors(batch);
+    const bool emphasizing = config_.order == Order::emphasize;
+    objective_.track_errors(batch, emphasizing);
     p.last_step = optimizer_.step(objective_, batch, seen_);
     if (!std::isfinite(p.last_step.loss)) diverged(objective_.non_finite_culprit());
+    // §4.2: an example's error is measured when it is presented (an optimizer that never
+    // evaluates the batch leaves the losses as they were).
+    const auto& presented = objective_.tracked_example_losses();
+    if (emphasizing)
+      for (std::size_t k = 0; k < presented.size(); ++k)
+        example_losses_[batch.examples()[k]] = presented[k];
     const double step_loss = p.last_step.loss * n;
     p.loss_sum += step_loss;
     p.window_loss += step_loss;
@@ -238,7 +288,7 @@ void Trainer<T>::iteration_epoch(EpochReport& report, const DataUse& use) {
   const int steps = whole ? 1 : (train_.size() + sample - 1) / sample;
   while (p.next < steps) {
     if (!whole && iterations_ % std::max(1, use.every) == 0) {
-      shuffle(order_, streams_.shuffling);
+      shuffle_order(order_, streams_.shuffling);
       sample_.assign(order_.begin(), order_.begin() + sample);
     }
     seen_ += sample;

@@ -56,8 +56,28 @@ const std::vector<SettingSpec>& run_settings() {
                "seeds initialization, shuffling and sampling: the same seed gives the same run")
           .at_least(0)
           .at_most(static_cast<double>(std::numeric_limits<std::int64_t>::max())),
+      optional("order", SettingType::text, "shuffle",
+               "presentation order of each epoch of a stochastic optimizer: shuffle (a fresh "
+               "random order, §4.1), interleave (§4.2: successive examples of different "
+               "classes; needs labels), emphasize (§4.2: examples drawn with probability "
+               "proportional to their loss when last presented; changes the training "
+               "distribution and the class priors) or none (the data set's order); a batch "
+               "method (§6) refuses interleave and emphasize")
+          .one_of({"shuffle", "interleave", "emphasize", "none"}),
       optional("shuffle", SettingType::boolean, "true",
-               "reshuffle the training set each epoch (§4.1)"),
+               "the older form of order: false is order = none, true order = shuffle; not "
+               "together with order"),
+      optional("emphasize-floor", SettingType::real, "0.2",
+               "order = emphasize: the least probability of presenting an example, relative to "
+               "the uniform 1/P (well-learned examples are still seen)")
+          .at_least(0)
+          .at_most(1),
+      optional("emphasize-cap", SettingType::real, "5",
+               "order = emphasize: the largest probability of presenting an example, relative to "
+               "the uniform 1/P, so that outliers and mislabeled examples, whose loss stays "
+               "large, cannot dominate (§4.2)")
+          .at_least(1)
+          .at_most(1e6),
       optional("lower-layer-rates", SettingType::real, "1",
                "§4.7 lower layers learn faster: each parameter's rate times this factor to the "
                "power of its depth (the layers with parameters between it and the loss; "
@@ -142,6 +162,16 @@ const std::vector<SettingSpec>& data_settings() {
                "use only the first N test examples (0: all)")
           .at_least(0)};
   return settings;
+}
+
+Order presentation_order(const Settings& run) {
+  if (run.given("shuffle") && run.given("order"))
+    refuse(run.where("shuffle"),
+           "shuffle is the older form of order (false: order = none); give "
+           "order alone (order = " +
+               run.text("order") + " is at " + run.where("order").str() + ")");
+  if (run.given("shuffle")) return run.boolean("shuffle") ? Order::shuffle : Order::none;
+  return parse_order(run.text("order"));
 }
 
 std::string schema_table(const std::vector<SettingSpec>& schema) {

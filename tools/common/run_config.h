@@ -8,6 +8,7 @@
 #include <ebprop/data/dataset.h>
 #include <ebprop/graph_spec.h>
 #include <ebprop/model_file.h>
+#include <ebprop/presentation.h>
 #include <ebprop/registry.h>
 #include <ebprop/settings.h>
 
@@ -31,6 +32,10 @@ SourceLocation command_line(const std::string& option);
 // The keys of [run] and [data], with their defaults and docs.
 const std::vector<SettingSpec>& run_settings();
 const std::vector<SettingSpec>& data_settings();
+
+// The presentation order of [run]: order, or the older shuffle (false: none). Refuses both
+// given, at shuffle's location (SourceError, or CommandLineError from the command line).
+Order presentation_order(const Settings& run);
 
 // "  key = default    doc; allowed: range or words" lines, for --help.
 std::string schema_table(const std::vector<SettingSpec>& schema);

@@ -180,7 +180,10 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
         tools::RunConfig config) {
   // A checkpoint to resume is read first: a wrong file is refused before any work.
   std::optional<CheckpointFile> resume;
-  if (!cli.resume.empty()) resume = read_checkpoint(cli.resume);
+  if (!cli.resume.empty()) {
+    resume = read_checkpoint(cli.resume);
+    add_keys_added_since(resume->checkpoint.identity, resume->archive.version());
+  }
   RandomStreams streams(static_cast<std::uint64_t>(config.run.integer("seed")));
   Graph<T> graph(spec, registry, streams.initialization);
   // The model to start from: --load's, or the checkpoint's (its weights and input transform),
@@ -217,7 +220,9 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   auto optimizer = tools::make_optimizer<T>(registry, config);
   TrainerConfig tc;
   tc.batch = static_cast<int>(config.run.integer("batch"));
-  tc.shuffle = config.run.boolean("shuffle");
+  tc.order = tools::presentation_order(config.run);
+  tc.emphasize_floor = config.run.real("emphasize-floor");
+  tc.emphasize_cap = config.run.real("emphasize-cap");
   tc.seed = static_cast<std::uint64_t>(config.run.integer("seed"));
   tc.predict = config.run.text("predict");
   tc.threads = static_cast<int>(config.run.integer("threads"));

@@ -60,6 +60,13 @@ bool free_on_resume(const std::string& key) {
   return free.count(key) != 0;
 }
 
+void add_keys_added_since(RunIdentity& saved, std::uint32_t version) {
+  if (version >= 2) return;
+  const auto defaults = Settings::validate(tools::run_settings(), {}, "[run]", {}).texts();
+  for (const std::string key : {"order", "emphasize-floor", "emphasize-cap"})
+    saved.settings.emplace("run." + key, defaults.at(key));
+}
+
 template <typename T>
 RunIdentity run_identity(const GraphSpec& spec, const Graph<T>& graph,
                          const tools::RunConfig& config, const data::Dataset& train) {

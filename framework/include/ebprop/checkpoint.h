@@ -6,8 +6,10 @@
 // runs: the graph's structure, the settings that shape the trajectory and a fingerprint of the
 // training data, each compared on resume and every difference listed.
 //
-// The file is an Archive (archive.h) of kind "checkpoint", format version 1, with the model's own
-// sections (put_model: parameters, transform, task) and identity, optimizer, trainer and run. It
+// The file is an Archive (archive.h) of kind "checkpoint", format version 2, with the model's own
+// sections (put_model: parameters, transform, task) and identity, optimizer, trainer, presentation
+// (the examples' losses of emphasizing, §4.2) and run; version 1, without presentation, is read
+// too (RunIdentity then lacks the settings added since: upgrade_identity in the tool). It
 // is written atomically (a crash or SIGKILL leaves the previous checkpoint whole) and
 // checksummed.
 //
@@ -76,8 +78,9 @@ struct CheckpointFile {
   Archive archive;
 };
 
-// Reads `path`. Throws FileError naming the file when it is not a checkpoint, is truncated or
-// corrupt, or was written in another format version (the versions named).
+// Reads `path` (format version 1 or 2; archive.version() says which). Throws FileError naming
+// the file when it is not a checkpoint, is truncated or corrupt, or was written in another format
+// version (the versions named).
 CheckpointFile read_checkpoint(const std::string& path);
 
 }  // namespace ebprop

@@ -26,8 +26,9 @@
 // object count its misclassified examples (argmax of the prediction node against the label) and
 // how many examples it predicted as each class, read back with tracked_errors() and
 // tracked_predictions(). The same evaluation records each loss node's mean over the batch
-// (tracked_losses(), with or without labels). The trainer measures its running training error and
-// losses this way, without a pass of its own.
+// (tracked_losses(), with or without labels), and, when track_errors was asked for them, each
+// example's own loss (tracked_example_losses(): what §4.2's emphasizing scheme weighs). The
+// trainer measures its running training error and losses this way, without a pass of its own.
 //
 // OWNERSHIP: the caller owns the graph, the data set and the sampling generator, and keeps them
 // alive while the objective lives. Evaluations write the graph's states and the store's dw, ddw,
@@ -82,7 +83,8 @@ class GraphObjective final : public Objective<T> {
   // non-finite loss; "" when the last evaluation was finite.
   const std::string& non_finite_culprit() const { return culprit_; }
 
-  void track_errors(const Batch& batch);
+  // `example_losses`: the evaluation also records each example's loss (tracked_example_losses).
+  void track_errors(const Batch& batch, bool example_losses = false);
   // Misclassified examples of the tracked batch's first evaluation since track_errors; −1 when
   // it has not been evaluated, or the data set has no labels.
   int tracked_errors() const { return tracked_errors_; }
@@ -92,6 +94,11 @@ class GraphObjective final : public Objective<T> {
   // Of that evaluation: each loss node's mean output over the batch, without its weight, in the
   // order of loss_nodes() below (empty when it has not been made).
   const std::vector<double>& tracked_losses() const { return tracked_losses_; }
+  // Of that evaluation, when track_errors asked for them: each example's loss E_p = Σ over loss
+  // nodes of weight · the node's output for the example (so that E is their mean), one per entry
+  // of the batch in its order, at the weights of the evaluation (before a step moves them).
+  // Empty when it has not been made or was not asked for.
+  const std::vector<double>& tracked_example_losses() const { return tracked_example_losses_; }
   int predict_node() const { return predict_; }
   // Which node is scored and why, for the runner's header: "node 'out' (line 12), argmax over 10
   // classes; loss 'xent' (line 14), the first loss in the file" (or "named by predict=", and the
@@ -169,6 +176,8 @@ class GraphObjective final : public Objective<T> {
   int tracked_errors_ = -1;
   std::vector<int> tracked_predictions_;
   std::vector<double> tracked_losses_;
+  bool track_examples_ = false;  // the tracked evaluation records tracked_example_losses_
+  std::vector<double> tracked_example_losses_;
   ThreadTeam team_;  // one thread per worker; joined before the workers go
 };
 

@@ -1,21 +1,26 @@
 // Trainer: feeds a data set through a graph and lets an optimizer learn, one epoch at a time.
 //
 // It owns the training objective (a GraphObjective on the training set, graph_objective.h) and
-// makes the batches the optimizer asks for (Optimizer::data_use()): the shuffled training set
-// in mini-batches (§4.1), the whole set (one step per epoch: an iteration of a §6 method), or
-// large samples drawn anew every few iterations. Shuffling and curvature sampling draw from their
-// own streams (random_streams.h). Training stops with TrainingDiverged when a loss or a weight
-// becomes non-finite (naming the first node whose output went bad and its graph-file line, or the
-// parameter), or, under the divergence rule of TrainerConfig, when the training loss grows far
-// above the loss of the starting weights (bounded outputs never give a NaN). A stop request
-// (stop_when) ends an epoch after the current step; an optimizer's stop rule ends the run
+// makes the batches the optimizer asks for (Optimizer::data_use()): the training set in
+// mini-batches (§4.1) in the presentation order of TrainerConfig::order (presentation.h: none,
+// shuffled, class-interleaved or emphasized, §4.2), the whole set (one step per epoch: an
+// iteration of a §6 method), or large samples drawn anew every few iterations. The presentation
+// order and curvature sampling draw from their own streams (random_streams.h). Emphasizing keeps
+// each example's loss from the last time it was presented (GraphObjective's
+// tracked_example_losses: measured on the batch of the step, at the weights before the step) and
+// draws the next epoch's presentations from them. Training stops with TrainingDiverged when a loss
+// or a weight becomes non-finite (naming the first node whose output went bad and its graph-file
+// line, or the parameter), or, under the divergence rule of TrainerConfig, when the training loss
+// grows far above the loss of the starting weights (bounded outputs never give a NaN). A stop
+// request (stop_when) ends an epoch after the current step; an optimizer's stop rule ends the run
 // (EpochReport::stop).
 //
 // RESUMING: state() is the trainer's whole position after any step (after_step) or epoch — the
 // presentation order, the counters, the sums of the epoch in progress, the random streams and
-// the objective's counts — and restore() puts a new trainer (same graph, data and settings,
-// the optimizer restored from the same checkpoint) there, so that the next run_epoch continues
-// the interrupted epoch, or begins the next one, exactly as the first run would have.
+// the objective's counts, and the examples' last losses of emphasizing — and restore() puts a new
+// trainer (same graph, data and settings, the optimizer restored from the same checkpoint) there,
+// so that the next run_epoch continues the interrupted epoch, or begins the next one, exactly as
+// the first run would have.
 //
 // OWNERSHIP: the caller owns the graph, optimizer and data sets, and keeps them alive while the
 // trainer lives.
@@ -31,13 +36,21 @@
 #include "ebprop/graph.h"
 #include "ebprop/graph_objective.h"
 #include "ebprop/optimizer.h"
+#include "ebprop/presentation.h"
 #include "ebprop/random_streams.h"
 
 namespace ebprop {
 
 struct TrainerConfig {
-  int batch = 1;           // examples per step of a stochastic optimizer (1: online, §4.1)
-  bool shuffle = true;     // reshuffle the training set each epoch (§4.1)
+  int batch = 1;  // examples per step of a stochastic optimizer (1: online, §4.1)
+  // The presentation order of each epoch of a stochastic optimizer (presentation.h). interleave
+  // needs labels; interleave and emphasize need an optimizer that steps per mini-batch (an
+  // iteration on the whole set or on samples ignores the order).
+  Order order = Order::shuffle;
+  // emphasize: each example's probability is kept within [floor, cap] / P (P examples);
+  // 0 ≤ floor ≤ 1 ≤ cap.
+  double emphasize_floor = 0.2;
+  double emphasize_cap = 5;
   std::uint64_t seed = 1;  // seeds the shuffling and curvature-sampling streams
   std::string predict;     // node whose argmax is the predicted class; "" = first input of
                            // the loss node written first in the graph file
@@ -113,7 +126,7 @@ struct TrainerState {
   int epoch = 0;            // the epoch in progress, or the last one finished
   bool in_epoch = false;    // the epoch stopped after a step (a stop request): `progress` goes on
   EpochProgress progress;   // of that epoch
-  std::vector<int> order;   // the presentation order (shuffled)
+  std::vector<int> order;   // the presentation order (emphasize: the epoch's draws)
   std::vector<int> sample;  // resampled: the current sample
   std::int64_t seen = 0;    // examples presented in the run
   std::int64_t steps = 0;   // optimizer steps in the run
@@ -121,13 +134,18 @@ struct TrainerState {
   double starting_loss = -1;        // the divergence rule's reference; < 0 until measured
   std::string shuffling, sampling;  // the streams' states (generator_state)
   EvaluationCounts counts;          // the training objective's
+  // emphasize: each example's loss when it was last presented, NaN for those never presented;
+  // empty under the other orders.
+  std::vector<double> example_losses;
 };
 
 template <typename T>
 class Trainer final {
  public:
   // Requires: the graph's input nodes match the data set (data/feeder.h) and it has a loss node;
-  // the training set is not empty. Throws Error otherwise. Attaches the optimizer.
+  // the training set is not empty; an order of interleave has labels, interleave and emphasize
+  // an optimizer that steps per mini-batch, emphasize 0 ≤ floor ≤ 1 ≤ cap. Throws Error otherwise
+  // (naming the order). Attaches the optimizer.
   Trainer(Graph<T>& graph, Optimizer<T>& optimizer, const data::Dataset& train,
           TrainerConfig config);
 
@@ -145,7 +163,7 @@ class Trainer final {
   TrainerState state() const;
   // Requires: a new trainer, nothing run yet; `state` from a trainer of the same graph, data set
   // and settings. Throws Error when the state does not fit the data set (order or sample not a
-  // set of its indices); the trainer is unchanged then.
+  // set of its indices, the examples' losses not one per example); the trainer is unchanged then.
   void restore(const TrainerState& state);
 
   // One epoch: begin_epoch, then the steps of the optimizer's data use; then evaluates
@@ -164,6 +182,7 @@ class Trainer final {
   // The epoch's steps for each data use, from epoch_progress_ on (the start, or where a restored
   // epoch stopped).
   void mini_batch_epoch(EpochReport& report);
+  void begin_presentation();  // the epoch's order_ (config_.order)
   void iteration_epoch(EpochReport& report, const DataUse& use);
   // After each step, with epoch_progress_ and the counters up to date: counts the step, records
   // the optimizer's rate, calls after_step. Returns true when a stop is requested.
@@ -179,7 +198,8 @@ class Trainer final {
   TrainerConfig config_;
   RandomStreams streams_;
   GraphObjective<T> objective_;
-  std::vector<int> order_;  // the shuffled example indices
+  std::vector<int> order_;              // the example indices in presentation order
+  std::vector<double> example_losses_;  // emphasize: TrainerState::example_losses
   std::int64_t seen_ = 0;
   std::int64_t steps_ = 0;
   std::int64_t iterations_ = 0;  // steps of an iterating optimizer, over the run

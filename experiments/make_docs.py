@@ -112,8 +112,8 @@ def main():
             "The experiments of *Efficient BackProp* (LeCun, Bottou, Orr & Müller, 1998), each a "
             "script in `experiments/` ([experiments/README.md](../experiments/README.md)). This page "
             "is written by `experiments/make_docs.py` from the logs of one `experiments/run_all.sh` "
-            "run: each section gives what the experiment runs, then the run's output exactly as "
-            "printed — it begins with the commit, the date and the load average — and its plots. "
+            "run: each section gives what the experiment runs, then the run's output as printed "
+            "(without its progress lines) — it begins with the commit, the date and the load average — and its plots. "
             "Losses are deterministic at a seed; seconds depend on the machine's load, stated in "
             "each log. LeNet-5 on the full MNIST is in [lenet.md](lenet.md).", ""]
     missing = []
@@ -122,7 +122,9 @@ def main():
         if not os.path.exists(path):
             missing.append(name)
             continue
-        text = open(path).read().rstrip("\n")
+        # The scripts' progress lines ("== seed 1") are left out; everything else is as printed.
+        text = "\n".join(l for l in open(path).read().rstrip("\n").split("\n")
+                         if not l.startswith("== "))
         page += [f"## {title}", "", "```sh", f"experiments/{name}.sh", "```", "", what, "",
                  "```text", text, "```", ""]
         for figure, caption in figures:

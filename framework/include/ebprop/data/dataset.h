@@ -18,6 +18,9 @@ struct Dataset {
   int classes = 0;          // number of classes (max label + 1), 0 when there are no labels
   // The text labels of classes 0, 1, ... when a CSV file's labels are names; empty otherwise.
   std::vector<std::string> class_names;
+  // For messages: why the examples have the features they have, when a transform changed their
+  // count ("decorrelate = pca keeps 50 of the 784 input features", decorrelation.h); else empty.
+  std::string features_from;
 
   int size() const { return static_cast<int>(inputs.cols()); }
 };

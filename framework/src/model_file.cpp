@@ -215,11 +215,11 @@ std::string decorrelation_section(const data::Decorrelator& d) {
   return out.bytes();
 }
 
-// Reads the decorrelation section into `info`; a checkpoint or version 1 model without one has
-// none (load_model requires it of version 2 files).
-void read_decorrelation(const Archive& archive, ModelInfo& info) {
+// Reads the decorrelation section into `info`. Without one (a checkpoint or a version 1 model,
+// written before it existed) there is none, unless it is `required` (Archive::get refuses).
+void read_decorrelation(const Archive& archive, ModelInfo& info, bool required) {
   info.decorrelation = data::Decorrelator();
-  if (!archive.has("decorrelation")) return;
+  if (!required && !archive.has("decorrelation")) return;
   const std::string what = section_name(archive, "decorrelation");
   ByteReader in(archive.get("decorrelation"), what);
   try {
@@ -351,15 +351,26 @@ void put_model(Archive& archive, const ParameterStore<T>& params, const ModelInf
   put_sections(archive, params, info, "cannot save the model");
 }
 
+namespace {
+
+// get_model, requiring the decorrelation section or not.
 template <typename T>
-ModelInfo get_model(const Archive& archive, ParameterStore<T>& params) {
+ModelInfo get_sections(const Archive& archive, ParameterStore<T>& params,
+                       bool decorrelation_required) {
   ModelInfo info;
   const StoredBlocks stored = read_parameters(archive);
   read_transform(archive, info);
-  read_decorrelation(archive, info);
+  read_decorrelation(archive, info, decorrelation_required);
   read_task(archive, info);
   assign_blocks(stored, params, archive_name(archive));
   return info;
+}
+
+}  // namespace
+
+template <typename T>
+ModelInfo get_model(const Archive& archive, ParameterStore<T>& params) {
+  return get_sections(archive, params, false);
 }
 
 template <typename T>
@@ -381,9 +392,7 @@ std::optional<ModelInfo> load_model(const std::string& path, ParameterStore<T>& 
     throw FileError("model file '" + path + "' is of version " + std::to_string(archive.version()) +
                     "; this build reads versions 1 and " + std::to_string(model_version));
   // Version 1 came before the decorrelation; version 2 always has the section.
-  if (archive.version() == model_version && !archive.has("decorrelation"))
-    throw FileError("model '" + path + "' has no section 'decorrelation'");
-  return get_model(archive, params);
+  return get_sections(archive, params, archive.version() == model_version);
 }
 
 template void put_model(Archive&, const ParameterStore<float>&, const ModelInfo&);

@@ -303,3 +303,118 @@ BOOST_AUTO_TEST_CASE(fitted_statistics_are_checked) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+using test::refused;
+using test::Result;
+using test::Scratch;
+
+Result run(const std::string& arguments) { return test::run_tool("ebprop-run", arguments); }
+
+// The small net of command.h with an input of `features` values.
+std::string net_of(int features) {
+  std::string text = test::small_net;
+  const std::string from = "shape=784 source=inputs";
+  return text.replace(text.find(from), from.size(),
+                      "shape=" + std::to_string(features) + " source=inputs");
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(settings)
+
+BOOST_AUTO_TEST_CASE(a_pca_model_is_trained_saved_and_evaluated_with_its_decorrelation) {
+  const Scratch s;
+  const std::string graph = s.file("net.graph", net_of(40)), model = s.file("net.model");
+  const Result trained =
+      run(graph + " --set decorrelate=pca-whiten --set components=40 --save " + model);
+  BOOST_TEST_REQUIRE(trained.status == 0, trained.output);
+  const Result again = run(graph + " --load " + model + " --test-only");
+  BOOST_TEST_REQUIRE(again.status == 0, again.output);
+  // The test error of the last epoch, again: the model's decorrelation, not a new one.
+  const auto error = [](const std::string& output) {
+    return std::stod(output.substr(output.rfind("error ") + 6));
+  };
+  BOOST_TEST(error(again.output) == error(trained.output), again.output);
+
+  // Settings the model was not trained with are refused, naming the setting and the model's.
+  BOOST_TEST(refused(run(graph + " --load " + model + " --test-only --set decorrelate=zca"), 2,
+                     {"command line (--set): decorrelate = zca disagrees with the model '" + model +
+                      "', trained with decorrelate = pca-whiten"}));
+  BOOST_TEST(refused(run(graph + " --load " + model + " --test-only --set components=30"), 2,
+                     {"command line (--set): components = 30 disagrees with the model '" + model +
+                      "', trained with components = 40"}));
+  BOOST_TEST(refused(
+      run(graph + " --load " + model + " --test-only --set variance=0.9"), 2,
+      {"variance = 0.9 disagrees with the model '" + model + "', trained with variance = 0"}));
+  BOOST_TEST(refused(run(graph + " --load " + model + " --test-only --set whiten-epsilon=0.1"), 2,
+                     {"whiten-epsilon = 0.1 disagrees with the model '" + model +
+                      "', trained with whiten-epsilon = 1e-05"}));
+  // The same settings given again agree.
+  BOOST_TEST(run(graph + " -q --load " + model +
+                 " --test-only --set decorrelate=pca-whiten --set components=40")
+                 .status == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_graph_input_of_the_wrong_size_is_named_with_the_kept_count) {
+  const Scratch s;
+  const std::string graph = s.file("net.graph", test::small_net);
+  BOOST_TEST(refused(
+      run(graph + " --set decorrelate=pca --set components=50"), 1,
+      {graph + ": input 'image' (line 1) has shape 784 (784 values) but the " + "examples of '",
+       "have 50 (decorrelate = pca keeps 50 of the 784 input features; give the "
+       "input shape=50)"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_resumed_run_keeps_the_checkpoints_decorrelation) {
+  const Scratch s;
+  const std::string graph = s.file("net.graph", test::small_net), checkpoint = s.file("run.ckpt");
+  BOOST_TEST_REQUIRE(run(graph + " -q --set decorrelate=zca --checkpoint " + checkpoint).status ==
+                     0);
+  BOOST_TEST(refused(run(graph + " --epochs 2 --resume " + checkpoint + " --set decorrelate=pca"),
+                     2,
+                     {"decorrelate = pca disagrees with the model '" + checkpoint +
+                      "', trained with decorrelate = zca"}));
+}
+
+BOOST_AUTO_TEST_CASE(settings_that_mean_nothing_are_refused_at_their_key) {
+  const Scratch s;
+  const std::string graph = s.file("net.graph", test::small_net + "decorrelate = pca\n");
+  BOOST_TEST(refused(run(graph + " --set components=10 --set variance=0.9"), 2,
+                     {"command line (--set): variance and components (command line (--set)) "
+                      "exclude each other: give one"}));
+  BOOST_TEST(refused(run(graph + " --set components=785"), 2,
+                     {"command line (--set): components = 785, but an example has 784 input "
+                      "features (components is 1 to 784)"}));
+  BOOST_TEST(refused(run(graph + " --set whiten-epsilon=0.01"), 2,
+                     {"command line (--set): whiten-epsilon is for decorrelate = pca-whiten or "
+                      "zca, but decorrelate = pca does not whiten"}));
+  BOOST_TEST(refused(run(graph + " --set decorrelate=zca --set components=10"), 2,
+                     {"command line (--set): components is for decorrelate = pca or pca-whiten, "
+                      "but decorrelate = zca keeps all components"}));
+  BOOST_TEST(refused(run(graph + " --set decorrelate=none --set variance=0.5"), 2,
+                     {"command line (--set): variance is for decorrelate = pca or pca-whiten, "
+                      "but decorrelate = none"}));
+  BOOST_TEST(
+      refused(run(graph + " --set decorrelate=pca_whiten"), 2, {"decorrelate", "pca_whiten"}));
+  BOOST_TEST(refused(run(graph + " --set variance=1.5"), 2, {"variance", "1.5"}));
+  // MNIST's border pixels have no variance: without the regularizer zca refuses, naming it.
+  BOOST_TEST(refused(run(graph + " --set decorrelate=zca --set whiten-epsilon=0"), 2,
+                     {"command line (--set): ", "decorrelate = zca: component ", "has eigenvalue",
+                      "set whiten-epsilon above 0"}));
+  // In the graph file, the refusal names the line.
+  const std::string both =
+      s.file("both.graph", test::small_net + "decorrelate = pca\ncomponents = 5\nvariance = 0.5\n");
+  BOOST_TEST(
+      refused(run(both), 1, {both + ":16:1: variance and components (" + both + ":15:1) exclude"}));
+}
+
+BOOST_AUTO_TEST_CASE(the_help_lists_the_keys) {
+  const Result help = run("--help");
+  for (const char* key :
+       {"decorrelate = none", "components = 0", "variance = 0", "whiten-epsilon = 1e-5"})
+    BOOST_TEST(contains(help.output, key), key);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

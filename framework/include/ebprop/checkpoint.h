@@ -7,8 +7,8 @@
 // training data, each compared on resume and every difference listed.
 //
 // The file is an Archive (archive.h) of kind "checkpoint", format version 1, with the model's own
-// sections (put_model: parameters, transform, task) and identity, optimizer, trainer and run. It
-// is written atomically (a crash or SIGKILL leaves the previous checkpoint whole) and
+// sections (put_model: parameters, transform, decorrelation, task) and identity, optimizer, trainer
+// and run. It is written atomically (a crash or SIGKILL leaves the previous checkpoint whole) and
 // checksummed.
 //
 // OWNERSHIP: plain values; nothing refers to a graph or a trainer.

@@ -222,16 +222,146 @@ BOOST_AUTO_TEST_CASE(another_version_or_a_missing_section_is_refused) {
   Archive future("model", model_version + 1);
   put_model(future, a->parameters(), classes_info());
   future.write(path);
-  BOOST_TEST(contains(error_of<FileError>([&] { load_model(path, a->parameters()); }),
-                      "model file '" + path + "' is of version 2; this build reads version 1"));
+  BOOST_TEST(
+      contains(error_of<FileError>([&] { load_model(path, a->parameters()); }),
+               "model file '" + path + "' is of version 3; this build reads versions 1 and 2"));
   Archive partial("model", model_version);
   put_model(partial, a->parameters(), classes_info());
   Archive without_task("model", model_version);
   without_task.put("parameters", partial.get("parameters"));
   without_task.put("transform", partial.get("transform"));
   without_task.write(path);
+  // Version 2 always has the decorrelation section (§4.3; mode none when there is none).
+  BOOST_TEST(contains(error_of<FileError>([&] { load_model(path, a->parameters()); }),
+                      "model '" + path + "' has no section 'decorrelation'"));
+  without_task.put("decorrelation", partial.get("decorrelation"));
+  without_task.write(path);
   BOOST_TEST(contains(error_of<FileError>([&] { load_model(path, a->parameters()); }),
                       "model '" + path + "' has no section 'task'"));
+}
+
+// A model with a pca-whiten decorrelation keeping 2 of its 3 features (fitted on 50 examples).
+ModelInfo decorrelated_info(data::Decorrelation mode, int components) {
+  ModelInfo info = classes_info();
+  data::Dataset train;
+  train.name = "train";
+  train.inputs.resize(3, 50);
+  for (int e = 0; e < 50; ++e)
+    train.inputs.col(e) << std::sin(e), std::cos(3.0 * e) + std::sin(e), 0.1f * e;
+  info.transform.fit(train, data::Centering::per_feature, data::Scaling::global);
+  info.transform.apply(train);
+  data::DecorrelationOptions options;
+  options.mode = mode;
+  options.components = components;
+  info.decorrelation.fit(train, options);
+  return info;
+}
+
+BOOST_AUTO_TEST_CASE(the_decorrelation_round_trips_exactly) {
+  const test::Scratch s;
+  const std::string path = s.file("m.model");
+  auto a = test::graph_from<float>(net);
+  for (const auto mode : {data::Decorrelation::pca_whiten, data::Decorrelation::zca}) {
+    const ModelInfo info = decorrelated_info(mode, mode == data::Decorrelation::zca ? 0 : 2);
+    save_model(path, a->parameters(), info);
+    const auto loaded = load_model(path, a->parameters());
+    BOOST_TEST_REQUIRE(loaded.has_value());
+    const data::Decorrelator &before = info.decorrelation, &after = loaded->decorrelation;
+    BOOST_TEST((after.mode() == mode));
+    BOOST_TEST(after.options().components == before.options().components);
+    BOOST_TEST(after.options().epsilon == before.options().epsilon);
+    BOOST_TEST((after.mean() == before.mean()));
+    BOOST_TEST((after.eigenvalues() == before.eigenvalues()));
+    BOOST_TEST((after.eigenvectors() == before.eigenvectors()));
+    BOOST_TEST((after.projection() == before.projection()));  // the same transform, bit for bit
+    // And so the same inputs for the graph.
+    data::Dataset x, y;
+    x.name = "x";
+    x.inputs = Matrix<float>::Random(3, 7);
+    y = x;
+    info.apply_transform(x);
+    loaded->apply_transform(y);
+    BOOST_TEST((x.inputs == y.inputs));
+    BOOST_TEST(x.inputs.rows() == (mode == data::Decorrelation::zca ? 3 : 2));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_version_1_model_has_no_decorrelation) {
+  const test::Scratch s;
+  const std::string path = s.file("m.model");
+  auto a = test::graph_from<float>(net);
+  Archive current("model", model_version);
+  put_model(current, a->parameters(), classes_info());
+  Archive old("model", 1);  // what the builds before the decorrelation wrote
+  for (const char* section : {"parameters", "transform", "task"})
+    old.put(section, current.get(section));
+  old.write(path);
+  const auto loaded = load_model(path, a->parameters());
+  BOOST_TEST_REQUIRE(loaded.has_value());
+  BOOST_TEST((loaded->decorrelation.mode() == data::Decorrelation::none));
+  BOOST_TEST((loaded->transform.mean() == classes_info().transform.mean()));
+}
+
+BOOST_AUTO_TEST_CASE(a_corrupt_decorrelation_is_refused_naming_the_section) {
+  const test::Scratch s;
+  const std::string path = s.file("m.model");
+  auto a = test::graph_from<float>(net);
+  const ModelInfo info = decorrelated_info(data::Decorrelation::pca_whiten, 2);
+  const data::Decorrelator& d = info.decorrelation;
+  const auto doubles = [](const auto& v) {
+    return std::vector<double>(v.data(), v.data() + v.size());
+  };
+  // The section as put_model writes it, with the fields given here.
+  const auto section = [&](const std::string& mode, std::vector<double> mean,
+                           std::vector<double> lambda, std::uint32_t kept,
+                           std::vector<double> vectors) {
+    ByteWriter out;
+    out.text(mode);
+    out.u32(2);
+    out.f64(0);
+    out.f64(1e-5);
+    out.f64s(mean);
+    out.f64s(lambda);
+    out.u32(kept);
+    out.f64s(vectors);
+    return out.bytes();
+  };
+  const auto load_with = [&](const std::string& bytes) {
+    Archive archive("model", model_version);
+    put_model(archive, a->parameters(), info);
+    archive.put("decorrelation", bytes);
+    archive.write(path);
+    return error_of<FileError>([&] { load_model(path, a->parameters()); });
+  };
+  const std::string at = "model '" + path + "', section decorrelation: ";
+  const std::vector<double> mean = doubles(d.mean()), lambda = doubles(d.eigenvalues()),
+                            vectors = doubles(d.eigenvectors());
+  BOOST_TEST(load_with(section("pca-whiten", mean, lambda, 2, vectors)) == "no error");
+
+  std::string m = load_with(section("pca-whiten", mean, lambda, 2, {1, 2, 3}));
+  BOOST_TEST(m == at + "2 eigenvectors of 3 values need 6 values, but there are 3", m);
+  std::vector<double> nan = vectors;
+  nan[4] = std::numeric_limits<double>::infinity();
+  m = load_with(section("pca-whiten", mean, lambda, 2, nan));
+  BOOST_TEST(m == at + "the decorrelation holds a non-finite value", m);
+  m = load_with(section("pca-whiten", {0, 0}, lambda, 2, {1, 0, 0, 1}));
+  BOOST_TEST(contains(m, at + "the decorrelation has 2 means, 3 eigenvalues"), m);
+  m = load_with(section("pca-whiten", mean, {1, 2, 0.5}, 2, vectors));
+  BOOST_TEST(contains(m, at + "eigenvalue 2 is 2; the eigenvalues are at least 0 and descending"),
+             m);
+  m = load_with(section("pca-whiten", mean, lambda, 3,
+                        doubles(Eigen::MatrixXd(Eigen::MatrixXd::Identity(3, 3)))));
+  BOOST_TEST(m == at + "the decorrelation holds 3 eigenvectors, but decorrelate = pca-whiten keeps "
+                       "2 of 3 components",
+             m);
+  m = load_with(section("blur", mean, lambda, 2, vectors));
+  BOOST_TEST(contains(m, at + "unknown decorrelation 'blur'"), m);
+  m = load_with(section("pca-whiten", mean, lambda, 2, vectors) + "x");
+  BOOST_TEST(contains(m, "section decorrelation has 1 bytes left over"), m);
+  // Fitted on 2 features, for a transform of 3.
+  m = load_with(section("pca-whiten", {0, 0}, {2, 1}, 2, {1, 0, 0, 1}));
+  BOOST_TEST(m == at + "the decorrelation is fitted on 2 features, but the input transform has 3",
+             m);
 }
 
 BOOST_AUTO_TEST_CASE(inconsistent_sections_are_refused_naming_the_section) {

@@ -198,6 +198,71 @@ void read_transform(const Archive& archive, ModelInfo& info) {
   }
 }
 
+std::string decorrelation_section(const data::Decorrelator& d) {
+  ByteWriter out;
+  out.text(data::mode_name(d.mode()));
+  if (d.mode() == data::Decorrelation::none) return out.bytes();
+  const auto doubles = [](const auto& v) {
+    return std::vector<double>(v.data(), v.data() + v.size());
+  };
+  out.u32(static_cast<std::uint32_t>(d.options().components));
+  out.f64(d.options().variance);
+  out.f64(d.options().epsilon);
+  out.f64s(doubles(d.mean()));
+  out.f64s(doubles(d.eigenvalues()));
+  out.u32(static_cast<std::uint32_t>(d.eigenvectors().cols()));
+  out.f64s(doubles(d.eigenvectors()));
+  return out.bytes();
+}
+
+// Reads the decorrelation section into `info`. Without one (a checkpoint or a version 1 model,
+// written before it existed) there is none, unless it is `required` (Archive::get refuses).
+void read_decorrelation(const Archive& archive, ModelInfo& info, bool required) {
+  info.decorrelation = data::Decorrelator();
+  if (!required && !archive.has("decorrelation")) return;
+  const std::string what = section_name(archive, "decorrelation");
+  ByteReader in(archive.get("decorrelation"), what);
+  try {
+    data::DecorrelationOptions options;
+    options.mode = data::parse_decorrelation(in.text());
+    Eigen::VectorXd mean, eigenvalues;
+    Eigen::MatrixXd eigenvectors;
+    if (options.mode != data::Decorrelation::none) {
+      const std::uint32_t components = in.u32();
+      if (components > static_cast<std::uint32_t>(max_size))
+        throw FileError(what + ": components = " + std::to_string(components));
+      options.components = static_cast<int>(components);
+      options.variance = in.f64();
+      options.epsilon = in.f64();
+      const std::vector<double> m = in.f64s(), lambda = in.f64s();
+      const std::uint32_t kept = in.u32();
+      const std::vector<double> u = in.f64s();
+      if (kept == 0 || u.size() != static_cast<std::uint64_t>(m.size()) * kept)
+        throw FileError(what + ": " + std::to_string(kept) + " eigenvectors of " +
+                        std::to_string(m.size()) + " values need " +
+                        std::to_string(static_cast<std::uint64_t>(m.size()) * kept) +
+                        " values, but there are " + std::to_string(u.size()));
+      const auto n = static_cast<Eigen::Index>(m.size());
+      mean = Eigen::Map<const Eigen::VectorXd>(m.data(), n);
+      eigenvalues = Eigen::Map<const Eigen::VectorXd>(lambda.data(),
+                                                      static_cast<Eigen::Index>(lambda.size()));
+      eigenvectors = Eigen::Map<const Eigen::MatrixXd>(u.data(), n, kept);
+    }
+    in.expect_done();
+    info.decorrelation = data::Decorrelator::fitted(
+        options, std::move(mean), std::move(eigenvalues), std::move(eigenvectors), what);
+  } catch (const FileError&) {
+    throw;
+  } catch (const Error& e) {  // a word or a value no writer writes
+    throw FileError(std::string(e.what()).rfind(what, 0) == 0 ? e.what() : what + ": " + e.what());
+  }
+  if (info.decorrelation.mode() != data::Decorrelation::none &&
+      info.decorrelation.inputs() != info.transform.features())
+    throw FileError(
+        what + ": the decorrelation is fitted on " + std::to_string(info.decorrelation.inputs()) +
+        " features, but the input transform has " + std::to_string(info.transform.features()));
+}
+
 std::string task_section(const ModelInfo& info) {
   ByteWriter out;
   out.u32(static_cast<std::uint32_t>(info.classes));
@@ -250,6 +315,11 @@ void put_sections(Archive& archive, const ParameterStore<T>& params, const Model
       shape_size_64(info.input_shape) != info.transform.features())
     throw Error(what + ": the input transform is not fitted to inputs of shape " +
                 shape_str(info.input_shape));
+  if (info.decorrelation.mode() != data::Decorrelation::none &&
+      info.decorrelation.inputs() != info.transform.features())
+    throw Error(what + ": the decorrelation is fitted on " +
+                std::to_string(info.decorrelation.inputs()) + " features, not the " +
+                std::to_string(info.transform.features()) + " of the input transform");
   if (info.regression() == (info.classes > 0) ||
       (!info.class_names.empty() &&
        info.class_names.size() != static_cast<std::size_t>(info.classes)))
@@ -265,6 +335,7 @@ void put_sections(Archive& archive, const ParameterStore<T>& params, const Model
   }
   archive.put("parameters", parameters_section(blocks));
   archive.put("transform", transform_section(info));
+  archive.put("decorrelation", decorrelation_section(info.decorrelation));
   archive.put("task", task_section(info));
 }
 
@@ -274,19 +345,36 @@ std::string ModelInfo::class_name(int k) const {
   return class_names.empty() ? std::to_string(k) : class_names.at(static_cast<std::size_t>(k));
 }
 
+void ModelInfo::apply_transform(data::Dataset& data) const {
+  transform.apply(data);
+  decorrelation.apply(data);
+}
+
 template <typename T>
 void put_model(Archive& archive, const ParameterStore<T>& params, const ModelInfo& info) {
   put_sections(archive, params, info, "cannot save the model");
 }
 
+namespace {
+
+// get_model, requiring the decorrelation section or not.
 template <typename T>
-ModelInfo get_model(const Archive& archive, ParameterStore<T>& params) {
+ModelInfo get_sections(const Archive& archive, ParameterStore<T>& params,
+                       bool decorrelation_required) {
   ModelInfo info;
   const StoredBlocks stored = read_parameters(archive);
   read_transform(archive, info);
+  read_decorrelation(archive, info, decorrelation_required);
   read_task(archive, info);
   assign_blocks(stored, params, archive_name(archive));
   return info;
+}
+
+}  // namespace
+
+template <typename T>
+ModelInfo get_model(const Archive& archive, ParameterStore<T>& params) {
+  return get_sections(archive, params, false);
 }
 
 template <typename T>
@@ -304,10 +392,11 @@ std::optional<ModelInfo> load_model(const std::string& path, ParameterStore<T>& 
     return std::nullopt;
   }
   const Archive archive = Archive::decode(bytes, path, "model", "an ebprop model file");
-  if (archive.version() != model_version)
+  if (archive.version() != model_version && archive.version() != 1)
     throw FileError("model file '" + path + "' is of version " + std::to_string(archive.version()) +
-                    "; this build reads version " + std::to_string(model_version));
-  return get_model(archive, params);
+                    "; this build reads versions 1 and " + std::to_string(model_version));
+  // Version 1 came before the decorrelation; version 2 always has the section.
+  return get_sections(archive, params, archive.version() == model_version);
 }
 
 template void put_model(Archive&, const ParameterStore<float>&, const ModelInfo&);

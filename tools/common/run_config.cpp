@@ -1,6 +1,7 @@
 #include "run_config.h"
 
 #include <ebprop/data/csv.h>
+#include <ebprop/data/decorrelation.h>
 #include <ebprop/data/finite.h>
 #include <ebprop/data/holdout.h>
 #include <ebprop/data/idx.h>
@@ -148,6 +149,26 @@ const std::vector<SettingSpec>& data_settings() {
       optional("scale", SettingType::text, "global",
                "§4.3 divide by the training-set standard deviation: none, per-feature or global")
           .one_of({"none", "per-feature", "global"}),
+      optional("decorrelate", SettingType::text, "none",
+               "§4.3 after center and scale, rotate onto the principal axes of the training-set "
+               "covariance (PCA, the Karhunen-Loeve expansion): none, pca, pca-whiten (each "
+               "component also divided by the square root of its eigenvalue) or zca (whitened "
+               "and rotated back: all components, the input's shape)")
+          .one_of({"none", "pca", "pca-whiten", "zca"}),
+      optional("components", SettingType::integer, "0",
+               "pca and pca-whiten keep this many leading components: the graph's input then has "
+               "this many features (0: all, or as variance says)")
+          .at_least(0)
+          .at_most(1000000),
+      optional("variance", SettingType::real, "0",
+               "pca and pca-whiten keep the fewest leading components whose eigenvalues sum to "
+               "this fraction of the variance, e.g. 0.99 (instead of components; 0: all)")
+          .at_least(0)
+          .at_most(1),
+      optional("whiten-epsilon", SettingType::real, "1e-5",
+               "pca-whiten and zca divide a component by sqrt(eigenvalue + epsilon x the largest "
+               "eigenvalue), so that constant inputs (MNIST's border) are not blown up")
+          .at_least(0),
       optional("target-low", SettingType::real, "-1", "§4.5 target of the wrong classes"),
       optional("target-coding", SettingType::text, "one-of-n",
                "§4.5 targets of classes: one-of-n (one output per class, the class is the "
@@ -451,6 +472,65 @@ static void require_model_value(const Settings& d, const std::string& key, const
                              "; leave the setting out)");
 }
 
+// Refuses a decorrelation key of [data] that disagrees with the model's decorrelation (§4.3), as
+// require_model_value does center and scale.
+static void require_model_decorrelation(const Settings& d, const LoadedModel& model) {
+  const data::Decorrelator& trained = model.info.decorrelation;
+  const data::DecorrelationOptions& options = trained.options();
+  const std::string mode = data::mode_name(trained.mode());
+  require_model_value(d, "decorrelate", d.text("decorrelate"), mode, d.text("decorrelate") == mode,
+                      model);
+  const bool pca = trained.mode() == data::Decorrelation::pca ||
+                   trained.mode() == data::Decorrelation::pca_whiten;
+  // A pca model keeps `outputs()` components, whether components or variance chose them.
+  const std::int64_t components = d.integer("components");
+  const std::string kept = pca ? std::to_string(trained.outputs()) : "0";
+  require_model_value(d, "components", std::to_string(components), kept,
+                      components == options.components || std::to_string(components) == kept,
+                      model);
+  require_model_value(d, "variance", real_str(d.real("variance")), real_str(options.variance),
+                      d.real("variance") == options.variance, model);
+  require_model_value(d, "whiten-epsilon", real_str(d.real("whiten-epsilon")),
+                      real_str(options.epsilon), d.real("whiten-epsilon") == options.epsilon,
+                      model);
+}
+
+// §4.3: the decorrelation the [data] keys ask for, refusing at a key's line a combination that
+// means nothing: components or variance without a pca mode, both of them, whiten-epsilon without
+// whitening, more components than the `features` of an example.
+static data::DecorrelationOptions decorrelation_options(const Settings& d, int features) {
+  data::DecorrelationOptions options;
+  options.mode = data::parse_decorrelation(d.text("decorrelate"));
+  const bool pca =
+      options.mode == data::Decorrelation::pca || options.mode == data::Decorrelation::pca_whiten;
+  const bool whiten =
+      options.mode == data::Decorrelation::pca_whiten || options.mode == data::Decorrelation::zca;
+  const std::string mode = "decorrelate = " + d.text("decorrelate");
+  for (const char* key : {"components", "variance"})
+    if (d.given(key) && !pca)
+      refuse(d.where(key), std::string(key) + " is for decorrelate = pca or pca-whiten, but " +
+                               mode +
+                               (options.mode == data::Decorrelation::zca
+                                    ? " keeps all components"
+                                    : " (" + d.where("decorrelate").str() + ")"));
+  if (d.given("components") && d.given("variance"))
+    refuse(d.where("variance"), "variance and components (" + d.where("components").str() +
+                                    ") exclude each other: give one");
+  if (d.given("whiten-epsilon") && !whiten)
+    refuse(
+        d.where("whiten-epsilon"),
+        "whiten-epsilon is for decorrelate = pca-whiten or zca, but " + mode + " does not whiten");
+  options.components = static_cast<int>(d.integer("components"));
+  if (options.components > features)
+    refuse(d.where("components"), "components = " + std::to_string(options.components) +
+                                      ", but an example has " + std::to_string(features) +
+                                      " input features (components is 1 to " +
+                                      std::to_string(features) + ")");
+  options.variance = d.real("variance");
+  options.epsilon = d.real("whiten-epsilon");
+  return options;
+}
+
 // The model's task must be the [data] section's: classes, or the same number of target columns.
 static void require_model_task(const Settings& d, const LoadedModel& model) {
   const int targets = static_cast<int>(d.integer("target-columns"));
@@ -495,6 +575,7 @@ Data load_data(const RunConfig& config, const LoadedModel* model) {
                       scale = data::mode_name(info.transform.scaling());
     require_model_value(d, "center", d.text("center"), center, d.text("center") == center, *model);
     require_model_value(d, "scale", d.text("scale"), scale, d.text("scale") == scale, *model);
+    require_model_decorrelation(d, *model);
     if (!regression) {
       for (const auto& [key, value] :
            {std::pair{"target-low", info.target_low}, std::pair{"target-high", info.target_high}})
@@ -571,6 +652,19 @@ Data load_data(const RunConfig& config, const LoadedModel* model) {
   info.transform.apply(result.train);
   if (result.has_test) info.transform.apply(result.test);
   if (result.has_validation) info.transform.apply(result.validation);
+  if (model == nullptr) {
+    // §4.3 Fig. 3: the KL expansion of the centred, scaled inputs; its failures are the keys'.
+    const data::DecorrelationOptions options =
+        decorrelation_options(d, static_cast<int>(result.train.inputs.rows()));
+    try {
+      info.decorrelation.fit(result.train, options);
+    } catch (const Error& e) {
+      refuse(d.where(d.given("whiten-epsilon") ? "whiten-epsilon" : "decorrelate"), e.what());
+    }
+  }
+  info.decorrelation.apply(result.train);
+  if (result.has_test) info.decorrelation.apply(result.test);
+  if (result.has_validation) info.decorrelation.apply(result.validation);
   if (regression) return result;
   const auto low = static_cast<float>(info.target_low);
   const auto high = static_cast<float>(info.target_high);

@@ -68,7 +68,7 @@ data::Dataset load_input(const CommandLine& cli, const tools::LoadedModel& model
                 " input values, but the model '" + model.path + "' was trained on " +
                 std::to_string(info.transform.features()) + " (" + shape_str(info.input_shape) +
                 ")");
-  info.transform.apply(data);
+  info.apply_transform(data);
   if (labelled) {
     data::encode_targets(data, info.classes, static_cast<float>(info.target_low),
                          static_cast<float>(info.target_high), info.single_output);

@@ -38,7 +38,8 @@ const char* const usage =
 Predicts, with the model ebprop-run --save wrote for this graph, every example of DATA: an
 IDX file of examples (plain or gzip, as the training data) or a CSV file with the columns of
 the model's training CSV (the label column only with --label-column). The inputs get the
-model's transform (the training set's centering and scaling); nothing is fitted again.
+model's transform (the training set's centering and scaling, and its §4.3 decorrelation);
+nothing is fitted again.
 Example: ebprop-predict graphs/digits-mlp.graph --load digits.model \
            --input data/mnist10k/test-images-idx3-ubyte.gz \
            --labels data/mnist10k/test-labels-idx1-ubyte.gz --out predictions.csv

@@ -7,10 +7,10 @@
 // training data, each compared on resume and every difference listed.
 //
 // The file is an Archive (archive.h) of kind "checkpoint", format version 2, with the model's own
-// sections (put_model: parameters, transform, task) and identity, optimizer, trainer, presentation
-// (the examples' losses of emphasizing, §4.2) and run; version 1, without presentation, is read
-// too (RunIdentity then lacks the settings added since: upgrade_identity in the tool). It
-// is written atomically (a crash or SIGKILL leaves the previous checkpoint whole) and
+// sections (put_model: parameters, transform, decorrelation, task) and identity, optimizer,
+// trainer, presentation (the examples' losses of emphasizing, §4.2) and run; version 1, without
+// presentation, is read too (RunIdentity then lacks the settings added since: upgrade_identity in
+// the tool). It is written atomically (a crash or SIGKILL leaves the previous checkpoint whole) and
 // checksummed.
 //
 // OWNERSHIP: plain values; nothing refers to a graph or a trainer.

@@ -29,10 +29,13 @@ Feeder<T>::Feeder(Graph<T>& graph, const Dataset& data)
                                          std::tuple{targets_, data.targets.rows(), "targets"}}) {
     const auto& n = graph.nodes()[node];
     if (n.state.size() != rows)
-      throw Error("input '" + n.name + "' (line " + std::to_string(n.where.line) + ") has shape " +
-                  shape_str(n.state.shape) + " (" + std::to_string(n.state.size()) +
-                  " values) but the " + what + " of '" + data.name + "' have " +
-                  std::to_string(rows));
+      throw Error(
+          where + ": input '" + n.name + "' (line " + std::to_string(n.where.line) +
+          ") has shape " + shape_str(n.state.shape) + " (" + std::to_string(n.state.size()) +
+          " values) but the " + what + " of '" + data.name + "' have " + std::to_string(rows) +
+          (node == inputs_ && !data.features_from.empty()
+               ? " (" + data.features_from + "; give the input shape=" + std::to_string(rows) + ")"
+               : std::string()));
   }
 }
 

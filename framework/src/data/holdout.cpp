@@ -37,6 +37,7 @@ Dataset subset(const Dataset& data, const std::vector<int>& indices, const std::
   out.input_shape = data.input_shape;
   out.classes = data.classes;
   out.class_names = data.class_names;
+  out.features_from = data.features_from;
   const auto n = static_cast<Eigen::Index>(indices.size());
   out.inputs.resize(data.inputs.rows(), n);
   const bool targets = data.targets.cols() == data.inputs.cols() && data.targets.cols() > 0;

@@ -66,7 +66,7 @@ pad_a, pad_b = 0.3 * (hi_a - lo_a) + 0.2, 0.3 * (hi_b - lo_b) + 0.2
 surface_svg(f"{out}/trajectories.svg", "(w_h, w_o) over E at the final biases",
             lambda a, b: E(a, bh, b, bo), (lo_a - pad_a, hi_a + pad_a), (lo_b - pad_b, hi_b + pad_b),
             "w_h (hidden weight)", "w_o (output weight)",
-            [(run, [(t[1], t[3]) for t in traces[run]]) for run in traces], cells=70)
+            [(run, [(t[1], t[3]) for t in traces[run]]) for run in traces])
 curves, rows = [], []
 for run in traces:
     ms = [json.loads(l) for l in open(f"{out}/{run}.jsonl")]

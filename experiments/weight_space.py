@@ -46,7 +46,7 @@ _COLOURS = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
 
 
 def surface_svg(path, title, error, a_range, b_range, a_label, b_label, trajectories,
-                cells=80, bands=12):
+                cells=48, bands=12):
     """error(a, b) -> E; trajectories: [(name, [(a, b), ...])]. Shades log E in `bands` bands."""
     width, height, left, top, plot = 560, 500, 70, 40, 400
     a0, a1 = a_range

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "ebprop/memory.h"
+#include "ebprop/tree_sum.h"
 
 namespace ebprop {
 
@@ -53,8 +54,8 @@ GraphObjective<T>::GraphObjective(Graph<T>& graph, const data::Dataset& data, Rn
                 "NODE (or --set predict=NODE)");
   }
   if (data.labels.empty()) predict_ = -1;
-  if (options_.threads < 1 || options_.min_part < 1)
-    throw Error("threads and min_part must be at least 1");
+  if (options_.threads < 1 || options_.min_part < 1 || options_.block < 1)
+    throw Error("threads, min_part and block must be at least 1");
   for (int t = 1; t < options_.threads; ++t) {
     auto replica = graph.replica();
     Graph<T>& g = *replica;
@@ -236,6 +237,113 @@ double GraphObjective<T>::for_each_part(const Batch& batch, int limit, Pass&& pa
 }
 
 template <typename T>
+template <typename Pass, typename Values>
+double GraphObjective<T>::for_each_block(const Batch& batch, Pass&& pass, Values&& values,
+                                         Vector<T>* out) {
+  Communicator& ranks = *options_.communicator;
+  const int total = batch.size(data_.size());
+  const int block = options_.block;
+  const int leaves = (total + block - 1) / block;
+  // This rank's blocks [first_leaf, end_leaf), and a run of them for each worker.
+  const int first_leaf = static_cast<int>(std::int64_t{leaves} * ranks.rank() / ranks.size());
+  const int end_leaf = static_cast<int>(std::int64_t{leaves} * (ranks.rank() + 1) / ranks.size());
+  const int mine = end_leaf - first_leaf;
+  const int workers = std::max(1, std::min(options_.threads, mine));
+  const bool tracking = tracked_ == &batch && !tracked_done_;
+  const bool classes = tracking && predict_ >= 0;
+  const bool examples = tracking && track_examples_;
+  // The scalars of a block: Σ share · loss, then when tracking each loss node's share · mean,
+  // and with classes the errors and the examples predicted as each class (exact in double).
+  const std::size_t scalars =
+      1 + (tracking ? losses_.size() : 0) + (classes ? 1 + data_.classes : 0);
+  // Of this rank's examples: their losses (emphasizing), gathered from every rank below.
+  std::vector<double> example_losses(examples ? total : 0, 0.0);
+  std::vector<TreeSum<T>> sums(workers, TreeSum<T>(leaves));
+  const auto run_worker = [&](int k) {
+    Worker& w = *workers_[k];
+    w.culprit.clear();
+    const int begin = first_leaf + mine * k / workers, end = first_leaf + mine * (k + 1) / workers;
+    std::vector<double> sum(scalars);
+    for (int leaf = begin; leaf < end; ++leaf) {
+      const int first = leaf * block, count = std::min(block, total - first);
+      if (batch.is_all()) {
+        w.feeder.load(data_, first, count);
+      } else {
+        w.indices.assign(batch.examples().begin() + first,
+                         batch.examples().begin() + first + count);
+        w.feeder.load(data_, w.indices);
+      }
+      const double share = static_cast<double>(count) / total;
+      std::fill(sum.begin(), sum.end(), 0.0);
+      sum[0] = share * pass(w, share);
+      std::size_t at = 1;
+      if (tracking)
+        for (int l : losses_) sum[at++] = share * w.graph->loss_of(l);
+      if (examples)
+        for (int l : losses_) {
+          const auto& node = w.graph->nodes()[l];
+          for (int e = 0; e < count; ++e)
+            example_losses[first + e] += node.loss_weight * static_cast<double>(node.state.x(0, e));
+        }
+      if (classes) {
+        const auto& y = w.graph->nodes()[predict_].state.x;
+        for (int e = 0; e < count; ++e) {
+          const int predicted = data::predicted_class(y.col(e), data_);
+          const int example = batch.is_all() ? first + e : w.indices[e];
+          sum[at] += predicted != data_.labels[example];
+          ++sum[at + 1 + predicted];
+        }
+      }
+      sums[k].add(leaf, values(w), sum);
+    }
+  };
+  if (workers == 1)
+    run_worker(0);
+  else
+    team_.run(workers, run_worker);
+
+  std::vector<PartialSum<T>> nodes;
+  for (auto& s : sums)
+    for (auto& node : s.nodes()) nodes.push_back(std::move(node));
+  PartialSum<T> sum = reduce(ranks, leaves, nodes);
+  if (out) *out = std::move(sum.values);
+  const double loss = sum.scalars[0];
+  // Which node went non-finite: the first rank's that saw one (every rank knows the loss).
+  culprit_.clear();
+  for (int k = 0; k < workers && culprit_.empty(); ++k) culprit_ = workers_[k]->culprit;
+  if (!std::isfinite(loss) && ranks.size() > 1)
+    for (const Bytes& from : ranks.all_gather(Bytes(culprit_.begin(), culprit_.end())))
+      if (!from.empty()) {
+        culprit_.assign(from.begin(), from.end());
+        break;
+      }
+  if (tracking) {
+    tracked_done_ = true;
+    tracked_losses_.assign(sum.scalars.begin() + 1, sum.scalars.begin() + 1 + losses_.size());
+    if (examples) {
+      // Each rank's examples are those of its blocks: [first_leaf · block, end_leaf · block).
+      const int from = std::min(total, first_leaf * block), to = std::min(total, end_leaf * block);
+      Bytes own(reinterpret_cast<const char*>(example_losses.data() + from),
+                reinterpret_cast<const char*>(example_losses.data() + to));
+      tracked_example_losses_.clear();
+      for (const Bytes& part : ranks.all_gather(own)) {
+        const auto* values = reinterpret_cast<const double*>(part.data());
+        tracked_example_losses_.insert(tracked_example_losses_.end(), values,
+                                       values + part.size() / sizeof(double));
+      }
+    }
+    if (classes) {
+      const std::size_t at = 1 + losses_.size();
+      tracked_errors_ = static_cast<int>(sum.scalars[at]);
+      tracked_predictions_.assign(data_.classes, 0);
+      for (int c = 0; c < data_.classes; ++c)
+        tracked_predictions_[c] = static_cast<int>(sum.scalars[at + 1 + c]);
+    }
+  }
+  return loss;
+}
+
+template <typename T>
 double GraphObjective<T>::forward(Worker& w) {
   w.graph->fprop();
   const double e = w.graph->loss();
@@ -261,6 +369,10 @@ void GraphObjective<T>::add_replicas(Vector<T>& into, Field&& field, int workers
 
 template <typename T>
 double GraphObjective<T>::compute_value(const Batch& batch) {
+  if (options_.communicator)
+    return for_each_block(
+        batch, [&](Worker& w, double) { return forward(w); },
+        [](Worker&) { return Vector<T>(); }, nullptr);
   return for_each_part(batch, options_.chunk, [&](Worker& w, int, double) { return forward(w); });
 }
 
@@ -289,6 +401,33 @@ int GraphObjective<T>::workers_of(const Batch& batch) const {
 
 template <typename T>
 double GraphObjective<T>::compute_gradient(const Batch& batch, bool with_curvature) {
+  if (options_.communicator) {
+    auto& p = parameters();
+    const Eigen::Index n = p.size();
+    Vector<T> sum;
+    const double e = for_each_block(
+        batch,
+        [&](Worker& w, double share) {
+          auto& q = w.graph->parameters();
+          q.clear_gradients();
+          if (with_curvature) q.clear_hessian();
+          const double part_loss = forward(w);
+          w.graph->bprop(share);
+          if (with_curvature) w.graph->bbprop(share);
+          return part_loss;
+        },
+        [&](Worker& w) -> Vector<T> {
+          const auto& q = std::as_const(w.graph->parameters());
+          if (!with_curvature) return q.dw();
+          Vector<T> both(2 * n);
+          both << q.dw(), q.ddw();
+          return both;
+        },
+        &sum);
+    p.dw() = sum.head(n);
+    if (with_curvature) p.ddw() = sum.tail(n);
+    return e;
+  }
   const double e = accumulate(batch, with_curvature);
   const int workers = workers_of(batch);
   auto& p = parameters();
@@ -306,6 +445,7 @@ double GraphObjective<T>::compute_gradient(const Batch& batch, bool with_curvatu
 
 template <typename T>
 double GraphObjective<T>::compute_descent(const Batch& batch, T eta, const Vector<T>* factors) {
+  if (options_.communicator) return Objective<T>::compute_descent(batch, eta, factors);
   const int total = batch.size(data_.size());
   auto& p = parameters();
   const int workers = workers_of(batch);
@@ -357,6 +497,20 @@ void GraphObjective<T>::compute_gauss_newton_vector(const Batch& batch, const Ve
 template <typename T>
 void GraphObjective<T>::product_along(const Batch& batch, const Vector<T>& v, Vector<T>& out,
                                       void (Graph<T>::*pass)()) {
+  if (options_.communicator) {
+    parameters().rw() = v;
+    for_each_block(
+        batch,
+        [&](Worker& w, double share) {
+          const double e = forward(w);
+          w.graph->parameters().clear_gradients();
+          w.graph->bprop(share);
+          (w.graph->*pass)();
+          return e;
+        },
+        [](Worker& w) -> Vector<T> { return std::as_const(w.graph->parameters()).rdw(); }, &out);
+    return;
+  }
   const int workers = workers_of(batch);
   auto& p = parameters();
   p.rw() = v;

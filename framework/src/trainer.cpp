@@ -20,6 +20,17 @@ TrainingDiverged::TrainingDiverged(const std::string& message, bool by_rule)
     : NumericError(message), by_rule_(by_rule) {}
 TrainingDiverged::~TrainingDiverged() = default;
 
+// The training and evaluation objectives' options.
+static GraphObjectiveOptions objective_options(const TrainerConfig& config) {
+  GraphObjectiveOptions options;
+  options.chunk = config.eval_batch;
+  options.predict = config.predict;
+  options.threads = config.threads;
+  options.communicator = config.communicator;
+  options.block = config.block;
+  return options;
+}
+
 template <typename T>
 Trainer<T>::Trainer(Graph<T>& graph, Optimizer<T>& optimizer, const data::Dataset& train,
                     TrainerConfig config)
@@ -29,7 +40,7 @@ Trainer<T>::Trainer(Graph<T>& graph, Optimizer<T>& optimizer, const data::Datase
       config_(config),
       streams_(config.seed),
       objective_(graph, train, streams_.sampling,
-                 {config.eval_batch, config.predict, config.threads}) {
+                 objective_options(config)) {
   if (config_.batch < 1) throw Error("the batch size must be at least 1");
   const std::string order = "order = " + order_name(config_.order);
   const bool per_step = config_.order == Order::interleave || config_.order == Order::emphasize;
@@ -319,7 +330,7 @@ Evaluation Trainer<T>::evaluate(const data::Dataset& data) {
 template <typename T>
 Evaluation Trainer<T>::evaluate_first(const data::Dataset& data, int count) {
   GraphObjective<T> on(graph_, data, streams_.sampling,
-                       {config_.eval_batch, config_.predict, config_.threads});
+                       objective_options(config_));
   std::vector<int> first(count);
   std::iota(first.begin(), first.end(), 0);
   const Batch batch = count == data.size() ? Batch::all() : Batch::of(std::move(first));

@@ -103,7 +103,17 @@ const std::vector<SettingSpec>& run_settings() {
                "16 examples a part: smaller batches stay on one thread), at most this machine's " +
                    std::to_string(static_cast<long long>(hardware_threads())) + " hardware threads")
           .at_least(1)
-          .at_most(hardware_threads())};
+          .at_most(hardware_threads()),
+      optional("reproducible", SettingType::boolean, "false",
+               "sums over each batch in blocks of `block` examples, added in one fixed tree: "
+               "the same weights, to the bit, for any number of threads and of MPI ranks "
+               "(docs/mpi.md); always on under mpirun"),
+      optional("block", SettingType::integer, "64",
+               "reproducible sums: the examples of a block, formed by one graph (a larger block "
+               "makes fewer, larger matrix products and fewer partial sums to send); the same "
+               "block gives the same weights")
+          .at_least(1)
+          .at_most(1 << 20)};
   return settings;
 }
 

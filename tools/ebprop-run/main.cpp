@@ -1,5 +1,6 @@
 // ebprop-run: trains, tests and inspects a network described by a graph file.
 #include <ebprop/checkpoint.h>
+#include <ebprop/communicator.h>
 #include <ebprop/curvature/eigen.h>
 #include <ebprop/files.h>
 #include <ebprop/graph.h>
@@ -15,6 +16,9 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
 #include <cmath>
 #include <iomanip>
 #include <iostream>
@@ -27,6 +31,7 @@
 #include "files.h"
 #include "inspect.h"
 #include "options.h"
+#include "ranks.h"
 #include "report.h"
 #include "resume.h"
 #include "stop_signals.h"
@@ -175,14 +180,46 @@ double automatic_rate(const CommandLine& cli, const GraphSpec& spec, const Regis
   return rate;
 }
 
+// A hash of a file's bytes ("" for no file), for the ranks' facts.
+std::string file_hash(const std::string& path) {
+  if (path.empty()) return "none";
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return std::to_string(std::hash<std::string>()(bytes));
+}
+
+// What every rank of an MPI run must have alike (Ranks::agree): the run's identity (graph,
+// settings, training data), the other data sets, the epochs, and the starting weights.
+template <typename T>
+std::vector<std::string> rank_facts(const CommandLine& cli, const GraphSpec& spec,
+                                    const Graph<T>& graph, const tools::RunConfig& config,
+                                    const tools::Data& data) {
+  const RunIdentity identity = run_identity(spec, graph, config, data.train);
+  std::vector<std::string> facts;
+  for (const std::string& line : identity.graph) facts.push_back("graph: " + line);
+  for (const auto& [key, value] : identity.settings) facts.push_back("setting " + key + ": " + value);
+  facts.push_back("training data: " + identity.data);
+  facts.push_back("test data: " + (data.has_test ? data_fingerprint(data.test) : "none"));
+  facts.push_back("validation data: " +
+                  (data.has_validation ? data_fingerprint(data.validation) : "none"));
+  facts.push_back("epochs: " + std::to_string(config.run.integer("epochs")));
+  facts.push_back("test-only: " + std::to_string(cli.test_only));
+  const auto& w = graph.parameters().w();
+  facts.push_back("starting weights: hash " +
+                  std::to_string(std::hash<std::string>()(
+                      std::string(reinterpret_cast<const char*>(w.data()), sizeof(T) * w.size()))));
+  facts.push_back("--resume checkpoint: hash " + file_hash(cli.resume));
+  return facts;
+}
+
 template <typename T>
 int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
-        tools::RunConfig config) {
+        tools::RunConfig config, Ranks* ranks) {
   // A checkpoint to resume is read first: a wrong file is refused before any work.
   std::optional<CheckpointFile> resume;
   if (!cli.resume.empty()) {
     resume = read_checkpoint(cli.resume);
-    add_keys_added_since(resume->checkpoint.identity, resume->archive.version());
+    add_keys_added_since(resume->checkpoint.identity);
   }
   RandomStreams streams(static_cast<std::uint64_t>(config.run.integer("seed")));
   Graph<T> graph(spec, registry, streams.initialization);
@@ -227,7 +264,21 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   tc.predict = config.run.text("predict");
   tc.threads = static_cast<int>(config.run.integer("threads"));
   tc.divergence_factor = divergence_factor(config.run);
+  // Reproducible sums (GraphObjective): across the ranks of an MPI run, or by [run] reproducible
+  // in this process alone, to the bit as an MPI run makes them.
+  SingleProcess alone;
+  if (ranks)
+    tc.communicator = &ranks->world();
+  else if (config.run.boolean("reproducible"))
+    tc.communicator = &alone;
+  tc.block = static_cast<int>(config.run.integer("block"));
   Trainer<T> trainer(graph, *optimizer, data.train, tc);
+  // Only rank 0 of an MPI run writes files (ranks.h).
+  const bool writes = !ranks || ranks->primary();
+  // A stop request (SIGINT, SIGTERM) on any rank stops every rank after the same step.
+  const auto stop_requested = [&] {
+    return ranks ? ranks->any_stop(stop_signal() != 0) : stop_signal() != 0;
+  };
   const DataUse use = optimizer->data_use();
   // The examples each step of an iterating optimizer presents, as the trainer draws them.
   const int sample = use.kind == DataUse::Kind::full_set
@@ -240,7 +291,8 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   // From here on SIGINT and SIGTERM end training at the end of a step, with every file whole. A
   // run that only evaluates has nothing half-done to protect: the signals end it at once.
   if (epochs > 0) catch_stop_signals();
-  trainer.stop_when([] { return stop_signal() != 0; });
+  trainer.stop_when(stop_requested);
+  if (ranks) ranks->agree(rank_facts(cli, spec, graph, config, data));
 
   if (!cli.quiet)
     std::cout << "graph " << graph.file() << ": " << graph.nodes().size() << " nodes, "
@@ -257,13 +309,22 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
               << "training: " << training_plan(use, epochs, tc.batch, sample) << ", optimizer "
               << config.optimizer << ", seed " << tc.seed << "\n"
               << run_losses(graph, trainer.objective()) << std::flush;  // seen before epoch 1
+  if (!cli.quiet && tc.communicator)
+    std::cout << "sums: reproducible, in blocks of " << tc.block << " examples added in a fixed "
+              << "tree"
+              << (ranks ? ", over " + std::to_string(ranks->world().size()) +
+                              (ranks->world().size() == 1 ? " MPI rank (" : " MPI ranks (") +
+                              ranks->world().library() + ")"
+                        : " (one process)")
+              << "\n";
   if (!cli.quiet && !layer_rates.empty()) {
     std::cout << "rates (lower-layer-rates, §4.7):";
     for (const std::string& line : layer_rates) std::cout << " " << line << ";";
     std::cout << "\n";
   }
 
-  const bool terminal = isatty(STDOUT_FILENO) && !cli.quiet;
+  // mpirun gives rank 0 a terminal whether or not its own output is one: no progress line there.
+  const bool terminal = isatty(STDOUT_FILENO) && !cli.quiet && !ranks;
   auto epoch_started = std::chrono::steady_clock::now();
   int last_done = 0;
   if (terminal)
@@ -288,7 +349,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
     std::cout << (data.has_test ? "test" : "train") << " loss " << std::setprecision(6) << test.loss
               << (classes ? " error " + percent(test.error) : "")
               << per_loss_columns(trainer.objective().loss_names(), test) << "\n";
-    if (!cli.save.empty()) save_model(cli.save, graph.parameters(), data.model);
+    if (!cli.save.empty() && writes) save_model(cli.save, graph.parameters(), data.model);
     return 0;
   }
 
@@ -322,7 +383,8 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
       std::cout << "resuming '" << cli.resume << "' from "
                 << position(saved.trainer, data.train.size()) << std::endl;
     early.restore(record.early);
-    if (!cli.metrics.empty()) write_file_atomically(cli.metrics, record.metrics(metrics_form));
+    if (!cli.metrics.empty() && writes)
+      write_file_atomically(cli.metrics, record.metrics(metrics_form));
     if (first_epoch > epochs) {
       std::cout << "the run has done its " << record.epochs_done
                 << " epochs; give a larger --epochs to train on\n";
@@ -337,13 +399,13 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
                                        ? (std::int64_t{data.train.size()} + tc.batch - 1) / tc.batch
                                        : std::max(1, data.train.size() / sample);
     trace.emplace(cli.trace, graph.parameters(), per_epoch * epochs);
-    trace->write();
+    if (writes) trace->write();
   }
   const CheckpointEvery& every = cli.checkpoint_every;
   // Writes the run's state to --checkpoint. Weights that went non-finite are not kept: the
   // trainer reports the divergence at the end of the epoch, and the last checkpoint stays.
   const auto write_checkpoint_now = [&] {
-    if (cli.checkpoint.empty() || !graph.parameters().w().allFinite()) return;
+    if (cli.checkpoint.empty() || !writes || !graph.parameters().w().allFinite()) return;
     write_checkpoint(cli.checkpoint,
                      {identity, optimizer->state(), trainer.state(), record.encode()},
                      graph.parameters(), data.model);
@@ -366,7 +428,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
       r = trainer.run_epoch(epoch, data.has_test ? &data.test : nullptr,
                             data.has_validation ? &data.validation : nullptr);
     } catch (const TrainingDiverged& e) {
-      if (trace) trace->write();  // up to the step that diverged: how it went (Fig. 11)
+      if (trace && writes) trace->write();  // up to the step that diverged: how it went (Fig. 11)
       if (terminal) std::cout << "\n";
       std::cout.flush();
       std::cerr << "ebprop-run: error: " << e.what()
@@ -381,7 +443,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
       return 1;
     }
     if (terminal) std::cout << "\r" << std::string(60, ' ') << "\r";
-    if (trace) trace->write();
+    if (trace && writes) trace->write();
     if (r.interrupted) {
       write_checkpoint_now();
       std::cout.flush();
@@ -399,19 +461,20 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
       std::cout << "note: " << r.last_step.notice << "\n";
     std::cout << epoch_line(r, record.iteration, classes) << std::endl;
     record.add_metrics(r);
-    if (!cli.metrics.empty()) write_file_atomically(cli.metrics, record.metrics(metrics_form));
-    if (!cli.save.empty()) save_model(cli.save, graph.parameters(), data.model);
+    if (!cli.metrics.empty() && writes)
+      write_file_atomically(cli.metrics, record.metrics(metrics_form));
+    if (!cli.save.empty() && writes) save_model(cli.save, graph.parameters(), data.model);
     record.epochs_done = epoch;
     if (epoch == 1) record.first_train_loss = r.train.loss;
     last = r;
-    if (data.has_validation && early.improved(r) && !cli.save_best.empty())
+    if (data.has_validation && early.improved(r) && !cli.save_best.empty() && writes)
       save_model(cli.save_best, graph.parameters(), data.model);
     if (!r.stop.empty())
       record.finished = "stopped: " + r.stop;
     else if (early.exhausted())
       record.finished = early.stop_line();
     record.early = early.state();
-    const bool interrupted = stop_signal() != 0;
+    const bool interrupted = stop_requested();
     if (epoch == epochs || !record.finished.empty() || interrupted ||
         (every.epochs > 0 && epoch % every.epochs == 0))
       write_checkpoint_now();
@@ -436,7 +499,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   return 0;
 }
 
-int main_checked(int argc, char** argv) {
+int main_checked(int argc, char** argv, Ranks* ranks) {
   const std::optional<CommandLine> cli = parse_command_line(argc, argv);
   if (!cli) return 0;
 
@@ -486,14 +549,61 @@ int main_checked(int argc, char** argv) {
   const int threads = static_cast<int>(config.run.integer("threads"));
   omp_set_num_threads(cli->time ? threads : 1);
   if (cli->time) return time_passes(*cli, spec, registry, config);
-  if (config.run.text("precision") == "double") return run<double>(*cli, spec, registry, config);
-  return run<float>(*cli, spec, registry, config);  // the schema allows float and double only
+  if (config.run.text("precision") == "double")
+    return run<double>(*cli, spec, registry, config, ranks);
+  return run<float>(*cli, spec, registry, config, ranks);  // the schema allows float and double only
+}
+
+// A stream buffer that drops what it is given: the output of ranks other than 0.
+class Discard final : public std::streambuf {
+ protected:
+  int overflow(int c) override { return c; }
+};
+
+// ebprop-run as one rank of an MPI run (ranks.h): rank 0 prints; a failure before the ranks
+// agree is reported by rank 0 for all, one after it ends every rank.
+int run_as_rank(tools::MpiWorld& world, int argc, char** argv) {
+  Ranks ranks(world);
+  static Discard discard;  // outlives the streams' last flush at exit
+  if (!ranks.primary()) {
+    std::cout.rdbuf(&discard);
+    std::cerr.rdbuf(&discard);
+  }
+  int status = 0;
+  std::string message;
+  try {
+    status = main_checked(argc, argv, &ranks);
+  } catch (const RanksStopped& stopped) {
+    return stopped.status();
+  } catch (const tools::CommandLineError& e) {
+    status = 2;
+    message = e.what();
+  } catch (const std::exception& e) {
+    status = 1;
+    message = std::string("error: ") + e.what();
+  }
+  std::cout.flush();
+  if (!ranks.agreed()) return ranks.end_before_agreement(status, message);
+  if (!message.empty()) {  // this rank alone may have failed: the others must not wait for it
+    std::fprintf(stderr, "ebprop-run: rank %d of %d: %s\n", world.rank(), world.size(),
+                 message.c_str());
+    std::fflush(stderr);
+    world.abort(status);
+  }
+  return status;
 }
 
 }  // namespace
 }  // namespace ebprop::run
 
 int main(int argc, char** argv) {
-  return ebprop::tools::tool_main("ebprop-run",
-                                  [&] { return ebprop::run::main_checked(argc, argv); });
+  std::unique_ptr<ebprop::tools::MpiWorld> world;
+  const int started = ebprop::tools::tool_main("ebprop-run", [&] {
+    world = ebprop::tools::join_mpi(argc, argv);
+    return 0;
+  });
+  if (started != 0) return started;
+  if (world) return ebprop::run::run_as_rank(*world, argc, argv);
+  return ebprop::tools::tool_main(
+      "ebprop-run", [&] { return ebprop::run::main_checked(argc, argv, nullptr); });
 }

@@ -60,11 +60,14 @@ bool free_on_resume(const std::string& key) {
   return free.count(key) != 0;
 }
 
-void add_keys_added_since(RunIdentity& saved, std::uint32_t version) {
-  if (version >= 2) return;
-  const auto defaults = Settings::validate(tools::run_settings(), {}, "[run]", {}).texts();
-  for (const std::string key : {"order", "emphasize-floor", "emphasize-cap"})
-    saved.settings.emplace("run." + key, defaults.at(key));
+void add_keys_added_since(RunIdentity& saved) {
+  const auto add = [&](const std::string& prefix, const std::vector<SettingSpec>& schema,
+                       const char* section) {
+    for (const auto& [key, value] : Settings::validate(schema, {}, section, {}).texts())
+      if (!free_on_resume(prefix + key)) saved.settings.emplace(prefix + key, value);
+  };
+  add("run.", tools::run_settings(), "[run]");
+  add("data.", tools::data_settings(), "[data]");
 }
 
 template <typename T>

@@ -45,10 +45,9 @@ template <typename T>
 RunIdentity run_identity(const GraphSpec& spec, const Graph<T>& graph,
                          const tools::RunConfig& config, const data::Dataset& train);
 
-// A checkpoint of format `version` (checkpoint.h) written before [run] had the keys of the §4.2
-// presentation orders (version 1: order, emphasize-floor, emphasize-cap) ran with their
-// defaults (its order was `shuffle`'s): `saved` gets them, so that it matches a run that leaves
-// them at their defaults.
-void add_keys_added_since(RunIdentity& saved, std::uint32_t version);
+// A checkpoint written before a [run] or [data] key existed (the §4.2 presentation orders of
+// format 1, the reproducible sums, ...) ran as that key's default: `saved` gets the default of
+// every key it lacks, so that it matches a run that leaves those keys at their defaults.
+void add_keys_added_since(RunIdentity& saved);
 
 }  // namespace ebprop::run

@@ -19,6 +19,15 @@
 // A non-finite loss is returned as it is; non_finite_culprit() then names the first node that
 // produced a non-finite value.
 //
+// Reproducible sums (options.communicator set: an MPI run, or [run] reproducible = true): the
+// batch is cut instead into blocks of options.block examples, the blocks are shared out among the
+// communicator's ranks and each rank's among its threads, each block's share of the loss, the
+// derivatives (dw, ddw, the Hessian- and Gauss-Newton-vector products) and the tracked errors is
+// formed by one graph, and the blocks are added in a fixed tree (tree_sum.h). Every rank then
+// holds the same sums, bit for bit the same for any number of ranks and threads. The Jacobian is
+// computed whole on every rank (it is for small problems). Every rank must make the same
+// evaluations in the same order (communicator.h).
+//
 // Classification: when the data set has labels and a prediction node is known (the `predict`
 // node, or by default the first input of the loss node written first in the graph FILE — not the
 // first in the engine's topological order, which may be an auxiliary head — and which must then
@@ -43,6 +52,7 @@
 #include "ebprop/data/feeder.h"
 #include "ebprop/graph.h"
 #include "ebprop/objective.h"
+#include "ebprop/communicator.h"
 #include "ebprop/thread_team.h"
 
 namespace ebprop {
@@ -54,6 +64,9 @@ struct GraphObjectiveOptions {
   int threads = 1;      // graphs running parts of a chunk at once (the graph and threads − 1
                         // replicas); ≥ 1
   int min_part = 16;    // the fewest examples a part gets when a chunk is cut for the threads
+  // Reproducible sums over the ranks of `communicator` (see above); null: this process alone.
+  Communicator* communicator = nullptr;
+  int block = 64;  // examples per block of a reproducible sum; ≥ 1
 };
 
 template <typename T>
@@ -152,6 +165,13 @@ class GraphObjective final : public Objective<T> {
   // At most max_parts parts per chunk.
   template <typename Pass>
   double for_each_part(const Batch& batch, int limit, Pass&& pass, int max_parts = 1 << 30);
+  // The reproducible evaluation: calls pass(worker, share) with each of this rank's blocks of
+  // `batch` loaded in a worker's graph (its threads each taking a run of blocks), then adds up
+  // over every rank, in the fixed tree, the blocks' Σ share · loss, the tracked sums, and the
+  // vectors values(worker) read after each pass (empty for a value); `out` receives their sum.
+  // Returns E.
+  template <typename Pass, typename Values>
+  double for_each_block(const Batch& batch, Pass&& pass, Values&& values, Vector<T>* out);
   double forward(Worker& worker);  // fprop of the loaded part: its mean loss, noting a culprit
   void require_r_passes(const char* what) const;
   // Adds every replica's `field` (dw, ddw or rdw of its store, or its sum) into the graph's (or

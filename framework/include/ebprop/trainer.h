@@ -56,6 +56,11 @@ struct TrainerConfig {
                            // the loss node written first in the graph file
   int eval_batch = 256;    // examples per pass when evaluating
   int threads = 1;         // graphs running parts of a batch at once (GraphObjectiveOptions)
+  // Reproducible sums over the ranks of `communicator` in blocks of `block` examples, for
+  // training and evaluation (GraphObjectiveOptions); null: this process alone. Every rank runs
+  // the same trainer on the same data and settings, and ends each step with the same weights.
+  Communicator* communicator = nullptr;
+  int block = 64;
   // The divergence rule (0: off): training stops when the mean training loss over a tenth of an
   // epoch (the last tenth takes in a shorter rest; a batch optimizer: the loss after its step)
   // exceeds divergence_factor times the loss of the starting weights on the first

@@ -55,12 +55,15 @@ std::string RunRecord::metrics(MetricsFormat format) const {
 
 bool free_on_resume(const std::string& key) {
   static const std::set<std::string> free = {
-      "run.epochs",      "run.threads", "data.test-images",  "data.test-labels",  "data.test-csv",
-      "data.test-limit", "data.dir",    "data.train-images", "data.train-labels", "data.train-csv"};
+      "run.epochs",        "run.threads",       "data.test-images",   "data.test-labels",
+      "data.test-targets", "data.test-csv",     "data.test-limit",    "data.dir",
+      "data.train-images", "data.train-labels", "data.train-targets", "data.train-csv"};
   return free.count(key) != 0;
 }
 
 void add_keys_added_since(RunIdentity& saved, std::uint32_t version) {
+  // Added to [data] within version 2; a checkpoint without it had no validation targets.
+  saved.settings.emplace("data.validation-targets", "");
   if (version >= 2) return;
   const auto defaults = Settings::validate(tools::run_settings(), {}, "[run]", {}).texts();
   for (const std::string key : {"order", "emphasize-floor", "emphasize-cap"})

@@ -48,7 +48,8 @@ RunIdentity run_identity(const GraphSpec& spec, const Graph<T>& graph,
 // A checkpoint of format `version` (checkpoint.h) written before [run] had the keys of the §4.2
 // presentation orders (version 1: order, emphasize-floor, emphasize-cap) ran with their
 // defaults (its order was `shuffle`'s): `saved` gets them, so that it matches a run that leaves
-// them at their defaults.
+// them at their defaults. So does one of any version written before [data] had
+// validation-targets (no validation targets: "").
 void add_keys_added_since(RunIdentity& saved, std::uint32_t version);
 
 }  // namespace ebprop::run

@@ -14,6 +14,7 @@
 
 #include "ebprop/data/csv.h"
 #include "ebprop/data/dataset.h"
+#include "ebprop/data/finite.h"
 #include "ebprop/data/idx.h"
 #include "ebprop/data/preprocess.h"
 #include "ebprop/error.h"
@@ -86,6 +87,17 @@ Bytes idx_file(unsigned char type, const std::vector<std::uint32_t>& dims, const
   Bytes bytes = idx_header(type, dims);
   bytes.insert(bytes.end(), data.begin(), data.end());
   return bytes;
+}
+
+// An IDX file of 32-bit floats (type 0x0D), big-endian.
+Bytes idx_floats(const std::vector<std::uint32_t>& dims, const std::vector<float>& values) {
+  Bytes data;
+  for (const float value : values) {
+    std::uint32_t bits;
+    std::memcpy(&bits, &value, sizeof bits);
+    append_big_endian(data, bits, 4);
+  }
+  return idx_file(0x0D, dims, data);
 }
 
 std::uint32_t crc32(const Bytes& bytes) {
@@ -387,6 +399,70 @@ BOOST_AUTO_TEST_CASE(labels_must_be_non_negative_integers) {
   BOOST_TEST(data.inputs(1, 2) == 5.0f);
 }
 
+// A regression's targets: N, N x 1 or N x d1 x ... values of any element type, one column of
+// d1·... targets per example in the file's order, and no labels.
+BOOST_AUTO_TEST_CASE(targets_files_pair_with_images) {
+  TempDir dir;
+  const std::string images = dir.file("images"), targets = dir.file("targets");
+  write_file(images, idx_floats({4, 2}, {1, 0.5f, -0.5f, 1.5f, 2, -1, 0.25f, 0.75f}));
+  for (const auto& dims : {std::vector<std::uint32_t>{4}, std::vector<std::uint32_t>{4, 1}}) {
+    write_file(targets, idx_floats(dims, {1, -1, 0.5f, -0.25f}));
+    const Dataset data = load_idx_targets(images, targets);
+    BOOST_TEST(data.name == images);
+    BOOST_TEST(data.targets_name == targets);
+    BOOST_TEST(data.size() == 4);
+    BOOST_TEST((data.input_shape == Shape{2}));
+    BOOST_TEST(data.inputs(0, 1) == -0.5f);
+    BOOST_TEST(data.inputs(1, 3) == 0.75f);
+    BOOST_TEST_REQUIRE(data.targets.rows() == 1);
+    BOOST_TEST_REQUIRE(data.targets.cols() == 4);
+    BOOST_TEST(data.targets(0, 0) == 1.0f);
+    BOOST_TEST(data.targets(0, 3) == -0.25f);
+    BOOST_TEST(data.labels.empty());
+    BOOST_TEST(data.classes == 0);
+  }
+  // Ubyte targets of 2 x 3 per example: six a column, example after example.
+  Bytes values(4 * 6);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<unsigned char>(10 + i);
+  write_file(targets, idx_file(0x08, {4, 2, 3}, values));
+  const Dataset data = load_idx_targets(images, targets);
+  BOOST_TEST_REQUIRE(data.targets.rows() == 6);
+  BOOST_TEST_REQUIRE(data.targets.cols() == 4);
+  BOOST_TEST(data.targets(0, 0) == 10.0f);
+  BOOST_TEST(data.targets(5, 0) == 15.0f);
+  BOOST_TEST(data.targets(0, 1) == 16.0f);
+  BOOST_TEST(data.targets(4, 3) == 32.0f);
+}
+
+BOOST_AUTO_TEST_CASE(targets_files_are_refused_with_both_counts_or_as_images) {
+  TempDir dir;
+  const std::string images = dir.file("images"), targets = dir.file("targets");
+  write_file(images, idx_floats({4, 2}, {1, 0.5f, -0.5f, 1.5f, 2, -1, 0.25f, 0.75f}));
+  // The counts come from the headers: the mismatch is found before the values (and the bytes
+  // after them, which reading them would refuse).
+  Bytes three = idx_floats({3, 2}, {1, 2, 3, 4, 5, 6});
+  three.insert(three.end(), {1, 2, 3, 4});
+  write_file(targets, three);
+  std::string message = error_of<FileError>([&] { load_idx_targets(images, targets); });
+  BOOST_TEST(message == images + " has 4 images but " + targets + " has the targets of 3 examples");
+  // A 1-dimensional images file (the targets given twice) is named as such.
+  write_file(targets, idx_floats({4}, {1, -1, 0.5f, -0.25f}));
+  message = error_of<FileError>([&] { load_idx_targets(targets, targets); });
+  BOOST_TEST(contains(message, targets + ": expected images (N x rows x columns ...), found a "
+                                         "1-dimensional IDX array of 4 values"),
+             message);
+  // What read_idx refuses, it refuses in a targets file too.
+  write_file(targets, idx_file(0x0D, {4}, Bytes(20, 0)));
+  message = error_of<FileError>([&] { load_idx_targets(images, targets); });
+  BOOST_TEST(contains(message, targets + ": 4 unexpected bytes after the data"), message);
+  // A NaN target is named in the targets file, not the images file.
+  write_file(targets, idx_floats({4}, {1, -1, std::nanf(""), -0.25f}));
+  const Dataset data = load_idx_targets(images, targets);
+  message = error_of<NumericError>([&] { require_finite(data); });
+  BOOST_TEST(contains(message, "'" + targets + "': example 2 (counted from 0), target 0, is NaN"),
+             message);
+}
+
 BOOST_AUTO_TEST_CASE(find_idx_files_variants) {
   TempDir dir;
   for (const char* name : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte.gz",
@@ -408,6 +484,24 @@ BOOST_AUTO_TEST_CASE(find_idx_files_variants) {
   const std::string nowhere = dir.file("nowhere");
   BOOST_TEST(contains(error_of<FileError>([&] { find_idx_files(nowhere); }),
                       nowhere + ": not a directory"));
+
+  // For a regression the labels are not needed; those there are still found.
+  const IdxFiles images = find_idx_files(dir.file(""), false);
+  BOOST_TEST(fs::path(images.train_images).filename() == "train-images-idx3-ubyte");
+  BOOST_TEST(images.train_labels.empty());
+  BOOST_TEST(fs::path(images.test_images).filename() == "t10k-images-idx3-ubyte.gz");
+  BOOST_TEST(images.test_labels.empty());
+  write_file(dir.file("t10k-labels-idx1-ubyte"), {});
+  BOOST_TEST(fs::path(find_idx_files(dir.file(""), false).test_labels).filename() ==
+             "t10k-labels-idx1-ubyte");
+  fs::remove(dir.file("t10k-images-idx3-ubyte.gz"));
+  const std::string no_test = error_of<FileError>([&] { find_idx_files(dir.file(""), false); });
+  BOOST_TEST(contains(no_test, dir.file("") +
+                                   ": missing IDX files: looked for train-images-idx3-ubyte[.gz] "
+                                   "and t10k-* or test-* images (no labels: the targets are "
+                                   "files of their own); not found: t10k-images-idx3-ubyte[.gz] "
+                                   "or test-images-idx3-ubyte[.gz]"),
+             no_test);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,10 +10,12 @@
 #include <boost/filesystem.hpp>
 #include <boost/test/unit_test.hpp>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "bad_inputs/background.h"
 #include "bad_inputs/bad_input.h"
+#include "bad_inputs/file_bytes.h"
 #include "command.h"
 
 using namespace ebprop::test;
@@ -313,6 +315,41 @@ BOOST_AUTO_TEST_CASE(changed_settings_and_data_are_refused_each_named) {
   BOOST_TEST(fine.status == 0, fine.output);
 }
 
+// An IDX regression's files may move (train-targets says where they are, like train-images) but
+// their content is checked: the run resumes from moved files to the weights of the uninterrupted
+// run, and is refused with other targets.
+BOOST_AUTO_TEST_CASE(an_idx_regression_resumes_from_moved_files_and_not_from_other_targets) {
+  Scratch s;
+  write_bytes(s.file("x.idx"), idx_floats({4, 2}, {1, 0.5f, -0.5f, 1.5f, 2, -1, 0.25f, 0.75f}));
+  write_bytes(s.file("t.idx"), idx_floats({4}, {1, -1, 0.5f, -0.25f}));
+  write_bytes(s.file("moved.idx"), slurp(s.file("t.idx")));
+  write_bytes(s.file("other.idx"), idx_floats({4}, {1, -1, 0.5f, 0.25f}));
+  const std::string graph = s.file("lms.graph",
+                                   "x = input shape=2 source=inputs\nt = input shape=1 "
+                                   "source=targets\no = linear(x) outputs=1\nloss = mse(o, t)\n"
+                                   "[run]\nbatch = 2\n[data]\ntrain-images = x.idx\n"
+                                   "train-targets = t.idx\n");
+  const std::string straight = s.file("straight.bin"), resumed = s.file("resumed.bin");
+  const std::string checkpoint = s.file("run.ckpt");
+  BOOST_TEST_REQUIRE(run_tool("ebprop-run", graph + " -q --epochs 3 --save " + straight).status ==
+                     0);
+  const Result first = run_tool("ebprop-run", graph + " -q --epochs 2 --checkpoint " + checkpoint);
+  BOOST_TEST_REQUIRE(first.status == 0, first.output);
+  const Untouched kept{checkpoint};
+  const Result other = run_tool("ebprop-run", graph + " --epochs 3 --resume " + checkpoint +
+                                                  " --set train-targets=" + s.file("other.idx"));
+  BOOST_TEST(
+      refused(other, 1,
+              {"cannot resume from '" + checkpoint + "': it is the checkpoint of another run",
+               "training data: 4 examples × 2 features"}));
+  BOOST_TEST(kept.changes() == "");
+  const Result moved = run_tool("ebprop-run", graph + " -q --epochs 3 --resume " + checkpoint +
+                                                  " --set train-targets=" + s.file("moved.idx") +
+                                                  " --save " + resumed);
+  BOOST_TEST_REQUIRE(moved.status == 0, moved.output);
+  BOOST_TEST(slurp(resumed) == slurp(straight));
+}
+
 BOOST_AUTO_TEST_CASE(a_damaged_checkpoint_or_another_file_is_refused) {
   Scratch s;
   const std::string checkpoint = checkpoint_of_small_net(s);
@@ -360,16 +397,17 @@ BOOST_AUTO_TEST_CASE(another_format_version_or_kind_is_refused) {
 // A checkpoint of format version 1 (before the §4.2 orders): no presentation section, and an
 // identity without order, emphasize-floor and emphasize-cap. It resumes with those at their
 // defaults, and is refused as another run with another order.
-BOOST_AUTO_TEST_CASE(a_version_1_checkpoint_resumes) {
-  Scratch s;
-  const std::string checkpoint = checkpoint_of_small_net(s);
-  const std::string graph = s.file("net.graph");
+// `checkpoint` rewritten as the format `version` with its identity's settings lacking the keys
+// `dropped`, as a build before them wrote it (version 1: without the presentation section too), in
+// `path`.
+void write_older_checkpoint(const std::string& checkpoint, std::uint32_t version,
+                            const std::set<std::string>& dropped, const std::string& path) {
   const ebprop::Archive read =
       ebprop::Archive::read(checkpoint, "checkpoint", "an ebprop checkpoint");
   BOOST_TEST_REQUIRE(read.version() == 2u);
-  ebprop::Archive old("checkpoint", 1);
+  ebprop::Archive old("checkpoint", version);
   for (const auto& [name, bytes] : read.sections()) {
-    if (name == "presentation") continue;
+    if (name == "presentation" && version < 2) continue;
     if (name != "identity") {
       old.put(name, bytes);
       continue;
@@ -385,10 +423,9 @@ BOOST_AUTO_TEST_CASE(a_version_1_checkpoint_resumes) {
     for (std::uint64_t i = 0; i < count; ++i) {
       std::string key = in.text();
       std::string value = in.text();
-      if (key != "run.order" && key != "run.emphasize-floor" && key != "run.emphasize-cap")
-        settings.emplace_back(key, value);
+      if (dropped.count(key) == 0) settings.emplace_back(key, value);
     }
-    BOOST_TEST_REQUIRE(settings.size() + 3 == count);
+    BOOST_TEST_REQUIRE(settings.size() + dropped.size() == count);
     out.u64(settings.size());
     for (const auto& [key, value] : settings) {
       out.text(key);
@@ -398,14 +435,36 @@ BOOST_AUTO_TEST_CASE(a_version_1_checkpoint_resumes) {
     in.expect_done();
     old.put(name, out.bytes());
   }
+  old.write(path);
+}
+
+BOOST_AUTO_TEST_CASE(a_version_1_checkpoint_resumes) {
+  Scratch s;
+  const std::string checkpoint = checkpoint_of_small_net(s);
+  const std::string graph = s.file("net.graph");
   const std::string old_file = s.file("old.ckpt");
-  old.write(old_file);
+  write_older_checkpoint(
+      checkpoint, 1,
+      {"run.order", "run.emphasize-floor", "run.emphasize-cap", "data.validation-targets"},
+      old_file);
   const Result r = run_tool("ebprop-run", graph + " --epochs 2 --resume " + old_file);
   BOOST_TEST(r.status == 0, r.output);
   BOOST_TEST(contains(r.output, "resuming '" + old_file + "' from the end of epoch 1"), r.output);
   BOOST_TEST(refused(
       run_tool("ebprop-run", graph + " --epochs 2 --set order=interleave --resume " + old_file), 1,
       {"setting run.order: 'shuffle' in the checkpoint, 'interleave' now"}));
+}
+
+// [data] validation-targets came within format version 2: a checkpoint without it had none.
+BOOST_AUTO_TEST_CASE(a_checkpoint_from_before_validation_targets_resumes) {
+  Scratch s;
+  const std::string checkpoint = checkpoint_of_small_net(s);
+  const std::string graph = s.file("net.graph");
+  const std::string old_file = s.file("old.ckpt");
+  write_older_checkpoint(checkpoint, 2, {"data.validation-targets"}, old_file);
+  const Result r = run_tool("ebprop-run", graph + " --epochs 2 --resume " + old_file);
+  BOOST_TEST(r.status == 0, r.output);
+  BOOST_TEST(contains(r.output, "resuming '" + old_file + "' from the end of epoch 1"), r.output);
 }
 
 BOOST_AUTO_TEST_CASE(options_that_contradict_resume_are_usage_errors) {

@@ -7,6 +7,7 @@
 #include <regex>
 #include <sstream>
 
+#include "bad_inputs/file_bytes.h"
 #include "command.h"
 #include "run_output.h"
 #include "test_util.h"
@@ -145,8 +146,8 @@ BOOST_AUTO_TEST_CASE(bad_input_gives_a_located_message_and_exit_1) {
       {small_net, "--set train-images=/nonexistent/x.idx", "/nonexistent/x.idx"},
       {small_net, "--data-dir /nonexistent", "/nonexistent"},
       {small_net + "target-columns = 1\n", "",
-       "bad.graph:14:1: target-columns is for CSV files (train-csv), but the training data are IDX "
-       "files"},
+       "bad.graph:14:1: target-columns is for a regression on CSV files (train-csv) or on an IDX "
+       "targets file (train-targets), but the training data are IDX images and labels"},
       {"x = input shape=10 source=inputs\nt = input shape=10 source=targets\nl = mse(x, "
        "t)\n[data]\ndir = " +
            digits_dir + "\n",
@@ -409,6 +410,14 @@ const char* lms_net =
 const double lms_points[4][3] = {
     {1.0, 0.5, 1.0}, {-0.5, 1.5, -1.0}, {2.0, -1.0, 0.5}, {0.25, 0.75, -0.25}};
 
+// lms.csv in `s`: the points as lms_net reads them.
+void write_lms_csv(const Scratch& s) {
+  std::string points;
+  for (const auto& p : lms_points)
+    points += std::to_string(p[0]) + "," + std::to_string(p[1]) + "," + std::to_string(p[2]) + "\n";
+  s.file("lms.csv", points);
+}
+
 std::vector<std::vector<double>> csv_rows(const std::string& text) {
   std::vector<std::vector<double>> rows;
   std::istringstream lines(text);
@@ -430,10 +439,7 @@ std::vector<std::vector<double>> csv_rows(const std::string& text) {
 // w ← w − η·mean_p (wᵀx_p + b − d_p)·(x_p, 1) (E = ½ mean (o − d)², Eq. 5).
 BOOST_AUTO_TEST_CASE(trace_records_every_step_from_the_starting_weights) {
   Scratch s;
-  std::string points;
-  for (const auto& p : lms_points)
-    points += std::to_string(p[0]) + "," + std::to_string(p[1]) + "," + std::to_string(p[2]) + "\n";
-  s.file("lms.csv", points);
+  write_lms_csv(s);
   const std::string graph = s.file("lms.graph", lms_net), trace = s.file("w.csv");
   const double eta = 0.1;
   const Result r = run(graph + " -q --epochs 3 --optimizer sgd --lr 0.1 --trace " + trace);
@@ -470,6 +476,222 @@ BOOST_AUTO_TEST_CASE(trace_records_every_step_from_the_starting_weights) {
     return e;
   };
   BOOST_TEST(loss(steps.back()) > 10 * loss(steps.front()));
+}
+
+// IDX targets (train-targets) ---------------------------------------------------------------------
+
+namespace {
+
+// The LMS points as IDX files in `s`: x.idx (4 x 2 floats), t.idx (4) and t1.idx (4 x 1); and
+// lms_net reading `data` instead of its CSV lines, as `name`.
+std::string lms_idx_graph(const Scratch& s, const std::string& name, const std::string& data) {
+  std::vector<float> inputs, targets;
+  for (const auto& p : lms_points) {
+    inputs.push_back(static_cast<float>(p[0]));
+    inputs.push_back(static_cast<float>(p[1]));
+    targets.push_back(static_cast<float>(p[2]));
+  }
+  write_bytes(s.file("x.idx"), idx_floats({4, 2}, inputs));
+  write_bytes(s.file("t.idx"), idx_floats({4}, targets));
+  write_bytes(s.file("t1.idx"), idx_floats({4, 1}, targets));
+  std::string text = lms_net;
+  const std::string csv = "target-columns = 1\ntrain-csv = lms.csv\n";
+  text.replace(text.find(csv), csv.size(), data);
+  return s.file(name, text);
+}
+
+}  // namespace
+
+// An IDX targets file is the CSV target column in another format: the same four points give the
+// same steps, byte for byte, whether it holds N or N x 1 values and target-columns is left out or
+// given.
+BOOST_AUTO_TEST_CASE(idx_targets_train_as_the_csv_target_column_does) {
+  Scratch s;
+  write_lms_csv(s);
+  const std::string options = " --epochs 3 --optimizer sgd --lr 0.1 --trace ";
+  const std::string reference = s.file("csv.csv");
+  const Result csv = run(s.file("lms.graph", lms_net) + " -q" + options + reference);
+  BOOST_TEST_REQUIRE(csv.status == 0, csv.output);
+  BOOST_TEST_REQUIRE(csv_rows(slurp(reference)).size() == 4u);
+  for (const std::string data :
+       {"train-images = x.idx\ntrain-targets = t.idx\n",
+        "train-images = x.idx\ntrain-targets = t1.idx\n",
+        "train-images = x.idx\ntrain-targets = t1.idx\ntarget-columns = 1\n"}) {
+    const std::string graph = lms_idx_graph(s, "idx.graph", data), trace = s.file("idx.csv");
+    const Result r = run(graph + options + trace);
+    BOOST_TEST_REQUIRE(r.status == 0, data << r.output);
+    BOOST_TEST(slurp(trace) == slurp(reference), data);
+    const std::string targets = s.file(contains(data, "t1.idx") ? "t1.idx" : "t.idx");
+    BOOST_TEST(contains(r.output, "data: 4 training examples from " + s.file("x.idx") +
+                                      " (targets " + targets + ")\n"),
+               r.output);
+    for (const auto& line : lines_starting(r.output, "epoch ")) BOOST_TEST(!contains(line, "%"));
+  }
+  // --time finds the training data too, and times the passes on them.
+  const Result time = run(s.file("idx.graph") + " --time --time-iterations 1");
+  BOOST_TEST_REQUIRE(time.status == 0, time.output);
+  BOOST_TEST(contains(time.output, "inputs: the first 4 training examples of " + s.file("x.idx")),
+             time.output);
+}
+
+// Two targets per example (N x 2) train a 2-output linear unit: each traced step is computed here
+// from the row before, as trace_records_every_step_from_the_starting_weights does for one
+// (E = ½ mean Σ_k (o_k − d_k)²); the saved model predicts two values per example, W x + b of the
+// last step.
+BOOST_AUTO_TEST_CASE(idx_targets_of_two_values_per_example_train_a_two_output_net) {
+  Scratch s;
+  const double targets[4][2] = {{1, 0.5}, {-1, 2}, {0.5, -1}, {-0.25, 0.75}};
+  std::vector<float> inputs, values;
+  for (int p = 0; p < 4; ++p) {
+    inputs.push_back(static_cast<float>(lms_points[p][0]));
+    inputs.push_back(static_cast<float>(lms_points[p][1]));
+    values.push_back(static_cast<float>(targets[p][0]));
+    values.push_back(static_cast<float>(targets[p][1]));
+  }
+  const std::string x = s.file("x.idx");
+  write_bytes(x, idx_floats({4, 2}, inputs));
+  write_bytes(s.file("t2.idx"), idx_floats({4, 2}, values));
+  const std::string graph = s.file("two.graph",
+                                   "x = input shape=2 source=inputs\n"
+                                   "t = input shape=2 source=targets\n"
+                                   "o = linear(x) outputs=2\n"
+                                   "loss = mse(o, t)\n"
+                                   "[run]\nbatch = 4\nshuffle = false\nprecision = double\n"
+                                   "[data]\ncenter = none\nscale = none\ntrain-images = x.idx\n"
+                                   "train-targets = t2.idx\n");
+  const std::string trace = s.file("w.csv"), model = s.file("two.model");
+  const double eta = 0.1;
+  const Result r =
+      run(graph + " -q --epochs 3 --optimizer sgd --lr 0.1 --trace " + trace + " --save " + model);
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  const std::string text = slurp(trace);
+  BOOST_TEST(
+      text.rfind("step,epoch,o.weight.0,o.weight.1,o.weight.2,o.weight.3,o.bias.0,o.bias.1\n", 0) ==
+          0,
+      text);
+  const auto rows = csv_rows(text);
+  BOOST_TEST_REQUIRE(rows.size() == 4u);
+  // The weights in storage order, a column per input: W(k, j) is o.weight.(k + 2j).
+  const auto output = [](const std::vector<double>& row, int k, const double* x) {
+    return row[2 + k] * x[0] + row[4 + k] * x[1] + row[6 + k];
+  };
+  for (std::size_t step = 1; step < rows.size(); ++step) {
+    const auto& before = rows[step - 1];
+    double g[2][2] = {}, gb[2] = {};
+    for (int p = 0; p < 4; ++p)
+      for (int k = 0; k < 2; ++k) {
+        const double e = output(before, k, lms_points[p]) - targets[p][k];
+        g[k][0] += e * lms_points[p][0] / 4;
+        g[k][1] += e * lms_points[p][1] / 4;
+        gb[k] += e / 4;
+      }
+    for (int k = 0; k < 2; ++k) {
+      BOOST_TEST(rows[step][2 + k] == before[2 + k] - eta * g[k][0],
+                 boost::test_tools::tolerance(1e-12));
+      BOOST_TEST(rows[step][4 + k] == before[4 + k] - eta * g[k][1],
+                 boost::test_tools::tolerance(1e-12));
+      BOOST_TEST(rows[step][6 + k] == before[6 + k] - eta * gb[k],
+                 boost::test_tools::tolerance(1e-12));
+    }
+  }
+  const std::string predictions = s.file("p.csv");
+  const Result predicted = run_tool(
+      "ebprop-predict", graph + " --load " + model + " --input " + x + " --out " + predictions);
+  BOOST_TEST_REQUIRE(predicted.status == 0, predicted.output);
+  BOOST_TEST(contains(predicted.output, "predicting node 'o' (2 values)"), predicted.output);
+  const auto lines = lines_starting(slurp(predictions), "");
+  BOOST_TEST_REQUIRE(lines.size() == 5u);
+  BOOST_TEST(lines[0] == "example,o.0,o.1");
+  for (int p = 0; p < 4; ++p) {
+    std::vector<double> cells;
+    std::istringstream row(lines[p + 1]);
+    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(std::stod(cell));
+    BOOST_TEST_REQUIRE(cells.size() == 3u, lines[p + 1]);
+    BOOST_TEST(cells[0] == p + 1);
+    for (int k = 0; k < 2; ++k)
+      BOOST_TEST(cells[1 + k] == output(rows.back(), k, lms_points[p]),
+                 boost::test_tools::tolerance(1e-12));
+  }
+}
+
+// An IDX regression holds out its validation set as the CSV one does (a plain random subset drawn
+// with the seed: the same losses), reads one from files of its own, tests a CSV-trained regression
+// on IDX files, and saves a model that --load tests again to the same loss.
+BOOST_AUTO_TEST_CASE(an_idx_regression_validates_saves_and_loads) {
+  Scratch s;
+  write_lms_csv(s);
+  const std::string csv = s.file("lms.graph", lms_net);
+  const std::string idx =
+      lms_idx_graph(s, "idx.graph", "train-images = x.idx\ntrain-targets = t.idx\n");
+  const std::string options = " --epochs 3 --lr 0.1 --set validation=1 --metrics ";
+  const std::string a = s.file("a.jsonl"), b = s.file("b.jsonl");
+  BOOST_TEST_REQUIRE(run(csv + " -q" + options + a).status == 0);
+  const Result held = run(idx + options + b);
+  BOOST_TEST_REQUIRE(held.status == 0, held.output);
+  BOOST_TEST(contains(held.output, "data: 3 training examples from "), held.output);
+  BOOST_TEST(contains(held.output, ", 1 validation from "), held.output);
+  const auto from_csv = lines_starting(slurp(a), "{"), from_idx = lines_starting(slurp(b), "{");
+  BOOST_TEST_REQUIRE(from_csv.size() == 3u);
+  BOOST_TEST_REQUIRE(from_idx.size() == 3u);
+  for (std::size_t i = 0; i < from_csv.size(); ++i) {
+    BOOST_TEST(std::isfinite(field(from_idx[i], "validation_loss")), from_idx[i]);
+    BOOST_TEST(field(from_idx[i], "validation_loss") == field(from_csv[i], "validation_loss"));
+    BOOST_TEST(field(from_idx[i], "train_loss") == field(from_csv[i], "train_loss"));
+    BOOST_TEST(std::isnan(field(from_idx[i], "validation_error")), from_idx[i]);
+  }
+
+  const std::string files = " --set validation-images=" + s.file("x.idx") +
+                            " --set validation-targets=" + s.file("t1.idx");
+  const Result own = run(idx + " --epochs 2" + files);
+  BOOST_TEST_REQUIRE(own.status == 0, own.output);
+  BOOST_TEST(contains(own.output, ", 4 validation from " + s.file("x.idx") + " (targets " +
+                                      s.file("t1.idx") + ")\n"),
+             own.output);
+  BOOST_TEST(contains(own.output, "valid loss "), own.output);
+  const std::string test =
+      " --set test-images=" + s.file("x.idx") + " --set test-targets=" + s.file("t.idx");
+  const Result mixed = run(csv + " --epochs 1" + test);
+  BOOST_TEST_REQUIRE(mixed.status == 0, mixed.output);
+  BOOST_TEST(contains(mixed.output, ", 4 test from " + s.file("x.idx")), mixed.output);
+
+  const std::string model = s.file("m.model"), metrics = s.file("m.jsonl");
+  const Result saved =
+      run(idx + " -q --epochs 3 --lr 0.1" + test + " --save " + model + " --metrics " + metrics);
+  BOOST_TEST_REQUIRE(saved.status == 0, saved.output);
+  const double trained = field(lines_starting(slurp(metrics), "{").back(), "test_loss");
+  const Result loaded = run(idx + " --load " + model + " --test-only" + test);
+  BOOST_TEST_REQUIRE(loaded.status == 0, loaded.output);
+  const double reloaded = std::stod(loaded.output.substr(loaded.output.find("test loss ") + 10));
+  BOOST_TEST(std::abs(trained - reloaded) <= 1e-5 * trained, loaded.output);
+  // The CSV graph reads the same points: the model trained on IDX files tests them as well.
+  const Result as_csv = run(csv + " --load " + model + " --test-only" + test);
+  BOOST_TEST_REQUIRE(as_csv.status == 0, as_csv.output);
+  BOOST_TEST(contains(as_csv.output, "test loss "), as_csv.output);
+}
+
+// [data] dir gives an IDX regression its images: the directory's labels are not needed, and not
+// taken for a set whose targets are given.
+BOOST_AUTO_TEST_CASE(a_data_directory_gives_an_idx_regression_its_images) {
+  Scratch s;
+  const std::string graph = lms_idx_graph(s, "dir.graph",
+                                          "dir = mnist\ntrain-targets = t.idx\n"
+                                          "test-targets = t1.idx\n");
+  fs::create_directory(s.dir / "mnist");
+  const std::string images = s.file("mnist/train-images-idx3-ubyte");
+  const std::string test = s.file("mnist/t10k-images-idx3-ubyte");
+  fs::copy_file(s.file("x.idx"), images);
+  fs::copy_file(s.file("x.idx"), test);
+  const std::string expected = "data: 4 training examples from " + images + " (targets " +
+                               s.file("t.idx") + "), 4 test from " + test + " (targets " +
+                               s.file("t1.idx") + ")\n";
+  const Result r = run(graph + " --epochs 2");
+  BOOST_TEST_REQUIRE(r.status == 0, r.output);
+  BOOST_TEST(contains(r.output, expected), r.output);
+  for (const char* name : {"train-labels-idx1-ubyte", "t10k-labels-idx1-ubyte"})
+    s.file("mnist/" + std::string(name), "not read");
+  const Result labelled = run(graph + " --epochs 2");
+  BOOST_TEST_REQUIRE(labelled.status == 0, labelled.output);
+  BOOST_TEST(contains(labelled.output, expected), labelled.output);
 }
 
 BOOST_AUTO_TEST_CASE(trace_refuses_large_nets_long_runs_and_resume) {

@@ -121,11 +121,16 @@ const std::vector<SettingSpec>& data_settings() {
   static const std::vector<SettingSpec> settings{
       optional("dir", SettingType::text, "",
                "directory holding train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz] and "
-               "t10k-* or test-* files"),
+               "t10k-* or test-* files (with train-targets: the images alone)"),
       optional("train-images", SettingType::text, "", "IDX file of training examples"),
       optional("train-labels", SettingType::text, "", "IDX file of training labels"),
+      optional("train-targets", SettingType::text, "",
+               "regression: IDX file of the training examples' real-valued targets, N or N x d1 "
+               "x ... (d1 x ... targets per example), instead of train-labels"),
       optional("test-images", SettingType::text, "", "IDX file of test examples"),
       optional("test-labels", SettingType::text, "", "IDX file of test labels"),
+      optional("test-targets", SettingType::text, "",
+               "regression: IDX file of the test examples' targets, instead of test-labels"),
       optional("train-csv", SettingType::text, "",
                "CSV file of training examples (a label column, or target-columns)"),
       optional("test-csv", SettingType::text, "", "CSV file of test examples"),
@@ -137,6 +142,9 @@ const std::vector<SettingSpec>& data_settings() {
       optional("validation-images", SettingType::text, "",
                "IDX file of validation examples (instead of validation)"),
       optional("validation-labels", SettingType::text, "", "IDX file of validation labels"),
+      optional("validation-targets", SettingType::text, "",
+               "regression: IDX file of the validation examples' targets, instead of "
+               "validation-labels"),
       optional("validation-csv", SettingType::text, "",
                "CSV file of validation examples (instead of validation)"),
       optional("label-column", SettingType::integer, "0",
@@ -150,7 +158,8 @@ const std::vector<SettingSpec>& data_settings() {
       // A CSV row is at most a few thousand cells; the limit keeps the count an int.
       optional("target-columns", SettingType::integer, "0",
                "regression: the last N CSV columns are real-valued targets, there is no label "
-               "(0: a label column)")
+               "(0: a label column); with train-targets it may be left out, or must be the "
+               "file's targets per example")
           .at_least(0)
           .at_most(1000000),
       optional("center", SettingType::text, "per-feature",
@@ -179,13 +188,15 @@ const std::vector<SettingSpec>& data_settings() {
                "pca-whiten and zca divide a component by sqrt(eigenvalue + epsilon x the largest "
                "eigenvalue), so that constant inputs (MNIST's border) are not blown up")
           .at_least(0),
-      optional("target-low", SettingType::real, "-1", "§4.5 target of the wrong classes"),
+      optional("target-low", SettingType::real, "-1",
+               "§4.5 target of the wrong classes (classes only, not a regression)"),
       optional("target-coding", SettingType::text, "one-of-n",
                "§4.5 targets of classes: one-of-n (one output per class, the class is the "
                "largest) or single (two classes on one output: class 0 at target-low, class 1 "
                "at target-high, the class is the side of their midpoint; Fig. 13-14)")
           .one_of({"one-of-n", "single"}),
-      optional("target-high", SettingType::real, "1", "§4.5 target of the right class"),
+      optional("target-high", SettingType::real, "1",
+               "§4.5 target of the right class (classes only, not a regression)"),
       optional("train-limit", SettingType::integer, "0",
                "use only the first N training examples (0: all)")
           .at_least(0),
@@ -336,24 +347,37 @@ std::string resolve_path(const RunConfig& config, const Settings& settings,
 
 DataFiles find_data_files(const RunConfig& config) {
   const Settings& d = config.data;
-  DataFiles files{
-      resolve_path(config, d, "train-images"),      resolve_path(config, d, "train-labels"),
-      resolve_path(config, d, "test-images"),       resolve_path(config, d, "test-labels"),
-      resolve_path(config, d, "train-csv"),         resolve_path(config, d, "test-csv"),
-      resolve_path(config, d, "validation-images"), resolve_path(config, d, "validation-labels"),
-      resolve_path(config, d, "validation-csv")};
+  DataFiles files;
+  files.train_images = resolve_path(config, d, "train-images");
+  files.train_labels = resolve_path(config, d, "train-labels");
+  files.train_targets = resolve_path(config, d, "train-targets");
+  files.test_images = resolve_path(config, d, "test-images");
+  files.test_labels = resolve_path(config, d, "test-labels");
+  files.test_targets = resolve_path(config, d, "test-targets");
+  files.train_csv = resolve_path(config, d, "train-csv");
+  files.test_csv = resolve_path(config, d, "test-csv");
+  files.validation_images = resolve_path(config, d, "validation-images");
+  files.validation_labels = resolve_path(config, d, "validation-labels");
+  files.validation_targets = resolve_path(config, d, "validation-targets");
+  files.validation_csv = resolve_path(config, d, "validation-csv");
   const std::string dir = resolve_path(config, d, "dir");
   if (!dir.empty()) {
+    // A regression's targets are files of their own: the directory's labels are not required,
+    // and not taken for a set whose targets are given (those found for another set are, so that
+    // load_data can refuse a regression's test set of labels).
+    const bool regression = !files.train_targets.empty() || d.integer("target-columns") > 0;
     data::IdxFiles found;
     try {
-      found = data::find_idx_files(dir);
+      found = data::find_idx_files(dir, !regression);
     } catch (const FileError& e) {  // named where the directory was given: --data-dir, a line
       throw FileError(d.where("dir").str() + ": " + e.what());
     }
     if (files.train_images.empty()) files.train_images = found.train_images;
-    if (files.train_labels.empty()) files.train_labels = found.train_labels;
+    if (files.train_labels.empty() && files.train_targets.empty())
+      files.train_labels = found.train_labels;
     if (files.test_images.empty()) files.test_images = found.test_images;
-    if (files.test_labels.empty()) files.test_labels = found.test_labels;
+    if (files.test_labels.empty() && files.test_targets.empty())
+      files.test_labels = found.test_labels;
   }
   return files;
 }
@@ -365,15 +389,96 @@ std::vector<RunFile> run_inputs(const std::string& graph_file, const std::string
                               {"the --load weights file", load},
                               {"the training images", data.train_images},
                               {"the training labels", data.train_labels},
+                              {"the training targets", data.train_targets},
                               {"the test images", data.test_images},
                               {"the test labels", data.test_labels},
+                              {"the test targets", data.test_targets},
                               {"the training CSV file", data.train_csv},
                               {"the test CSV file", data.test_csv},
                               {"the validation images", data.validation_images},
                               {"the validation labels", data.validation_labels},
+                              {"the validation targets", data.validation_targets},
                               {"the validation CSV file", data.validation_csv}};
   for (const auto& library : registry.libraries()) inputs.push_back({"the plugin", library});
   return inputs;
+}
+
+// "1 target", "3 targets".
+static std::string targets_str(Eigen::Index count) {
+  return std::to_string(count) + (count == 1 ? " target" : " targets");
+}
+
+// The IDX targets keys (train-targets, test-targets, validation-targets) against the others,
+// before any file is read: a set's examples have labels or targets and come from IDX files or a
+// CSV file, targets need the images they belong to, and only a regression has targets. Refuses at
+// the targets key.
+static void require_targets_files(const Settings& d, const DataFiles& files, bool regression) {
+  const struct {
+    const char *set, *csv_key, *examples;
+    const std::string *images, *labels, *targets, *csv;
+  } sets[] = {{"train", "train-csv", "training", &files.train_images, &files.train_labels,
+               &files.train_targets, &files.train_csv},
+              {"test", "test-csv", "test", &files.test_images, &files.test_labels,
+               &files.test_targets, &files.test_csv},
+              {"validation", "validation-csv", "validation", &files.validation_images,
+               &files.validation_labels, &files.validation_targets, &files.validation_csv}};
+  for (const auto& s : sets) {
+    if (s.targets->empty()) continue;
+    const std::string set = s.set, key = set + "-targets", labels_key = set + "-labels";
+    if (!s.csv->empty())
+      refuse(d.where(key), key + " and " + s.csv_key + " (" + d.where(s.csv_key).str() +
+                               ") exclude each other: give one " + s.examples + " set");
+    // A set with targets takes no labels from dir (find_data_files): these are the key's.
+    if (!s.labels->empty())
+      refuse(d.where(key), key + " and " + labels_key + " (" + d.where(labels_key).str() +
+                               ") exclude each other: the " + s.examples +
+                               " examples have real-valued targets (a regression) or labels "
+                               "of classes");
+    if (s.images->empty())
+      refuse(d.where(key), key + " needs " + set + "-images too" +
+                               (set == "validation" ? "" : " (or dir)") + ": the " + s.examples +
+                               " examples whose targets it holds");
+    if (!regression)  // train-targets makes one: this is a test or validation set's
+      refuse(d.where(key), key +
+                               " is for a regression (train-targets, or train-csv with "
+                               "target-columns), but the training data have labels: give " +
+                               labels_key);
+  }
+}
+
+// In a regression, the `set` ("test" or "validation") of IDX images has no targets file: its
+// labels (given, or found by dir) would be one-of-N targets, which a regression's outputs are not,
+// and images alone have nothing to be measured against. Refuses at the key that gave the labels,
+// or the images, saying to give the targets; `because` is the key that made the regression.
+[[noreturn]] static void refuse_untargeted(const Settings& d, const std::string& set,
+                                           const std::string& images, const std::string& labels,
+                                           const std::string& because) {
+  const std::string targets_key = set + "-targets";
+  const auto named = [&](const std::string& key) { return d.given(key) && !d.text(key).empty(); };
+  if (!labels.empty()) {
+    const std::string key = named(set + "-labels") ? set + "-labels" : "dir";
+    refuse(d.where(key), (key == "dir" ? "the " + set + " labels file found by dir" : key) + " '" +
+                             labels + "' holds labels of classes, but " + because +
+                             " makes this a regression: give the " + set +
+                             " examples' real-valued targets with " + targets_key + " instead");
+  }
+  const std::string key = named(set + "-images") ? set + "-images" : "dir";
+  refuse(d.where(key), (key == "dir" ? "the " + set + " images file found by dir" : key) + " '" +
+                           images + "' has no targets, but " + because +
+                           " makes this a regression: give " + targets_key + " too");
+}
+
+// A regression's test or validation set from an IDX targets file (the key `key`) must have as
+// many targets per example as the training set; refused at the key.
+static void require_targets_like_training(const Settings& d, const std::string& key,
+                                          const data::Dataset& set, const data::Dataset& train) {
+  if (set.targets.rows() == train.targets.rows()) return;
+  const auto file = [](const data::Dataset& data) {
+    return data.targets_name.empty() ? data.name : data.targets_name;
+  };
+  refuse(d.where(key), key + " '" + file(set) + "' has " + targets_str(set.targets.rows()) +
+                           " per example, but the training set ('" + file(train) + "') has " +
+                           targets_str(train.targets.rows()));
 }
 
 // The [data] key validation as a count of the `examples` training examples: a whole number is a
@@ -408,12 +513,15 @@ static int validation_count(const Settings& d, int examples) {
 }
 
 // §2: the validation set, read from its files or held out of the training set (before the
-// normalization statistics are fitted, so that they come from the examples trained on).
+// normalization statistics are fitted, so that they come from the examples trained on). In a
+// regression (`because`: the key that made it one; "" for classes) IDX validation images need
+// their targets.
 static void take_validation(const RunConfig& config, const DataFiles& files,
-                            const data::CsvOptions& csv, Data& result) {
+                            const data::CsvOptions& csv, const std::string& because, Data& result) {
   const Settings& d = config.data;
   const int count = validation_count(d, result.train.size());
-  for (const char* key : {"validation-csv", "validation-images", "validation-labels"})
+  for (const char* key :
+       {"validation-csv", "validation-images", "validation-labels", "validation-targets"})
     if (count > 0 && d.given(key))
       refuse(d.where("validation"), "validation (a held-out part of the training set) and " +
                                         std::string(key) + " (" + d.where(key).str() +
@@ -434,6 +542,11 @@ static void take_validation(const RunConfig& config, const DataFiles& files,
                                  d.where("validation-csv").str() +
                                  ") exclude each other: give one validation set");
     result.validation = data::load_csv(files.validation_csv, csv);
+  } else if (!files.validation_images.empty() && !because.empty()) {
+    if (files.validation_targets.empty())
+      refuse_untargeted(d, "validation", files.validation_images, files.validation_labels, because);
+    result.validation = data::load_idx_targets(files.validation_images, files.validation_targets);
+    require_targets_like_training(d, "validation-targets", result.validation, result.train);
   } else if (!files.validation_images.empty() && !files.validation_labels.empty()) {
     result.validation = data::load_idx(files.validation_images, files.validation_labels);
   } else if (!files.validation_images.empty() || !files.validation_labels.empty()) {
@@ -541,19 +654,21 @@ static data::DecorrelationOptions decorrelation_options(const Settings& d, int f
   return options;
 }
 
-// The model's task must be the [data] section's: classes, or the same number of target columns.
-static void require_model_task(const Settings& d, const LoadedModel& model) {
-  const int targets = static_cast<int>(d.integer("target-columns"));
+// The model's task must be the data's: classes (`targets` 0), or as many targets per example.
+// `data_have` says what the data have, for the message; it is refused at `key`, or, when no key
+// states the data's task (""), thrown as an Error ending with `hint`.
+static void require_model_task(const Settings& d, const LoadedModel& model, int targets,
+                               const std::string& data_have, const std::string& key,
+                               const std::string& hint) {
   if (targets == model.info.target_columns) return;
   const std::string trained =
       model.info.regression()
           ? "a regression on " + std::to_string(model.info.target_columns) + " target columns"
           : "a classifier of " + std::to_string(model.info.classes) + " classes";
   const std::string message =
-      "the model '" + model.path + "' is " + trained + ", but the data have " +
-      (targets > 0 ? std::to_string(targets) + " target columns" : std::string("labels"));
-  if (d.given("target-columns")) refuse(d.where("target-columns"), message);
-  throw Error(message + " (set target-columns)");
+      "the model '" + model.path + "' is " + trained + ", but the data have " + data_have;
+  if (!key.empty()) refuse(d.where(key), message);
+  throw Error(message + " (" + hint + ")");
 }
 
 Data load_data(const RunConfig& config, const LoadedModel* model) {
@@ -562,25 +677,36 @@ Data load_data(const RunConfig& config, const LoadedModel* model) {
   data::CsvOptions csv;
   csv.label_column = static_cast<int>(d.integer("label-column"));
   csv.header = data::parse_csv_header(d.text("header"));
-  const bool regression = d.integer("target-columns") > 0;
+  // A regression: real-valued targets from an IDX file, or from the last columns of CSV files.
+  const bool idx_targets = !files.train_targets.empty();
+  const bool regression = idx_targets || d.integer("target-columns") > 0;
+  const std::string because = regression ? idx_targets ? "train-targets" : "target-columns" : "";
+  require_targets_files(d, files, regression);
   if (regression) {
     if (d.given("label-column"))
       refuse(d.where("label-column"),
-             "label-column and target-columns exclude each other: a CSV file has "
-             "either a label or real-valued targets");
-    if (files.train_csv.empty())
+             idx_targets ? "label-column is for classes, but train-targets makes this a regression"
+                         : "label-column and target-columns exclude each other: a CSV file has "
+                           "either a label or real-valued targets");
+    if (!idx_targets && files.train_csv.empty())
       refuse(d.where("target-columns"),
-             "target-columns is for CSV files (train-csv), but the training data are "
-             "IDX files");
-    if (d.given("target-coding"))
-      refuse(d.where("target-coding"),
-             "target-coding is for classes, but target-columns makes this a regression");
+             "target-columns is for a regression on CSV files (train-csv) or on an IDX targets "
+             "file (train-targets), but the training data are IDX images and labels");
+    for (const char* key : {"target-coding", "target-low", "target-high"})
+      if (d.given(key))
+        refuse(d.where(key),
+               std::string(key) + " is for classes, but " + because + " makes this a regression");
     csv.label_column = data::CsvOptions::none;
-    csv.target_columns = static_cast<int>(d.integer("target-columns"));
+    csv.target_columns = static_cast<int>(d.integer("target-columns"));  // IDX: set below
   }
   if (model != nullptr) {
     const ModelInfo& info = model->info;
-    require_model_task(d, *model);
+    if (!idx_targets)  // an IDX targets file says its count when read, below
+      require_model_task(
+          d, *model, csv.target_columns,
+          regression ? std::to_string(csv.target_columns) + " target columns" : "labels",
+          d.given("target-columns") ? "target-columns" : "",
+          files.train_csv.empty() ? "give train-targets" : "set target-columns");
     const std::string center = data::mode_name(info.transform.centering()),
                       scale = data::mode_name(info.transform.scaling());
     require_model_value(d, "center", d.text("center"), center, d.text("center") == center, *model);
@@ -601,12 +727,28 @@ Data load_data(const RunConfig& config, const LoadedModel* model) {
   Data result;
   if (!files.train_csv.empty())
     result.train = data::load_csv(files.train_csv, csv);
+  else if (idx_targets)  // with train-images: require_targets_files
+    result.train = data::load_idx_targets(files.train_images, files.train_targets);
   else if (!files.train_images.empty() && !files.train_labels.empty())
     result.train = data::load_idx(files.train_images, files.train_labels);
   else
     throw Error(
-        "no training data: give [data] dir, train-images and train-labels, or train-csv "
-        "(in the graph file or with --data-dir / --set)");
+        "no training data: give [data] dir, train-images and train-labels (or train-targets), or "
+        "train-csv (in the graph file or with --data-dir / --set)");
+  if (idx_targets) {
+    const auto targets = static_cast<int>(result.train.targets.rows());
+    if (d.given("target-columns") && d.integer("target-columns") != targets)
+      refuse(d.where("target-columns"),
+             "target-columns = " + std::to_string(d.integer("target-columns")) +
+                 ", but train-targets '" + files.train_targets + "' has " + targets_str(targets) +
+                 " per example (with an IDX targets file target-columns may be left out)");
+    csv.target_columns = targets;  // a CSV test or validation file's last columns
+    if (model != nullptr)
+      require_model_task(
+          d, *model, targets,
+          targets_str(targets) + " per example (train-targets '" + files.train_targets + "')",
+          d.given("target-columns") ? "target-columns" : "train-targets", "");
+  }
   if (model != nullptr && model->info.class_names.empty() && !result.train.class_names.empty())
     throw Error(result.train.name + ": the labels are text (" + result.train.class_names.front() +
                 ", ...), but the model '" + model->path + "' was trained on number labels");
@@ -614,6 +756,12 @@ Data load_data(const RunConfig& config, const LoadedModel* model) {
   csv.class_names = result.train.class_names;
   if (!files.test_csv.empty()) {
     result.test = data::load_csv(files.test_csv, csv);
+    result.has_test = true;
+  } else if (!files.test_images.empty() && regression) {
+    if (files.test_targets.empty())
+      refuse_untargeted(d, "test", files.test_images, files.test_labels, because);
+    result.test = data::load_idx_targets(files.test_images, files.test_targets);
+    require_targets_like_training(d, "test-targets", result.test, result.train);
     result.has_test = true;
   } else if (!files.test_images.empty() && !files.test_labels.empty()) {
     result.test = data::load_idx(files.test_images, files.test_labels);
@@ -626,7 +774,7 @@ Data load_data(const RunConfig& config, const LoadedModel* model) {
   // Before the statistics: one NaN would spread through the mean to every example.
   data::require_finite(result.train);
   if (result.has_test) data::require_finite(result.test);
-  take_validation(config, files, csv, result);
+  take_validation(config, files, csv, because, result);
 
   // §4.3: statistics from the training set only, for the inputs (real-valued targets are
   // learned as they are), or the model's, fitted on its training set; §4.5: one-of-N targets at
@@ -646,7 +794,7 @@ Data load_data(const RunConfig& config, const LoadedModel* model) {
                        data::parse_scaling(d.text("scale")));
     info.input_shape = result.train.input_shape;
     info.class_names = result.train.class_names;
-    info.target_columns = static_cast<int>(d.integer("target-columns"));
+    info.target_columns = regression ? static_cast<int>(result.train.targets.rows()) : 0;
     info.target_low = d.real("target-low");
     info.target_high = d.real("target-high");
     info.single_output = !regression && d.text("target-coding") == "single";

@@ -78,10 +78,13 @@ std::string resolve_path(const RunConfig& config, const Settings& settings, cons
 
 // The data files the [data] section names, resolved as load_data resolves them ("" where none).
 struct DataFiles {
-  std::string train_images, train_labels, test_images, test_labels, train_csv, test_csv;
-  std::string validation_images, validation_labels, validation_csv;
+  std::string train_images, train_labels, train_targets, test_images, test_labels, test_targets;
+  std::string train_csv, test_csv;
+  std::string validation_images, validation_labels, validation_targets, validation_csv;
 };
-// Throws FileError when `dir` lacks a file it must hold.
+// `dir` gives the images and labels that no key gives; in a regression (train-targets, or
+// target-columns) its labels are not required, and none are taken for a set whose targets are
+// given. Throws FileError when `dir` lacks a file it must hold.
 DataFiles find_data_files(const RunConfig& config);
 
 // Every file a run reads, with its role, for check_outputs (files.h): the graph file, the
@@ -120,13 +123,19 @@ struct Data {
 // names, else the training set's). The validation set is read from its files, or held out of the
 // training set after train-limit and before the statistics (data::hold_out with [run] seed); a
 // holdout given with validation files, a bad count or fraction, or a class too small to share, is
-// refused at the key (SourceError, or CommandLineError from the command line). With
-// target-columns, the CSV files' last columns are the targets and the sets have no labels (a
-// regression: no error rate). Throws FileError / NumericError / Error naming the file (and
-// example) or key; SourceError (CommandLineError from the command line) for target-columns given
-// with label-column, or with IDX files, and for a center, scale, target-low or target-high
-// written in the graph file or on the command line that disagrees with the model's (named with
-// its value), or a task other than the model's.
+// refused at the key (SourceError, or CommandLineError from the command line). A regression has
+// real-valued targets and no labels (no error rate): with target-columns the CSV files' last
+// columns, with train-targets (test-targets, validation-targets) IDX files paired with the
+// images, of as many targets per example as target-columns says when it is given; the model
+// records that count. Throws FileError / NumericError / Error naming the file (and example) or
+// key; SourceError (CommandLineError from the command line) at the key for target-columns given
+// with label-column, or with IDX images and labels; for a targets key with the labels key or the
+// CSV file of its set, without its images, or when the training data have labels; in a
+// regression, for target-coding, target-low or target-high, and for IDX test or validation
+// images without their targets (labels found by dir included) or with another number of targets
+// per example; for a center, scale, target-low or target-high written in the graph file or on
+// the command line that disagrees with the model's (named with its value), or a task other than
+// the model's (for an IDX targets file, checked once it is read).
 Data load_data(const RunConfig& config, const LoadedModel* model = nullptr);
 
 }  // namespace ebprop::tools

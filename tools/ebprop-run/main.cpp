@@ -294,16 +294,23 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   trainer.stop_when(stop_requested);
   if (ranks) ranks->agree(rank_facts(cli, spec, graph, config, data));
 
+  // A set's file, and its IDX targets file when it has one that the training set's line has not
+  // named (a validation set held out of the training set has the training set's).
+  const auto from = [&](const ebprop::data::Dataset& set) {
+    const bool plain = set.targets_name.empty() ||
+                       (&set != &data.train && set.targets_name == data.train.targets_name);
+    return set.name + (plain ? "" : " (targets " + set.targets_name + ")");
+  };
   if (!cli.quiet)
     std::cout << "graph " << graph.file() << ": " << graph.nodes().size() << " nodes, "
               << graph.parameters().size() << " parameters, "
               << (std::is_same<T, float>::value ? "float32" : "float64") << "\n"
-              << "data: " << data.train.size() << " training examples from " << data.train.name
+              << "data: " << data.train.size() << " training examples from " << from(data.train)
               << (data.has_test
-                      ? ", " + std::to_string(data.test.size()) + " test from " + data.test.name
+                      ? ", " + std::to_string(data.test.size()) + " test from " + from(data.test)
                       : "")
               << (data.has_validation ? ", " + std::to_string(data.validation.size()) +
-                                            " validation from " + data.validation.name
+                                            " validation from " + from(data.validation)
                                       : "")
               << "\n"
               << "training: " << training_plan(use, epochs, tc.batch, sample) << ", optimizer "

@@ -34,7 +34,9 @@ using Seconds = std::array<double, pass_names.size()>;
 // Whether the [data] section names a training set (as load_data would find it).
 bool names_training_data(const tools::RunConfig& config) {
   const tools::DataFiles files = tools::find_data_files(config);
-  return !files.train_csv.empty() || (!files.train_images.empty() && !files.train_labels.empty());
+  return !files.train_csv.empty() ||
+         (!files.train_images.empty() &&
+          (!files.train_labels.empty() || !files.train_targets.empty()));
 }
 
 // Fills the graph's input nodes with `batch` examples; returns what they are, for the output.

@@ -34,9 +34,10 @@ void require_finite(const Dataset& data) {
                            ", is " + what_it_is(v) + "; the data must hold finite numbers");
     for (Eigen::Index target = 0; target < data.targets.rows(); ++target)
       if (const float v = data.targets(target, example); !std::isfinite(v))
-        throw NumericError("'" + data.name + "': example " + std::to_string(example) +
-                           " (counted from 0), target " + std::to_string(target) + ", is " +
-                           what_it_is(v) + "; the data must hold finite numbers");
+        throw NumericError("'" + (data.targets_name.empty() ? data.name : data.targets_name) +
+                           "': example " + std::to_string(example) + " (counted from 0), target " +
+                           std::to_string(target) + ", is " + what_it_is(v) +
+                           "; the data must hold finite numbers");
   }
 }
 

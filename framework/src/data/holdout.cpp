@@ -34,6 +34,7 @@ void draw(std::vector<int>& pool, std::int64_t count, Rng& rng, std::vector<int>
 Dataset subset(const Dataset& data, const std::vector<int>& indices, const std::string& name) {
   Dataset out;
   out.name = name;
+  out.targets_name = data.targets_name;
   out.input_shape = data.input_shape;
   out.classes = data.classes;
   out.class_names = data.class_names;

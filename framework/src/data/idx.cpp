@@ -247,6 +247,32 @@ class IdxFile {
   std::uint64_t count_ = 1;
 };
 
+// Refuses an images file of one dimension (a labels or targets file given as images), before
+// anything is read.
+void require_images(const IdxFile& images, const std::string& images_path) {
+  if (images.dims().size() < 2)
+    throw FileError(images_path + ": expected images (N x rows x columns ...), found a " +
+                    "1-dimensional IDX array of " + std::to_string(images.dims()[0]) +
+                    " values (a labels or targets file?)");
+}
+
+// Reads the examples of `images` (checked by require_images) into data's inputs, one column per
+// example, and sets its name and input shape.
+void read_images(IdxFile& images, const std::string& images_path, Dataset& data) {
+  const int examples = images.dims()[0];
+  data.name = images_path;
+  data.input_shape.assign(images.dims().begin() + 1, images.dims().end());
+  const std::uint64_t features = images.count() / examples;
+  if (features > static_cast<std::uint64_t>(std::numeric_limits<int>::max()))
+    throw FileError(images_path + ": one example of " + shape_str(data.input_shape) + " has " +
+                    std::to_string(features) + " values, more than 2147483647");
+  check_allocation(images.count(), sizeof(float),
+                   images_path + ": " + std::to_string(examples) + " examples of " +
+                       shape_str(data.input_shape));
+  data.inputs.resize(static_cast<Eigen::Index>(features), examples);
+  images.read_values(data.inputs.data());  // one column per example is the file's order
+}
+
 }  // namespace
 
 IdxArray read_idx(const std::string& path) try {
@@ -264,10 +290,7 @@ IdxArray read_idx(const std::string& path) try {
 Dataset load_idx(const std::string& images_path, const std::string& labels_path) try {
   // Both headers first: a mismatch is reported before 47 MB of pixels are read.
   IdxFile images(images_path), labels(labels_path);
-  if (images.dims().size() < 2)
-    throw FileError(images_path + ": expected images (N x rows x columns ...), found a " +
-                    "1-dimensional IDX array of " + std::to_string(images.dims()[0]) +
-                    " values (a labels file?)");
+  require_images(images, images_path);
   if (labels.dims().size() != 1)
     throw FileError(labels_path + ": expected labels (a 1-dimensional IDX array), found " +
                     shape_str(labels.dims()));
@@ -277,18 +300,7 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path)
                     labels_path + " has " + std::to_string(labels.dims()[0]) + " labels");
 
   Dataset data;
-  data.name = images_path;
-  data.input_shape.assign(images.dims().begin() + 1, images.dims().end());
-  const std::uint64_t features = images.count() / examples;
-  if (features > static_cast<std::uint64_t>(std::numeric_limits<int>::max()))
-    throw FileError(images_path + ": one example of " + shape_str(data.input_shape) + " has " +
-                    std::to_string(features) + " values, more than 2147483647");
-  check_allocation(images.count(), sizeof(float),
-                   images_path + ": " + std::to_string(examples) + " examples of " +
-                       shape_str(data.input_shape));
-  data.inputs.resize(static_cast<Eigen::Index>(features), examples);
-  images.read_values(data.inputs.data());  // one column per example is the file's order
-
+  read_images(images, images_path, data);
   check_allocation(static_cast<std::uint64_t>(examples), sizeof(float) + sizeof(int),
                    labels_path + ": " + std::to_string(examples) + " labels");
   std::vector<float> values(examples);
@@ -311,7 +323,34 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path)
   throw FileError(out_of_memory(images_path + " and " + labels_path));
 }
 
-IdxFiles find_idx_files(const std::string& directory) {
+Dataset load_idx_targets(const std::string& images_path, const std::string& targets_path) try {
+  // Both headers first, as load_idx reads them.
+  IdxFile images(images_path), targets(targets_path);
+  require_images(images, images_path);
+  const int examples = images.dims()[0];
+  if (targets.dims()[0] != examples)
+    throw FileError(images_path + " has " + std::to_string(examples) + " images but " +
+                    targets_path + " has the targets of " + std::to_string(targets.dims()[0]) +
+                    " examples");
+  const std::uint64_t per_example = targets.count() / examples;
+  const Shape shape(targets.dims().begin() + 1, targets.dims().end());
+  if (per_example > static_cast<std::uint64_t>(std::numeric_limits<int>::max()))
+    throw FileError(targets_path + ": the targets of one example, " + shape_str(shape) + ", are " +
+                    std::to_string(per_example) + " values, more than 2147483647");
+
+  Dataset data;
+  read_images(images, images_path, data);
+  data.targets_name = targets_path;
+  check_allocation(targets.count(), sizeof(float),
+                   targets_path + ": the targets of " + std::to_string(examples) + " examples");
+  data.targets.resize(static_cast<Eigen::Index>(per_example), examples);
+  targets.read_values(data.targets.data());  // one column per example, as the inputs
+  return data;
+} catch (const std::bad_alloc&) {
+  throw FileError(out_of_memory(images_path + " and " + targets_path));
+}
+
+IdxFiles find_idx_files(const std::string& directory, bool labels) {
   namespace fs = std::filesystem;
   std::error_code error;
   if (!fs::is_directory(directory, error))
@@ -332,20 +371,25 @@ IdxFiles find_idx_files(const std::string& directory) {
   for (const char* prefix : {"t10k", "test"}) {
     files.test_images = find(prefix + std::string("-images-idx3-ubyte"));
     files.test_labels = find(prefix + std::string("-labels-idx1-ubyte"));
-    if (!files.test_images.empty() && !files.test_labels.empty()) break;
+    if (!files.test_images.empty() && (!files.test_labels.empty() || !labels)) break;
   }
 
   std::vector<std::string> missing;
   if (files.train_images.empty()) missing.push_back("train-images-idx3-ubyte[.gz]");
-  if (files.train_labels.empty()) missing.push_back("train-labels-idx1-ubyte[.gz]");
-  if (files.test_images.empty() || files.test_labels.empty())
+  if (labels && files.train_labels.empty()) missing.push_back("train-labels-idx1-ubyte[.gz]");
+  if (labels && (files.test_images.empty() || files.test_labels.empty()))
     missing.push_back(
         "a pair t10k-images-idx3-ubyte[.gz] + t10k-labels-idx1-ubyte[.gz] or "
         "test-images-idx3-ubyte[.gz] + test-labels-idx1-ubyte[.gz]");
+  if (!labels && files.test_images.empty())
+    missing.push_back("t10k-images-idx3-ubyte[.gz] or test-images-idx3-ubyte[.gz]");
   if (!missing.empty())
-    throw FileError(directory + ": missing IDX files: looked for train-images-idx3-ubyte[.gz], " +
-                    "train-labels-idx1-ubyte[.gz] and t10k-* or test-* images and labels; " +
-                    "not found: " + join(missing, "; "));
+    throw FileError(directory + ": missing IDX files: looked for train-images-idx3-ubyte[.gz]" +
+                    (labels ? ", train-labels-idx1-ubyte[.gz] and t10k-* or test-* images and "
+                              "labels"
+                            : " and t10k-* or test-* images (no labels: the targets are files of "
+                              "their own)") +
+                    "; not found: " + join(missing, "; "));
   return files;
 }
 

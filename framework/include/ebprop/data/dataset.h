@@ -12,7 +12,9 @@
 namespace ebprop::data {
 
 struct Dataset {
-  std::string name;         // for messages: the file it came from
+  std::string name;  // for messages: the file it came from
+  // For messages: the file the targets came from when it is not `name` (IDX targets); else empty.
+  std::string targets_name;
   Matrix<float> inputs;     // features × examples
   Matrix<float> targets;    // target values × examples (after encode_targets, or CSV targets)
   std::vector<int> labels;  // class of each example (0-based), or empty when there are none

@@ -6,9 +6,10 @@
 
 namespace ebprop::data {
 
-// Throws NumericError naming the data set's file (data.name), the example (counted from 0) and the
-// feature (its index, and its position in input_shape when that has several dimensions) of the
-// first NaN or infinite input or target value. Requires: nothing; an empty set passes.
+// Throws NumericError naming the data set's file (data.name, or data.targets_name for a target
+// when it has one), the example (counted from 0) and the feature (its index, and its position in
+// input_shape when that has several dimensions) or target of the first NaN or infinite input or
+// target value. Requires: nothing; an empty set passes.
 void require_finite(const Dataset& data);
 
 }  // namespace ebprop::data

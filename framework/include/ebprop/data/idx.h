@@ -25,12 +25,23 @@ IdxArray read_idx(const std::string& path);
 // Throws FileError when the counts differ or a label is negative.
 Dataset load_idx(const std::string& images_path, const std::string& labels_path);
 
+// Reads an image file (N × d1 × d2 ...) and a file of real-valued targets (N, or N × e1 × e2 ...,
+// of any element type) into a Dataset for a regression: inputs as load_idx reads them, targets =
+// (e1·e2·..., or 1) × N in the file's order, no labels, classes 0, and targets_name set to
+// targets_path.
+// Requires: nothing. Throws FileError naming the file: an images file of one dimension, counts
+// that differ (naming both files and both counts, read from the headers before any value), an
+// example or its targets of more than 2147483647 values, a bad file (read_idx).
+Dataset load_idx_targets(const std::string& images_path, const std::string& targets_path);
+
 // The standard file names in a directory: train-images-idx3-ubyte[.gz],
-// train-labels-idx1-ubyte[.gz], and t10k-* or test-* for the test set. Throws FileError listing
-// what was looked for.
+// train-labels-idx1-ubyte[.gz], and t10k-* or test-* for the test set (the first prefix whose
+// images, and labels when they are wanted, are there). With `labels` false (a regression, whose
+// targets are files of their own) the label files are not required, but those found are still
+// returned ("" where none). Throws FileError listing what was looked for and not found.
 struct IdxFiles {
   std::string train_images, train_labels, test_images, test_labels;
 };
-IdxFiles find_idx_files(const std::string& directory);
+IdxFiles find_idx_files(const std::string& directory, bool labels = true);
 
 }  // namespace ebprop::data

@@ -239,7 +239,7 @@ double GraphObjective<T>::for_each_part(const Batch& batch, int limit, Pass&& pa
 template <typename T>
 template <typename Pass, typename Values>
 double GraphObjective<T>::for_each_block(const Batch& batch, Pass&& pass, Values&& values,
-                                         Vector<T>* out) {
+                                         Eigen::Index size) {
   Communicator& ranks = *options_.communicator;
   const int total = batch.size(data_.size());
   const int block = options_.block;
@@ -258,10 +258,10 @@ double GraphObjective<T>::for_each_block(const Batch& batch, Pass&& pass, Values
       1 + (tracking ? losses_.size() : 0) + (classes ? 1 + data_.classes : 0);
   // Of this rank's examples: their losses (emphasizing), gathered from every rank below.
   std::vector<double> example_losses(examples ? total : 0, 0.0);
-  std::vector<TreeSum<T>> sums(workers, TreeSum<T>(leaves));
   const auto run_worker = [&](int k) {
     Worker& w = *workers_[k];
     w.culprit.clear();
+    w.tree.reset(leaves);
     const int begin = first_leaf + mine * k / workers, end = first_leaf + mine * (k + 1) / workers;
     std::vector<double> sum(scalars);
     for (int leaf = begin; leaf < end; ++leaf) {
@@ -294,7 +294,7 @@ double GraphObjective<T>::for_each_block(const Batch& batch, Pass&& pass, Values
           ++sum[at + 1 + predicted];
         }
       }
-      sums[k].add(leaf, values(w), sum);
+      w.tree.add(leaf, values(w), sum);
     }
   };
   if (workers == 1)
@@ -302,11 +302,12 @@ double GraphObjective<T>::for_each_block(const Batch& batch, Pass&& pass, Values
   else
     team_.run(workers, run_worker);
 
-  std::vector<PartialSum<T>> nodes;
-  for (auto& s : sums)
-    for (auto& node : s.nodes()) nodes.push_back(std::move(node));
-  PartialSum<T> sum = reduce(ranks, leaves, nodes);
-  if (out) *out = std::move(sum.values);
+  std::vector<PartialSum<T>*> nodes;
+  for (int k = 0; k < workers; ++k)
+    for (std::size_t i = 0; i < workers_[k]->tree.count(); ++i)
+      nodes.push_back(&workers_[k]->tree.nodes()[i]);
+  reduce(ranks, leaves, nodes, size, total_);
+  const PartialSum<T>& sum = total_;
   const double loss = sum.scalars[0];
   // Which node went non-finite: the first rank's that saw one (every rank knows the loss).
   culprit_.clear();
@@ -372,7 +373,11 @@ double GraphObjective<T>::compute_value(const Batch& batch) {
   if (options_.communicator)
     return for_each_block(
         batch, [&](Worker& w, double) { return forward(w); },
-        [](Worker&) { return Vector<T>(); }, nullptr);
+        [](Worker& w) -> const Vector<T>& {
+          w.leaf.resize(0);
+          return w.leaf;
+        },
+        0);
   return for_each_part(batch, options_.chunk, [&](Worker& w, int, double) { return forward(w); });
 }
 
@@ -404,7 +409,6 @@ double GraphObjective<T>::compute_gradient(const Batch& batch, bool with_curvatu
   if (options_.communicator) {
     auto& p = parameters();
     const Eigen::Index n = p.size();
-    Vector<T> sum;
     const double e = for_each_block(
         batch,
         [&](Worker& w, double share) {
@@ -416,16 +420,17 @@ double GraphObjective<T>::compute_gradient(const Batch& batch, bool with_curvatu
           if (with_curvature) w.graph->bbprop(share);
           return part_loss;
         },
-        [&](Worker& w) -> Vector<T> {
+        [&](Worker& w) -> const Vector<T>& {
           const auto& q = std::as_const(w.graph->parameters());
           if (!with_curvature) return q.dw();
-          Vector<T> both(2 * n);
-          both << q.dw(), q.ddw();
-          return both;
+          w.leaf.resize(2 * n);
+          w.leaf.head(n) = q.dw();
+          w.leaf.tail(n) = q.ddw();
+          return w.leaf;
         },
-        &sum);
-    p.dw() = sum.head(n);
-    if (with_curvature) p.ddw() = sum.tail(n);
+        with_curvature ? 2 * n : n);
+    p.dw() = total_.values.head(n);
+    if (with_curvature) p.ddw() = total_.values.tail(n);
     return e;
   }
   const double e = accumulate(batch, with_curvature);
@@ -508,7 +513,9 @@ void GraphObjective<T>::product_along(const Batch& batch, const Vector<T>& v, Ve
           (w.graph->*pass)();
           return e;
         },
-        [](Worker& w) -> Vector<T> { return std::as_const(w.graph->parameters()).rdw(); }, &out);
+        [](Worker& w) -> const Vector<T>& { return std::as_const(w.graph->parameters()).rdw(); },
+        parameters().size());
+    out = total_.values;
     return;
   }
   const int workers = workers_of(batch);

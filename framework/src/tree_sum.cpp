@@ -32,15 +32,15 @@ int levels_of(int leaves) {
 }
 
 template <typename T>
-using NodeMap = std::map<std::pair<int, int>, const PartialSum<T>*>;
+using NodeMap = std::map<std::pair<int, int>, PartialSum<T>*>;
 
-// Node (level, index) from the known nodes, or from its children by the tree's rule.
+// Node (level, index): a known node, or its children added by the tree's rule into the left one.
 template <typename T>
-PartialSum<T> evaluate(const NodeMap<T>& known, int level, int index, int leaves) {
+PartialSum<T>& evaluate(const NodeMap<T>& known, int level, int index, int leaves) {
   if (const auto it = known.find({level, index}); it != known.end()) return *it->second;
   if (level == 0)  // tree_total checked the partition: unreachable for a partition
     throw Error("tree_total: leaf " + std::to_string(index) + " is missing");
-  PartialSum<T> node = evaluate(known, level - 1, 2 * index, leaves);
+  PartialSum<T>& node = evaluate(known, level - 1, 2 * index, leaves);
   if (first_leaf(level - 1, 2 * index + 1) < leaves)
     add_into(node, evaluate(known, level - 1, 2 * index + 1, leaves));
   node.level = level;
@@ -94,8 +94,11 @@ std::vector<PartialSum<T>> get_nodes(const Bytes& in) {
 }  // namespace
 
 template <typename T>
-TreeSum<T>::TreeSum(int leaves) : leaves_(leaves) {
+void TreeSum<T>::reset(int leaves) {
   if (leaves < 1) throw Error("a tree sum needs at least one leaf");
+  leaves_ = leaves;
+  next_ = -1;
+  used_ = 0;
 }
 
 template <typename T>
@@ -103,32 +106,37 @@ void TreeSum<T>::add(int leaf, const Vector<T>& values, const std::vector<double
   if (leaf < 0 || leaf >= leaves_ || (next_ >= 0 && leaf != next_))
     throw Error("TreeSum::add: leaf " + std::to_string(leaf) + " of " + std::to_string(leaves_) +
                 (next_ >= 0 ? ", but leaf " + std::to_string(next_) + " comes next" : ""));
-  if (!nodes_.empty() && (values.size() != nodes_.front().values.size() ||
-                          scalars.size() != nodes_.front().scalars.size()))
+  if (used_ > 0 && (values.size() != nodes_.front().values.size() ||
+                    scalars.size() != nodes_.front().scalars.size()))
     throw Error("TreeSum::add: leaf " + std::to_string(leaf) + " has other sizes than the first");
   next_ = leaf + 1;
-  nodes_.push_back({0, leaf, values, scalars});
+  if (used_ == nodes_.size()) nodes_.emplace_back();
+  PartialSum<T>& node = nodes_[used_++];
+  node.level = 0;
+  node.index = leaf;
+  node.values = values;  // into the storage kept from earlier steps
+  node.scalars.assign(scalars.begin(), scalars.end());
   // Two siblings on top: their parent replaces them (the tree's rule, both children present).
-  while (nodes_.size() >= 2) {
-    PartialSum<T>& left = nodes_[nodes_.size() - 2];
-    const PartialSum<T>& right = nodes_.back();
+  while (used_ >= 2) {
+    PartialSum<T>& left = nodes_[used_ - 2];
+    const PartialSum<T>& right = nodes_[used_ - 1];
     if (left.level != right.level || left.index % 2 != 0 || right.index != left.index + 1) break;
     add_into(left, right);
     ++left.level;
     left.index /= 2;
-    nodes_.pop_back();
+    --used_;
   }
 }
 
 template <typename T>
-PartialSum<T> tree_total(int leaves, const std::vector<const PartialSum<T>*>& nodes) {
-  std::vector<const PartialSum<T>*> sorted = nodes;
+PartialSum<T>& tree_total(int leaves, const std::vector<PartialSum<T>*>& nodes) {
+  std::vector<PartialSum<T>*> sorted = nodes;
   std::sort(sorted.begin(), sorted.end(), [](const PartialSum<T>* a, const PartialSum<T>* b) {
     return first_leaf(a->level, a->index) < first_leaf(b->level, b->index);
   });
   NodeMap<T> known;
   std::int64_t covered = 0;
-  for (const PartialSum<T>* node : sorted) {
+  for (PartialSum<T>* node : sorted) {
     const std::int64_t first = first_leaf(node->level, node->index);
     if (first != covered || first >= leaves)
       throw Error("tree_total: the nodes do not partition the " + std::to_string(leaves) +
@@ -144,60 +152,56 @@ PartialSum<T> tree_total(int leaves, const std::vector<const PartialSum<T>*>& no
 }
 
 template <typename T>
-PartialSum<T> reduce(Communicator& communicator, int leaves,
-                     const std::vector<PartialSum<T>>& mine) {
-  std::vector<const PartialSum<T>*> own;
-  for (const auto& node : mine) own.push_back(&node);
+void reduce(Communicator& communicator, int leaves, const std::vector<PartialSum<T>*>& mine,
+            Eigen::Index values, PartialSum<T>& out) {
   const int ranks = communicator.size();
-  if (ranks == 1) return tree_total(leaves, own);
-
-  // The size of the values, the same on every rank (a rank without nodes learns it here).
-  Bytes size_message(sizeof(std::int64_t), 0);
-  const std::int64_t my_size = mine.empty() ? -1 : mine.front().values.size();
-  std::memcpy(size_message.data(), &my_size, sizeof my_size);
-  std::int64_t n = -1;
-  for (const Bytes& b : communicator.all_gather(size_message)) {
-    std::int64_t s = -1;
-    std::memcpy(&s, b.data(), sizeof s);
-    n = std::max(n, s);
+  if (ranks == 1) {
+    PartialSum<T>& total = tree_total(leaves, mine);
+    out.level = total.level;
+    out.index = total.index;
+    out.values = total.values;
+    out.scalars = total.scalars;
+    return;
   }
+  const std::int64_t n = values;
   const auto segment = [&](int r) { return std::pair{n * r / ranks, n * (r + 1) / ranks}; };
 
   // Reduce-scatter: segment r of every node to rank r, the scalars to rank 0.
   std::vector<Bytes> to_each(ranks);
   for (int r = 0; r < ranks; ++r)
-    for (const auto& node : mine) put_node(to_each[r], node, segment(r).first, segment(r).second, r == 0);
+    for (const PartialSum<T>* node : mine)
+      put_node(to_each[r], *node, segment(r).first, segment(r).second, r == 0);
   std::vector<PartialSum<T>> received;
   for (const Bytes& from : communicator.exchange(to_each))
     for (auto& node : get_nodes<T>(from)) received.push_back(std::move(node));
-  std::vector<const PartialSum<T>*> parts;
-  for (const auto& node : received) parts.push_back(&node);
-  const PartialSum<T> part = tree_total(leaves, parts);
+  std::vector<PartialSum<T>*> parts;
+  for (auto& node : received) parts.push_back(&node);
+  const PartialSum<T>& part = tree_total(leaves, parts);
 
   // All-gather of the segments' totals (rank 0's with the scalars).
   Bytes message;
   put_node(message, part, 0, part.values.size(), communicator.rank() == 0);
-  PartialSum<T> total;
-  total.level = part.level;
-  total.index = part.index;
-  total.values.resize(n);
+  out.level = part.level;
+  out.index = part.index;
+  out.values.resize(n);
   int r = 0;
   for (const Bytes& from : communicator.all_gather(message)) {
     std::vector<PartialSum<T>> got = get_nodes<T>(from);
     if (got.size() != 1 || got.front().values.size() != segment(r).second - segment(r).first)
       throw Error("reduce: rank " + std::to_string(r) + " sent a segment of the wrong size");
-    total.values.segment(segment(r).first, got.front().values.size()) = got.front().values;
-    if (r == 0) total.scalars = std::move(got.front().scalars);
+    out.values.segment(segment(r).first, got.front().values.size()) = got.front().values;
+    if (r == 0) out.scalars = std::move(got.front().scalars);
     ++r;
   }
-  return total;
 }
 
 template class TreeSum<float>;
 template class TreeSum<double>;
-template PartialSum<float> tree_total(int, const std::vector<const PartialSum<float>*>&);
-template PartialSum<double> tree_total(int, const std::vector<const PartialSum<double>*>&);
-template PartialSum<float> reduce(Communicator&, int, const std::vector<PartialSum<float>>&);
-template PartialSum<double> reduce(Communicator&, int, const std::vector<PartialSum<double>>&);
+template PartialSum<float>& tree_total(int, const std::vector<PartialSum<float>*>&);
+template PartialSum<double>& tree_total(int, const std::vector<PartialSum<double>*>&);
+template void reduce(Communicator&, int, const std::vector<PartialSum<float>*>&, Eigen::Index,
+                     PartialSum<float>&);
+template void reduce(Communicator&, int, const std::vector<PartialSum<double>*>&, Eigen::Index,
+                     PartialSum<double>&);
 
 }  // namespace ebprop

@@ -54,6 +54,7 @@
 #include "ebprop/objective.h"
 #include "ebprop/communicator.h"
 #include "ebprop/thread_team.h"
+#include "ebprop/tree_sum.h"
 
 namespace ebprop {
 
@@ -150,6 +151,9 @@ class GraphObjective final : public Objective<T> {
     int errors = 0;
     std::vector<int> predictions;
     Vector<T> sum;  // product_along: Σ of the parts' rdw
+    // for_each_block: the tree of the worker's run of blocks, and a block's [dw; ddw]
+    TreeSum<T> tree;
+    Vector<T> leaf;
   };
 
   // The parts of a chunk of `count` examples: how many workers run it.
@@ -168,10 +172,10 @@ class GraphObjective final : public Objective<T> {
   // The reproducible evaluation: calls pass(worker, share) with each of this rank's blocks of
   // `batch` loaded in a worker's graph (its threads each taking a run of blocks), then adds up
   // over every rank, in the fixed tree, the blocks' Σ share · loss, the tracked sums, and the
-  // vectors values(worker) read after each pass (empty for a value); `out` receives their sum.
-  // Returns E.
+  // vectors values(worker) of `size` entries read after each pass (size 0 for a value), into
+  // total_.values. Returns E.
   template <typename Pass, typename Values>
-  double for_each_block(const Batch& batch, Pass&& pass, Values&& values, Vector<T>* out);
+  double for_each_block(const Batch& batch, Pass&& pass, Values&& values, Eigen::Index size);
   double forward(Worker& worker);  // fprop of the loaded part: its mean loss, noting a culprit
   void require_r_passes(const char* what) const;
   // Adds every replica's `field` (dw, ddw or rdw of its store, or its sum) into the graph's (or
@@ -198,7 +202,8 @@ class GraphObjective final : public Objective<T> {
   std::vector<double> tracked_losses_;
   bool track_examples_ = false;  // the tracked evaluation records tracked_example_losses_
   std::vector<double> tracked_example_losses_;
-  ThreadTeam team_;  // one thread per worker; joined before the workers go
+  PartialSum<T> total_;  // of the last for_each_block
+  ThreadTeam team_;      // one thread per worker; joined before the workers go
 };
 
 extern template class GraphObjective<float>;

@@ -30,36 +30,44 @@ struct PartialSum {
 };
 
 // The nodes of a run of consecutive leaves of a tree of `leaves` leaves, added as far as the tree
-// allows: after the leaves a … b − 1, the fewest nodes that cover them, left to right.
+// allows: after the leaves a … b − 1, the fewest nodes that cover them, left to right. The nodes'
+// storage is kept from one reset() to the next, so that a step allocates nothing.
 template <typename T>
 class TreeSum {
  public:
-  explicit TreeSum(int leaves);  // Requires: leaves ≥ 1
+  // Forgets the leaves added; the next add() starts a tree of `leaves` leaves. Requires: ≥ 1.
+  void reset(int leaves);
   // Adds leaf `leaf`. Requires: 0 ≤ leaf < leaves, and leaf is the one after the last one added
   // (any leaf first); the same sizes of values and of scalars for every leaf. Throws Error
   // otherwise.
   void add(int leaf, const Vector<T>& values, const std::vector<double>& scalars);
+  // The nodes held, left to right (those past count() are spare storage).
   std::vector<PartialSum<T>>& nodes() { return nodes_; }
+  std::size_t count() const { return used_; }
 
  private:
-  int leaves_;
+  int leaves_ = 0;
   int next_ = -1;  // the leaf add() expects; −1 before the first
   std::vector<PartialSum<T>> nodes_;
+  std::size_t used_ = 0;
 };
 
 // The root of the tree of `leaves` leaves from `nodes`, which must partition the leaves (in any
-// order): each node a node of the tree, together covering every leaf once. Throws Error naming
-// the first leaf covered twice or not at all.
+// order): each node a node of the tree, together covering every leaf once. Returns one of the
+// nodes, into which the others have been added (their values are spent). Throws Error naming the
+// first leaf covered twice or not at all.
 template <typename T>
-PartialSum<T> tree_total(int leaves, const std::vector<const PartialSum<T>*>& nodes);
+PartialSum<T>& tree_total(int leaves, const std::vector<PartialSum<T>*>& nodes);
 
-// Collective: tree_total of every rank's `mine` (together a partition of the leaves), the same
-// on every rank. Each rank adds up one segment of the values (a reduce-scatter: it receives that
-// segment of every node) and the segments are then gathered, so a rank sends and receives about
-// (its nodes + the values' size) values rather than every rank's nodes. The scalars ride with
-// segment 0.
+// Collective: tree_total of every rank's nodes (together a partition of the leaves) into `out`,
+// the same on every rank; the nodes' values are spent. Each rank adds up one segment of the
+// values (a reduce-scatter: it receives that segment of every node) and the segments are then
+// gathered, so a rank sends and receives about (its nodes + 1) vectors rather than every rank's
+// nodes. The scalars ride with segment 0. `values` is the size of the nodes' values (known to a
+// rank that holds none).
 template <typename T>
-PartialSum<T> reduce(Communicator& communicator, int leaves, const std::vector<PartialSum<T>>& mine);
+void reduce(Communicator& communicator, int leaves, const std::vector<PartialSum<T>*>& mine,
+            Eigen::Index values, PartialSum<T>& out);
 
 extern template class TreeSum<float>;
 extern template class TreeSum<double>;

@@ -31,7 +31,8 @@ std::vector<Vector<float>> random_leaves(int count, int size, std::uint64_t seed
   std::vector<Vector<float>> leaves(count, Vector<float>(size));
   // Magnitudes over six decades: the order of the additions shows in the last bits.
   for (auto& leaf : leaves)
-    for (float& v : leaf) v = static_cast<float>((uniform01(rng) - 0.5) * std::pow(10.0, 6 * uniform01(rng)));
+    for (float& v : leaf)
+      v = static_cast<float>((uniform01(rng) - 0.5) * std::pow(10.0, 6 * uniform01(rng)));
   return leaves;
 }
 
@@ -101,11 +102,13 @@ BOOST_AUTO_TEST_CASE(nodes_that_do_not_partition_the_leaves_are_refused) {
   std::vector<PartialSum<float>*> twice, missing;
   for (std::size_t i = 0; i < a.count(); ++i) twice.push_back(&a.nodes()[i]);
   for (std::size_t i = 0; i < b.count(); ++i) twice.push_back(&b.nodes()[i]);
-  BOOST_TEST(message(twice) == "tree_total: the nodes do not partition the 4 leaves: leaf 2 is "
-                               "covered twice");
+  BOOST_TEST(message(twice) ==
+             "tree_total: the nodes do not partition the 4 leaves: leaf 2 is "
+             "covered twice");
   missing.push_back(&a.nodes().front());  // leaves 0 and 1
-  BOOST_TEST(message(missing) == "tree_total: the nodes do not partition the 4 leaves: leaf 2 is "
-                                 "not covered");
+  BOOST_TEST(message(missing) ==
+             "tree_total: the nodes do not partition the 4 leaves: leaf 2 is "
+             "not covered");
   BOOST_CHECK_THROW(a.add(0, leaves[0], {}), Error);  // not the next leaf
 }
 
@@ -160,7 +163,9 @@ struct Run {
 template <typename T>
 std::vector<double> results(Run<T>& run, const Batch& batch) {
   std::vector<double> out;
-  const auto append = [&](const Vector<T>& v) { out.insert(out.end(), v.data(), v.data() + v.size()); };
+  const auto append = [&](const Vector<T>& v) {
+    out.insert(out.end(), v.data(), v.data() + v.size());
+  };
   run.objective->track_errors(batch);
   out.push_back(run.objective->curvature(batch));
   out.push_back(run.objective->tracked_errors());

@@ -39,8 +39,7 @@ Trainer<T>::Trainer(Graph<T>& graph, Optimizer<T>& optimizer, const data::Datase
       train_(train),
       config_(config),
       streams_(config.seed),
-      objective_(graph, train, streams_.sampling,
-                 objective_options(config)) {
+      objective_(graph, train, streams_.sampling, objective_options(config)) {
   if (config_.batch < 1) throw Error("the batch size must be at least 1");
   const std::string order = "order = " + order_name(config_.order);
   const bool per_step = config_.order == Order::interleave || config_.order == Order::emphasize;
@@ -329,8 +328,7 @@ Evaluation Trainer<T>::evaluate(const data::Dataset& data) {
 
 template <typename T>
 Evaluation Trainer<T>::evaluate_first(const data::Dataset& data, int count) {
-  GraphObjective<T> on(graph_, data, streams_.sampling,
-                       objective_options(config_));
+  GraphObjective<T> on(graph_, data, streams_.sampling, objective_options(config_));
   std::vector<int> first(count);
   std::iota(first.begin(), first.end(), 0);
   const Batch batch = count == data.size() ? Batch::all() : Batch::of(std::move(first));

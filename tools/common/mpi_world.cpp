@@ -45,8 +45,7 @@ class OpenWorld final : public MpiWorld {
       send_counts[r] = checked_count(to_each[r].size());
       send.insert(send.end(), to_each[r].begin(), to_each[r].end());
     }
-    MPI_Alltoall(send_counts.data(), 1, MPI_INT, receive_counts.data(), 1, MPI_INT,
-                 MPI_COMM_WORLD);
+    MPI_Alltoall(send_counts.data(), 1, MPI_INT, receive_counts.data(), 1, MPI_INT, MPI_COMM_WORLD);
     std::size_t total = 0;
     for (int r = 0; r < size_; ++r) {
       receive_offsets[r] = checked_count(total);

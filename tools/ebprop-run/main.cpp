@@ -16,10 +16,10 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <functional>
-#include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <optional>
@@ -197,7 +197,8 @@ std::vector<std::string> rank_facts(const CommandLine& cli, const GraphSpec& spe
   const RunIdentity identity = run_identity(spec, graph, config, data.train);
   std::vector<std::string> facts;
   for (const std::string& line : identity.graph) facts.push_back("graph: " + line);
-  for (const auto& [key, value] : identity.settings) facts.push_back("setting " + key + ": " + value);
+  for (const auto& [key, value] : identity.settings)
+    facts.push_back("setting " + key + ": " + value);
   facts.push_back("training data: " + identity.data);
   facts.push_back("test data: " + (data.has_test ? data_fingerprint(data.test) : "none"));
   facts.push_back("validation data: " +
@@ -558,7 +559,8 @@ int main_checked(int argc, char** argv, Ranks* ranks) {
   if (cli->time) return time_passes(*cli, spec, registry, config);
   if (config.run.text("precision") == "double")
     return run<double>(*cli, spec, registry, config, ranks);
-  return run<float>(*cli, spec, registry, config, ranks);  // the schema allows float and double only
+  return run<float>(*cli, spec, registry, config,
+                    ranks);  // the schema allows float and double only
 }
 
 // A stream buffer that drops what it is given: the output of ranks other than 0.
@@ -611,6 +613,6 @@ int main(int argc, char** argv) {
   });
   if (started != 0) return started;
   if (world) return ebprop::run::run_as_rank(*world, argc, argv);
-  return ebprop::tools::tool_main(
-      "ebprop-run", [&] { return ebprop::run::main_checked(argc, argv, nullptr); });
+  return ebprop::tools::tool_main("ebprop-run",
+                                  [&] { return ebprop::run::main_checked(argc, argv, nullptr); });
 }

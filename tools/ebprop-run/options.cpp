@@ -200,6 +200,9 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
            "diverge-factor above, on a loss that grows; the last good epoch's files are kept.\n"
            "SIGINT or SIGTERM stops at the end of the current step, keeping the last saved epoch\n"
            "(and writing --checkpoint, which --resume continues).\n"
+           "Data-parallel: mpirun -np N ebprop-run GRAPH-FILE ... splits each batch across N\n"
+           "processes, with weights bit-identical for any N (reproducible and block above);\n"
+           "rank 0 prints and writes the outputs (docs/mpi.md).\n"
            "Exit status: 0 success, 1 error or divergence, 2 usage (an output refused included),\n"
            "130 SIGINT, 143 SIGTERM.\n";
     return std::nullopt;

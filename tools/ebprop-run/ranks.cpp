@@ -7,8 +7,7 @@
 
 namespace ebprop::run {
 
-RanksStopped::RanksStopped(int status)
-    : std::runtime_error("the ranks stopped"), status_(status) {}
+RanksStopped::RanksStopped(int status) : std::runtime_error("the ranks stopped"), status_(status) {}
 RanksStopped::~RanksStopped() = default;
 
 namespace {
@@ -96,9 +95,9 @@ int settle(const std::vector<std::string>& messages, bool print) {
   if (print) {
     for (const auto& [message, ranks] : errors)
       std::cerr << "ebprop-run: "
-                << (ranks.size() == messages.size() ? "" : ranks_word(ranks) + " of " +
-                                                               std::to_string(messages.size()) +
-                                                               ": ")
+                << (ranks.size() == messages.size()
+                        ? ""
+                        : ranks_word(ranks) + " of " + std::to_string(messages.size()) + ": ")
                 << message << "\n";
     if (!ended.empty() && ended.size() != messages.size())
       std::cerr << "ebprop-run: error: " << ranks_word(ended)

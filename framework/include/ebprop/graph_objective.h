@@ -48,11 +48,11 @@
 #include <string>
 #include <vector>
 
+#include "ebprop/communicator.h"
 #include "ebprop/data/dataset.h"
 #include "ebprop/data/feeder.h"
 #include "ebprop/graph.h"
 #include "ebprop/objective.h"
-#include "ebprop/communicator.h"
 #include "ebprop/thread_team.h"
 #include "ebprop/tree_sum.h"
 

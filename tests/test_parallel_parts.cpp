@@ -28,25 +28,6 @@ y  = linear(c) outputs=3
 e  = mse(y, t)
 )";
 
-template <typename T>
-data::Dataset examples(int count, std::uint64_t seed) {
-  Rng rng(seed);
-  data::Dataset d;
-  d.name = "generated";
-  d.input_shape = {5};
-  d.inputs.resize(5, count);
-  d.targets.resize(3, count);
-  for (float& v : d.inputs.reshaped()) v = static_cast<float>(2 * uniform01(rng) - 1);
-  for (int e = 0; e < count; ++e) {
-    const int c = std::min(2, static_cast<int>(uniform01(rng) * 3));
-    d.labels.push_back(c);
-    d.targets.col(e).setConstant(-1);
-    d.targets(c, e) = 1;
-  }
-  d.classes = 3;
-  return d;
-}
-
 double relative(const Vector<double>& a, const Vector<double>& b) {
   return (a - b).lpNorm<Eigen::Infinity>() / std::max(b.lpNorm<Eigen::Infinity>(), 1e-300);
 }
@@ -69,7 +50,7 @@ struct Run {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(parts_on_threads_give_the_one_thread_results) {
-  const data::Dataset data = examples<double>(203, 11);
+  const data::Dataset data = test::three_class_examples(203, 11);
   std::vector<int> some;
   for (int i = 0; i < 40; ++i) some.push_back((i * 37) % 203);
   // One part (7 examples < 2 · min_part), two and three parts of one chunk, and several chunks.
@@ -115,7 +96,7 @@ BOOST_AUTO_TEST_CASE(parts_on_threads_give_the_one_thread_results) {
 }
 
 BOOST_AUTO_TEST_CASE(the_fused_sgd_step_is_gradient_descent) {
-  const data::Dataset data = examples<double>(50, 13);
+  const data::Dataset data = test::three_class_examples(50, 13);
   for (const Batch& batch : {Batch::of({7}), Batch::of({1, 2, 3, 4, 5, 6, 7, 8, 9, 10})}) {
     Run fused(data, 1, 256), plain(data, 1, 256);
     for (int step = 0; step < 5; ++step) {
@@ -137,7 +118,7 @@ BOOST_AUTO_TEST_CASE(the_fused_sgd_step_is_gradient_descent) {
 // SDLM's step (§9.1) fused: per-weight factors, every block with one user fused whatever its rate
 // scale, on one thread and on the replicas' path (descend_range with factors).
 BOOST_AUTO_TEST_CASE(the_fused_sdlm_step_is_descent_with_the_factors) {
-  const data::Dataset data = examples<double>(50, 17);
+  const data::Dataset data = test::three_class_examples(50, 17);
   for (int threads : {1, 2})
     for (const Batch& batch : {Batch::of({7}), Batch::of({1, 2, 3, 4, 5, 6, 7, 8, 9, 10})}) {
       Run fused(data, threads, 256), plain(data, 1, 256);

@@ -123,24 +123,6 @@ y  = linear(a) outputs=3
 e  = mse(y, t)
 )";
 
-data::Dataset examples(int count, std::uint64_t seed) {
-  Rng rng(seed);
-  data::Dataset d;
-  d.name = "generated";
-  d.input_shape = {5};
-  d.inputs.resize(5, count);
-  d.targets.resize(3, count);
-  for (float& v : d.inputs.reshaped()) v = static_cast<float>(2 * uniform01(rng) - 1);
-  for (int e = 0; e < count; ++e) {
-    const int c = std::min(2, static_cast<int>(uniform01(rng) * 3));
-    d.labels.push_back(c);
-    d.targets.col(e).setConstant(-1);
-    d.targets(c, e) = 1;
-  }
-  d.classes = 3;
-  return d;
-}
-
 template <typename T>
 struct Run {
   std::unique_ptr<Graph<T>> graph;
@@ -184,7 +166,7 @@ std::vector<double> results(Run<T>& run, const Batch& batch) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(reproducible_evaluations_are_the_plain_ones_and_the_same_for_any_threads) {
-  const data::Dataset data = examples(203, 11);
+  const data::Dataset data = test::three_class_examples(203, 11);
   std::vector<int> some;
   for (int i = 0; i < 40; ++i) some.push_back((i * 37) % 203);
   for (const Batch& batch : {Batch::of({3, 9, 1}), Batch::of(some), Batch::all()}) {

@@ -1,11 +1,13 @@
 // Helpers shared by the test executables.
 #pragma once
 
+#include <ebprop/data/dataset.h>
 #include <ebprop/error.h>
 #include <ebprop/graph.h>
 #include <ebprop/graph_parser.h>
 #include <ebprop/plugin_loader.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -80,6 +82,26 @@ inline Failure build_failure(const std::string& text) {
     return {std::string("not a SourceError: ") + e.what(), -1};
   }
   return {"no error", -1};
+}
+
+// `count` examples of 5 inputs uniform in [-1, 1], each of one of 3 classes drawn at random, with
+// ±1 one-of-3 targets: a small classification set for engine tests.
+inline data::Dataset three_class_examples(int count, std::uint64_t seed) {
+  Rng rng(seed);
+  data::Dataset d;
+  d.name = "generated";
+  d.input_shape = {5};
+  d.inputs.resize(5, count);
+  d.targets.resize(3, count);
+  for (float& v : d.inputs.reshaped()) v = static_cast<float>(2 * uniform01(rng) - 1);
+  for (int e = 0; e < count; ++e) {
+    const int c = std::min(2, static_cast<int>(uniform01(rng) * 3));
+    d.labels.push_back(c);
+    d.targets.col(e).setConstant(-1);
+    d.targets(c, e) = 1;
+  }
+  d.classes = 3;
+  return d;
 }
 
 }  // namespace ebprop::test

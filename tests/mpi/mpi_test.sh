@@ -7,7 +7,8 @@
 #  - only rank 0 prints and writes;
 #  - ranks that disagree are refused at start, naming the rank and the setting; an error on one
 #    rank at start is reported once by rank 0; an error shared by all ranks once, as one process
-#    prints it; a killed rank stops the others within seconds, and mpirun names it.
+#    prints it; an error on one rank during training ends every rank, naming it; a killed rank
+#    stops the others within seconds, and mpirun names it.
 # Usage: mpi_test.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1
@@ -106,6 +107,17 @@ expect "an error on one rank at start" $? "ebprop-run: rank 1 of 3: error: /none
 mpi 2 "$run" "$graphs/none.graph" > shared.out 2>&1
 expect "an error on every rank" $? "ebprop-run: error: cannot read graph file '$graphs/none.graph'" shared.out
 [ "$(grep -c 'cannot read graph file' shared.out)" = 1 ] || fail "the shared error is printed more than once"
+
+# An error on one rank in the middle of training: rank 0's --metrics directory disappears, its
+# next write fails, and every rank ends at once, rank 0 naming itself.
+mkdir gone
+mpi 2 "$run" "$graphs/digits-mlp.graph" --epochs 1000 --batch 32 -q --metrics gone/m.jsonl \
+  > midrun.out 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -s gone/m.jsonl ] && break; sleep 0.1; done
+rm -rf gone
+wait $pid
+expect "an error on one rank during training" $? "ebprop-run: rank 0 of 2: error: " midrun.out
 
 start=$(date +%s)
 KILL_AFTER=3 mpi 2 ./rank1.sh "$run" "$graphs/digits-mlp.graph" --epochs 1000 --batch 32 -q > killed.out 2>&1

@@ -55,9 +55,9 @@ std::string RunRecord::metrics(MetricsFormat format) const {
 
 bool free_on_resume(const std::string& key) {
   static const std::set<std::string> free = {
-      "run.epochs",        "run.threads",       "run.reproducible",   "data.test-images",
-      "data.test-labels",  "data.test-targets", "data.test-csv",      "data.test-limit",
-      "data.dir",          "data.train-images", "data.train-labels",  "data.train-targets",
+      "run.epochs",       "run.threads",       "run.reproducible",  "data.test-images",
+      "data.test-labels", "data.test-targets", "data.test-csv",     "data.test-limit",
+      "data.dir",         "data.train-images", "data.train-labels", "data.train-targets",
       "data.train-csv"};
   return free.count(key) != 0;
 }

@@ -59,6 +59,7 @@ template <typename POD>
 void get(const Bytes& in, std::size_t& at, POD* data, std::size_t count) {
   const std::size_t bytes = count * sizeof(POD);
   if (at + bytes > in.size()) throw Error("reduce: a rank sent a truncated message");
+  if (bytes == 0) return;  // an empty vector's data() may be null, which memcpy must not get
   std::memcpy(data, in.data() + at, bytes);
   at += bytes;
 }

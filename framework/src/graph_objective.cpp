@@ -156,6 +156,38 @@ int GraphObjective<T>::parts_of(int count) const {
 }
 
 template <typename T>
+void GraphObjective<T>::load(Worker& w, const Batch& batch, int first, int count) {
+  if (batch.is_all()) {
+    w.feeder.load(data_, first, count);
+  } else {
+    w.indices.assign(batch.examples().begin() + first, batch.examples().begin() + first + count);
+    w.feeder.load(data_, w.indices);
+  }
+}
+
+template <typename T>
+void GraphObjective<T>::add_example_losses(const Worker& w, int first, int count,
+                                           std::vector<double>& into) const {
+  for (int l : losses_) {
+    const auto& node = w.graph->nodes()[l];
+    for (int k = 0; k < count; ++k)
+      into[first + k] += node.loss_weight * static_cast<double>(node.state.x(0, k));
+  }
+}
+
+template <typename T>
+template <typename Tally>
+void GraphObjective<T>::count_classes(const Worker& w, const Batch& batch, int first, int count,
+                                      Tally&& tally) const {
+  const auto& y = w.graph->nodes()[predict_].state.x;
+  for (int k = 0; k < count; ++k) {
+    const int predicted = data::predicted_class(y.col(k), data_);
+    const int example = batch.is_all() ? first + k : w.indices[k];
+    tally(predicted, predicted != data_.labels[example]);
+  }
+}
+
+template <typename T>
 template <typename Pass>
 double GraphObjective<T>::for_each_part(const Batch& batch, int limit, Pass&& pass, int max_parts) {
   const int total = batch.size(data_.size());
@@ -172,31 +204,17 @@ double GraphObjective<T>::for_each_part(const Batch& batch, int limit, Pass&& pa
   std::vector<double> example_losses(tracking && track_examples_ ? total : 0, 0.0);
   // One part, on worker k: examples [first, first + count) of the batch.
   const auto run_part = [&](Worker& w, int first, int count) {
-    if (batch.is_all()) {
-      w.feeder.load(data_, first, count);
-    } else {
-      w.indices.assign(batch.examples().begin() + first, batch.examples().begin() + first + count);
-      w.feeder.load(data_, w.indices);
-    }
+    load(w, batch, first, count);
     const double share = static_cast<double>(count) / total;
     w.loss += share * pass(w, count, share);
     for (std::size_t l = 0; l < w.losses.size(); ++l)
       w.losses[l] += share * w.graph->loss_of(losses_[l]);
-    if (!example_losses.empty())
-      for (int l : losses_) {
-        const auto& node = w.graph->nodes()[l];
-        for (int k = 0; k < count; ++k)
-          example_losses[first + k] += node.loss_weight * static_cast<double>(node.state.x(0, k));
-      }
-    if (classes) {
-      const auto& y = w.graph->nodes()[predict_].state.x;
-      for (int k = 0; k < count; ++k) {
-        const int predicted = data::predicted_class(y.col(k), data_);
-        const int example = batch.is_all() ? first + k : w.indices[k];
-        w.errors += predicted != data_.labels[example];
+    if (!example_losses.empty()) add_example_losses(w, first, count, example_losses);
+    if (classes)
+      count_classes(w, batch, first, count, [&](int predicted, bool wrong) {
+        w.errors += wrong;
         ++w.predictions[predicted];
-      }
-    }
+      });
   };
   for (int first = 0; first < total; first += limit) {
     const int count = std::min(limit, total - first);
@@ -237,9 +255,9 @@ double GraphObjective<T>::for_each_part(const Batch& batch, int limit, Pass&& pa
 }
 
 template <typename T>
-template <typename Pass, typename Values>
+template <typename Pass, typename Values, typename Take>
 double GraphObjective<T>::for_each_block(const Batch& batch, Pass&& pass, Values&& values,
-                                         Eigen::Index size) {
+                                         Eigen::Index size, Take&& take) {
   Communicator& ranks = *options_.communicator;
   const int total = batch.size(data_.size());
   const int block = options_.block;
@@ -266,34 +284,19 @@ double GraphObjective<T>::for_each_block(const Batch& batch, Pass&& pass, Values
     std::vector<double> sum(scalars);
     for (int leaf = begin; leaf < end; ++leaf) {
       const int first = leaf * block, count = std::min(block, total - first);
-      if (batch.is_all()) {
-        w.feeder.load(data_, first, count);
-      } else {
-        w.indices.assign(batch.examples().begin() + first,
-                         batch.examples().begin() + first + count);
-        w.feeder.load(data_, w.indices);
-      }
+      load(w, batch, first, count);
       const double share = static_cast<double>(count) / total;
       std::fill(sum.begin(), sum.end(), 0.0);
       sum[0] = share * pass(w, share);
       std::size_t at = 1;
       if (tracking)
         for (int l : losses_) sum[at++] = share * w.graph->loss_of(l);
-      if (examples)
-        for (int l : losses_) {
-          const auto& node = w.graph->nodes()[l];
-          for (int e = 0; e < count; ++e)
-            example_losses[first + e] += node.loss_weight * static_cast<double>(node.state.x(0, e));
-        }
-      if (classes) {
-        const auto& y = w.graph->nodes()[predict_].state.x;
-        for (int e = 0; e < count; ++e) {
-          const int predicted = data::predicted_class(y.col(e), data_);
-          const int example = batch.is_all() ? first + e : w.indices[e];
-          sum[at] += predicted != data_.labels[example];
+      if (examples) add_example_losses(w, first, count, example_losses);
+      if (classes)
+        count_classes(w, batch, first, count, [&](int predicted, bool wrong) {
+          sum[at] += wrong;
           ++sum[at + 1 + predicted];
-        }
-      }
+        });
       w.tree.add(leaf, values(w), sum);
     }
   };
@@ -306,8 +309,8 @@ double GraphObjective<T>::for_each_block(const Batch& batch, Pass&& pass, Values
   for (int k = 0; k < workers; ++k)
     for (std::size_t i = 0; i < workers_[k]->tree.count(); ++i)
       nodes.push_back(&workers_[k]->tree.nodes()[i]);
-  reduce(ranks, leaves, nodes, size, total_);
-  const PartialSum<T>& sum = total_;
+  const PartialSum<T>& sum = reduce(ranks, leaves, nodes, size, total_);
+  take(sum.values);
   const double loss = sum.scalars[0];
   // Which node went non-finite: the first rank's that saw one (every rank knows the loss).
   culprit_.clear();
@@ -377,7 +380,7 @@ double GraphObjective<T>::compute_value(const Batch& batch) {
           w.leaf.resize(0);
           return w.leaf;
         },
-        0);
+        0, [](const Vector<T>&) {});
   return for_each_part(batch, options_.chunk, [&](Worker& w, int, double) { return forward(w); });
 }
 
@@ -428,9 +431,11 @@ double GraphObjective<T>::compute_gradient(const Batch& batch, bool with_curvatu
           w.leaf.tail(n) = q.ddw();
           return w.leaf;
         },
-        with_curvature ? 2 * n : n);
-    p.dw() = total_.values.head(n);
-    if (with_curvature) p.ddw() = total_.values.tail(n);
+        with_curvature ? 2 * n : n,
+        [&](const Vector<T>& total) {
+          p.dw() = total.head(n);
+          if (with_curvature) p.ddw() = total.tail(n);
+        });
     return e;
   }
   const double e = accumulate(batch, with_curvature);
@@ -514,8 +519,7 @@ void GraphObjective<T>::product_along(const Batch& batch, const Vector<T>& v, Ve
           return e;
         },
         [](Worker& w) -> const Vector<T>& { return std::as_const(w.graph->parameters()).rdw(); },
-        parameters().size());
-    out = total_.values;
+        parameters().size(), [&](const Vector<T>& total) { out = total; });
     return;
   }
   const int workers = workers_of(batch);

@@ -153,17 +153,11 @@ PartialSum<T>& tree_total(int leaves, const std::vector<PartialSum<T>*>& nodes) 
 }
 
 template <typename T>
-void reduce(Communicator& communicator, int leaves, const std::vector<PartialSum<T>*>& mine,
-            Eigen::Index values, PartialSum<T>& out) {
+const PartialSum<T>& reduce(Communicator& communicator, int leaves,
+                            const std::vector<PartialSum<T>*>& mine, Eigen::Index values,
+                            PartialSum<T>& out) {
   const int ranks = communicator.size();
-  if (ranks == 1) {
-    PartialSum<T>& total = tree_total(leaves, mine);
-    out.level = total.level;
-    out.index = total.index;
-    out.values = total.values;
-    out.scalars = total.scalars;
-    return;
-  }
+  if (ranks == 1) return tree_total(leaves, mine);
   const std::int64_t n = values;
   const auto segment = [&](int r) { return std::pair{n * r / ranks, n * (r + 1) / ranks}; };
 
@@ -194,15 +188,17 @@ void reduce(Communicator& communicator, int leaves, const std::vector<PartialSum
     if (r == 0) out.scalars = std::move(got.front().scalars);
     ++r;
   }
+  return out;
 }
 
 template class TreeSum<float>;
 template class TreeSum<double>;
 template PartialSum<float>& tree_total(int, const std::vector<PartialSum<float>*>&);
 template PartialSum<double>& tree_total(int, const std::vector<PartialSum<double>*>&);
-template void reduce(Communicator&, int, const std::vector<PartialSum<float>*>&, Eigen::Index,
-                     PartialSum<float>&);
-template void reduce(Communicator&, int, const std::vector<PartialSum<double>*>&, Eigen::Index,
-                     PartialSum<double>&);
+template const PartialSum<float>& reduce(Communicator&, int, const std::vector<PartialSum<float>*>&,
+                                         Eigen::Index, PartialSum<float>&);
+template const PartialSum<double>& reduce(Communicator&, int,
+                                          const std::vector<PartialSum<double>*>&, Eigen::Index,
+                                          PartialSum<double>&);
 
 }  // namespace ebprop

@@ -18,7 +18,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <functional>
 #include <iomanip>
 #include <iostream>
@@ -180,21 +179,17 @@ double automatic_rate(const CommandLine& cli, const GraphSpec& spec, const Regis
   return rate;
 }
 
-// A hash of a file's bytes ("" for no file), for the ranks' facts.
-std::string file_hash(const std::string& path) {
-  if (path.empty()) return "none";
-  std::ifstream in(path, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return std::to_string(std::hash<std::string>()(bytes));
-}
-
 // What every rank of an MPI run must have alike (Ranks::agree): the run's identity (graph,
-// settings, training data), the other data sets, the epochs, and the starting weights.
+// settings, training data), the other data sets, the epochs, the starting weights, and the
+// checkpoint resumed from (its sections, as read).
 template <typename T>
-std::vector<std::string> rank_facts(const CommandLine& cli, const GraphSpec& spec,
+std::vector<std::string> rank_facts(const CommandLine& cli, const RunIdentity& identity,
                                     const Graph<T>& graph, const tools::RunConfig& config,
-                                    const tools::Data& data) {
-  const RunIdentity identity = run_identity(spec, graph, config, data.train);
+                                    const tools::Data& data,
+                                    const std::optional<CheckpointFile>& resume) {
+  const auto hash = [](const std::string& bytes) {
+    return "hash " + std::to_string(std::hash<std::string>()(bytes));
+  };
   std::vector<std::string> facts;
   for (const std::string& line : identity.graph) facts.push_back("graph: " + line);
   for (const auto& [key, value] : identity.settings)
@@ -206,10 +201,12 @@ std::vector<std::string> rank_facts(const CommandLine& cli, const GraphSpec& spe
   facts.push_back("epochs: " + std::to_string(config.run.integer("epochs")));
   facts.push_back("test-only: " + std::to_string(cli.test_only));
   const auto& w = graph.parameters().w();
-  facts.push_back("starting weights: hash " +
-                  std::to_string(std::hash<std::string>()(
-                      std::string(reinterpret_cast<const char*>(w.data()), sizeof(T) * w.size()))));
-  facts.push_back("--resume checkpoint: hash " + file_hash(cli.resume));
+  facts.push_back("starting weights: " +
+                  hash(std::string(reinterpret_cast<const char*>(w.data()), sizeof(T) * w.size())));
+  std::string sections;
+  if (resume)
+    for (const auto& [name, bytes] : resume->archive.sections()) sections += name + '\0' + bytes;
+  facts.push_back("--resume checkpoint: " + (resume ? hash(sections) : std::string("none")));
   return facts;
 }
 
@@ -293,7 +290,12 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
   // run that only evaluates has nothing half-done to protect: the signals end it at once.
   if (epochs > 0) catch_stop_signals();
   trainer.stop_when(stop_requested);
-  if (ranks) ranks->agree(rank_facts(cli, spec, graph, config, data));
+  // The run's identity, with its checksum of the training data: for --checkpoint and --resume,
+  // and for the ranks of an MPI run to agree on.
+  const RunIdentity identity = cli.checkpoint.empty() && cli.resume.empty() && !ranks
+                                   ? RunIdentity{}
+                                   : run_identity(spec, graph, config, data.train);
+  if (ranks) ranks->agree(rank_facts(cli, identity, graph, config, data, resume));
 
   // A set's file, and its IDX targets file when it has one that the training set's line has not
   // named (a validation set held out of the training set has the training set's).
@@ -361,12 +363,8 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
     return 0;
   }
 
-  // The run's record and identity, restored from --resume and written with --checkpoint (the
-  // identity, with its checksum of the training data, only for them).
+  // The run's record, restored from --resume and written with --checkpoint.
   RunRecord record;
-  const RunIdentity identity = cli.checkpoint.empty() && cli.resume.empty()
-                                   ? RunIdentity{}
-                                   : run_identity(spec, graph, config, data.train);
   EpochReport last;        // of the last epoch this process finished
   const auto warn = [&] {  // at the end of a run that finished an epoch here
     if (last.epoch == 0) return;

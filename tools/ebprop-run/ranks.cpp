@@ -59,12 +59,13 @@ std::string differences(const std::map<std::string, std::string>& first,
 // every rank ends with (rank 0 prints why).
 int settle(const std::vector<std::string>& messages, bool print) {
   std::map<std::string, std::vector<int>> errors;  // message → ranks
-  std::vector<int> ended, ready;
+  std::vector<int> ended;
+  std::size_t ready = 0;
   int status = 0;
   for (int r = 0; r < static_cast<int>(messages.size()); ++r) {
     const std::string& m = messages[r];
     if (m[0] == 'F') {
-      ready.push_back(r);
+      ++ready;
     } else {
       const std::size_t newline = m.find('\n');
       const int s = std::stoi(m.substr(1, newline - 1));
@@ -75,7 +76,7 @@ int settle(const std::vector<std::string>& messages, bool print) {
         ended.push_back(r);
     }
   }
-  if (ready.size() == messages.size()) {
+  if (ready == messages.size()) {
     const auto first = fact_map(messages[0].substr(1));
     std::vector<std::string> disagreements;
     for (std::size_t r = 1; r < messages.size(); ++r)

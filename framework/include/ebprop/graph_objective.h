@@ -156,6 +156,15 @@ class GraphObjective final : public Objective<T> {
     Vector<T> leaf;
   };
 
+  // Feeds examples [first, first + count) of `batch` to the worker's graph.
+  void load(Worker& w, const Batch& batch, int first, int count);
+  // After a forward pass of those examples: adds each one's loss (Σ over loss nodes of weight ·
+  // output) into into[first + k].
+  void add_example_losses(const Worker& w, int first, int count, std::vector<double>& into) const;
+  // After a forward pass of those examples: calls tally(predicted class, misclassified) for each.
+  template <typename Tally>
+  void count_classes(const Worker& w, const Batch& batch, int first, int count,
+                     Tally&& tally) const;
   // The parts of a chunk of `count` examples: how many workers run it.
   int parts_of(int count) const;
   // How many workers an evaluation of `batch` uses.
@@ -172,10 +181,11 @@ class GraphObjective final : public Objective<T> {
   // The reproducible evaluation: calls pass(worker, share) with each of this rank's blocks of
   // `batch` loaded in a worker's graph (its threads each taking a run of blocks), then adds up
   // over every rank, in the fixed tree, the blocks' Σ share · loss, the tracked sums, and the
-  // vectors values(worker) of `size` entries read after each pass (size 0 for a value), into
-  // total_.values. Returns E.
-  template <typename Pass, typename Values>
-  double for_each_block(const Batch& batch, Pass&& pass, Values&& values, Eigen::Index size);
+  // vectors values(worker) of `size` entries read after each pass (size 0 for a value), whose
+  // total it passes to take(total). Returns E.
+  template <typename Pass, typename Values, typename Take>
+  double for_each_block(const Batch& batch, Pass&& pass, Values&& values, Eigen::Index size,
+                        Take&& take);
   double forward(Worker& worker);  // fprop of the loaded part: its mean loss, noting a culprit
   void require_r_passes(const char* what) const;
   // Adds every replica's `field` (dw, ddw or rdw of its store, or its sum) into the graph's (or
@@ -202,7 +212,7 @@ class GraphObjective final : public Objective<T> {
   std::vector<double> tracked_losses_;
   bool track_examples_ = false;  // the tracked evaluation records tracked_example_losses_
   std::vector<double> tracked_example_losses_;
-  PartialSum<T> total_;  // of the last for_each_block
+  PartialSum<T> total_;  // for_each_block's sums across ranks (reduce)
   ThreadTeam team_;      // one thread per worker; joined before the workers go
 };
 

@@ -59,15 +59,17 @@ class TreeSum {
 template <typename T>
 PartialSum<T>& tree_total(int leaves, const std::vector<PartialSum<T>*>& nodes);
 
-// Collective: tree_total of every rank's nodes (together a partition of the leaves) into `out`,
-// the same on every rank; the nodes' values are spent. Each rank adds up one segment of the
-// values (a reduce-scatter: it receives that segment of every node) and the segments are then
-// gathered, so a rank sends and receives about (its nodes + 1) vectors rather than every rank's
-// nodes. The scalars ride with segment 0. `values` is the size of the nodes' values (known to a
-// rank that holds none).
+// Collective: tree_total of every rank's nodes (together a partition of the leaves), the same on
+// every rank; the nodes' values are spent. Each rank adds up one segment of the values (a
+// reduce-scatter: it receives that segment of every node) and the segments are then gathered, so
+// a rank sends and receives about (its nodes + 1) vectors rather than every rank's nodes. The
+// scalars ride with segment 0. `values` is the size of the nodes' values (known to a rank that
+// holds none). Returns `out`, which receives the total, or with one rank the root among `mine`
+// (valid until those nodes are next written).
 template <typename T>
-void reduce(Communicator& communicator, int leaves, const std::vector<PartialSum<T>*>& mine,
-            Eigen::Index values, PartialSum<T>& out);
+const PartialSum<T>& reduce(Communicator& communicator, int leaves,
+                            const std::vector<PartialSum<T>*>& mine, Eigen::Index values,
+                            PartialSum<T>& out);
 
 extern template class TreeSum<float>;
 extern template class TreeSum<double>;

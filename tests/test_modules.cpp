@@ -47,6 +47,24 @@ BOOST_AUTO_TEST_CASE(every_module_passes_its_derivative_check_cases) {
   }
 }
 
+// The same cases with threads lent to every module, each split cut as finely as it can be
+// (workers.h): the modules that split their passes by units (module.h, SPLITTING A PASS) pass the
+// same checks split, on more than one piece.
+BOOST_AUTO_TEST_CASE(every_module_passes_its_derivative_check_cases_split) {
+  const Registry& registry = test::plugins();
+  ThreadTeam team(3);
+  for (const std::string& type : registry.module_types())
+    for (const CheckCase& c : registry.module_info(type).checks)
+      for (int batch : {1, 3}) {
+        CheckOptions options;
+        options.batch = batch;
+        options.threads = &team;
+        const CheckReport report = check_module(registry, type, c, options);
+        BOOST_TEST(report.passed(), report.summary());
+        BOOST_TEST(report.accumulate <= 1e-12, report.summary());
+      }
+}
+
 // A linear layer under MSE: bbprop's ddw is exactly the Gauss-Newton diagonal diag(Σ_e J_eᵀ J_e)
 // (§7.3), J_e = d(output of example e)/dw, because the loss adds its curvature dy · 1.
 BOOST_AUTO_TEST_CASE(linear_under_mse_gives_the_gauss_newton_diagonal) {

@@ -1,6 +1,7 @@
 // The engine's speed paths against its plain ones: a batch cut into parts run by replicas on
-// several threads (GraphObjectiveOptions::threads) gives the one-thread values, derivatives,
-// products and tracked counts; the SGD and SDLM steps fused into bprop (Objective::descend,
+// several threads (GraphObjectiveOptions::threads), or run on one graph whose modules split their
+// passes over the threads (units_below), gives the one-thread values, derivatives, products and
+// tracked counts; the SGD and SDLM steps fused into bprop (Objective::descend,
 // Module::fuses_descent) give gradient() and ParameterStore::descend's weights; and the engine
 // marks which values need derivatives (State::needs_gradient).
 #define BOOST_TEST_MODULE parallel_parts
@@ -36,12 +37,15 @@ struct Run {
   std::unique_ptr<Graph<double>> graph;
   Rng sampling{5};
   std::unique_ptr<GraphObjective<double>> objective;
-  Run(const data::Dataset& data, int threads, int chunk) {
-    graph = test::graph_from<double>(net, 3);
+  // units_below 0: parts of a batch on replicas (data parallelism) whatever its size.
+  Run(const data::Dataset& data, int threads, int chunk, const char* text = net,
+      int units_below = 0) {
+    graph = test::graph_from<double>(text, 3);
     GraphObjectiveOptions options;
     options.chunk = chunk;
     options.threads = threads;
     options.min_part = 4;
+    options.units_below = units_below;
     objective = std::make_unique<GraphObjective<double>>(*graph, data, sampling, options);
   }
   ParameterStore<double>& p() { return graph->parameters(); }
@@ -93,6 +97,73 @@ BOOST_AUTO_TEST_CASE(parts_on_threads_give_the_one_thread_results) {
         many.objective->gradient(batch);
         BOOST_TEST(relative(many.p().dw(), one.p().dw()) <= 1e-12);
       }
+}
+
+// Layers wide enough that linear splits its passes (by input units; at least 2^16 multiply-adds a
+// piece), a hidden one of which sends its dx back.
+const char* wide_net = R"(
+x = input shape=400 source=inputs
+t = input shape=3 source=targets
+h = linear(x) outputs=200
+a = stanh(h)
+g = linear(a) outputs=200
+b = stanh(g)
+y = linear(b) outputs=3
+e = mse(y, t)
+)";
+
+data::Dataset wide_examples(int count, std::uint64_t seed) {
+  data::Dataset d = test::three_class_examples(count, seed);
+  Rng rng(seed + 1);
+  d.input_shape = {400};
+  d.inputs.resize(400, count);
+  for (float& v : d.inputs.reshaped()) v = static_cast<float>(2 * uniform01(rng) - 1);
+  return d;
+}
+
+// Model parallelism: a perceptron's small batches run on the graph alone, lent the threads, and
+// give the one-thread results up to the order of the split sums (1e-12 in double): values,
+// derivatives, curvature, tracked errors, and the fused SGD and SDLM steps at batch 1 and 8.
+BOOST_AUTO_TEST_CASE(passes_split_by_units_give_the_one_thread_results) {
+  const data::Dataset data = wide_examples(40, 29);
+  for (int threads : {2, 3}) {
+    Run one(data, 1, 256, wide_net, 64), many(data, threads, 256, wide_net, 64);
+    BOOST_TEST(!one.objective->by_units(8));
+    BOOST_TEST(many.objective->by_units(8));
+    BOOST_TEST(many.objective->by_units(64 * threads - 1));
+    BOOST_TEST(!many.objective->by_units(64 * threads));
+    const Batch batch = Batch::of({3, 9, 1, 4, 15, 2, 8, 30});
+    one.objective->track_errors(batch);
+    many.objective->track_errors(batch);
+    const double c1 = one.objective->curvature(batch), cn = many.objective->curvature(batch);
+    BOOST_TEST(std::abs(c1 - cn) <= 1e-13 * std::abs(c1));
+    BOOST_TEST(relative(many.p().dw(), one.p().dw()) <= 1e-12);
+    BOOST_TEST(relative(many.p().ddw(), one.p().ddw()) <= 1e-12);
+    BOOST_TEST(many.objective->tracked_errors() == one.objective->tracked_errors());
+    Rng rng(31);
+    const Vector<double> factors = test::random_matrix(one.p().size(), 1, rng).array().abs() + 0.1;
+    for (const Batch& steps : {Batch::of({7}), batch})
+      for (int step = 0; step < 3; ++step) {
+        const double e1 = one.objective->descend(steps, 0.01);
+        const double en = many.objective->descend(steps, 0.01);
+        BOOST_TEST(std::abs(e1 - en) <= 1e-13 * std::abs(e1));
+        one.objective->descend(steps, 0.01, &factors);
+        many.objective->descend(steps, 0.01, &factors);
+        BOOST_TEST(relative(many.p().w(), one.p().w()) <= 1e-12);
+      }
+  }
+  // A graph with a module that does not split (conv2d) keeps to replicas.
+  Run conv(data, 2, 256,
+           R"(
+x = input shape=400 source=inputs
+t = input shape=3 source=targets
+r = reshape(x) shape=1x20x20
+c = conv2d(r) maps=2 kernel=5
+f = linear(c) outputs=3
+e = mse(f, t)
+)",
+           64);
+  BOOST_TEST(!conv.objective->by_units(8));
 }
 
 BOOST_AUTO_TEST_CASE(the_fused_sgd_step_is_gradient_descent) {

@@ -427,7 +427,19 @@ void Graph<T>::bind_parameters(const Build& build) {
       }
     }
     node.module->bind(views);
+    node.module->use_workers(workers_);
   }
+}
+
+template <typename T>
+bool Graph<T>::splits_work() const {
+  bool weights = false;
+  for (const auto& node : nodes_) {
+    if (node.is_input || node.parameters.empty()) continue;
+    if (!node.module->splits_work()) return false;
+    weights = true;
+  }
+  return weights;
 }
 
 template <typename T>

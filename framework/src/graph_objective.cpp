@@ -18,6 +18,19 @@ std::string node_at(const Graph<T>& graph, int index) {
   return "node '" + node.name + "' (" + graph.file() + ":" + std::to_string(node.where.line) + ")";
 }
 
+// Lends a team to the graph's splitting modules (Graph::lend_threads) while it lives.
+template <typename T>
+class Lending {
+ public:
+  Lending(Graph<T>& graph, ThreadTeam* team) : graph_(graph) { graph_.lend_threads(team); }
+  ~Lending() { graph_.lend_threads(nullptr); }
+  Lending(const Lending&) = delete;
+  Lending& operator=(const Lending&) = delete;
+
+ private:
+  Graph<T>& graph_;
+};
+
 }  // namespace
 
 template <typename T>
@@ -56,6 +69,8 @@ GraphObjective<T>::GraphObjective(Graph<T>& graph, const data::Dataset& data, Rn
   if (data.labels.empty()) predict_ = -1;
   if (options_.threads < 1 || options_.min_part < 1 || options_.block < 1)
     throw Error("threads, min_part and block must be at least 1");
+  if (options_.units_below < 0) throw Error("units_below must not be negative");
+  splits_ = graph.splits_work();
   for (int t = 1; t < options_.threads; ++t) {
     auto replica = graph.replica();
     Graph<T>& g = *replica;
@@ -151,7 +166,14 @@ void GraphObjective<T>::track_errors(const Batch& batch, bool example_losses) {
 }
 
 template <typename T>
+bool GraphObjective<T>::by_units(int count) const {
+  return splits_ && options_.threads > 1 &&
+         std::int64_t{count} < std::int64_t{options_.units_below} * options_.threads;
+}
+
+template <typename T>
 int GraphObjective<T>::parts_of(int count) const {
+  if (by_units(count)) return 1;
   return std::max(1, std::min(options_.threads, count / options_.min_part));
 }
 
@@ -220,6 +242,7 @@ double GraphObjective<T>::for_each_part(const Batch& batch, int limit, Pass&& pa
     const int count = std::min(limit, total - first);
     const int parts = std::min(max_parts, parts_of(count));
     if (parts == 1) {
+      const Lending<T> lending(graph_, by_units(count) ? &team_ : nullptr);
       run_part(*workers_.front(), first, count);
       continue;
     }
@@ -404,7 +427,7 @@ double GraphObjective<T>::accumulate(const Batch& batch, bool with_curvature) {
 template <typename T>
 int GraphObjective<T>::workers_of(const Batch& batch) const {
   const int total = batch.size(data_.size());
-  return total <= options_.chunk ? parts_of(total) : options_.threads;
+  return parts_of(std::min(total, options_.chunk));  // the first chunk's: the most
 }
 
 template <typename T>

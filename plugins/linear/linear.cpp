@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "ebprop/plugin.h"
 
@@ -33,20 +34,40 @@ class Linear final : public Module<T> {
     if (bias_) bias_view_ = views.at(1);
   }
 
+  bool splits_work() const override { return true; }
+  void use_workers(const Workers& workers) override { workers_ = &workers; }
+
+  // Split by input units (module.h, SPLITTING A PASS): each piece owns a range of W's columns,
+  // contiguous in memory, in every pass. Here piece k forms W_k x_k over its columns, and the
+  // pieces' sums are added in piece order.
   void fprop(const Inputs<T>& in, State<T>& out) override {
     const Matrix<T>& x = in[0]->x;
     out.resize(static_cast<int>(x.cols()));
-    out.x.noalias() = weight_.value() * x;
+    const int pieces = pieces_of(x.cols());
+    partial_.resize(pieces - 1);
+    split(x.cols(), [&](int k, Eigen::Index j, Eigen::Index n) {
+      Matrix<T>& y = k == 0 ? out.x : partial_[k - 1];
+      y.noalias() = weight_.value().middleCols(j, n) * x.middleRows(j, n);
+    });
+    for (const Matrix<T>& y : partial_) out.x += y;
     if (bias_) out.x.colwise() += bias_view_.value().col(0);
   }
 
   // Eq. 4-5: dx += Wᵀ dy, dW += dy xᵀ, db += Σ_examples dy. In a fused step (module.h) the
   // gradient goes straight into the weights instead, after dx has read them: W −= s dy xᵀ and
   // b −= s Σ dy, or with SDLM's factors F (Eq. 61) W −= s F⊙(dy xᵀ) and b −= s F_b⊙Σ dy.
+  // Split by input units: each piece's rows of dx read only its own columns of W.
   void bprop(const Inputs<T>& in, const State<T>& out) override {
     State<T>& input = *in[0];
-    if (input.needs_gradient) input.dx.noalias() += weight_.value().transpose() * out.dx;
-    descend_or_add(weight_, out.dx, input.x);
+    const Eigen::Index batch = out.dx.cols();
+    const int pieces = pieces_of(batch);
+    if (weight_.descent_factors() && batch > 1) block_.resize(pieces * outputs_ * kBlock);
+    split(batch, [&](int k, Eigen::Index j, Eigen::Index n) {
+      if (input.needs_gradient)
+        input.dx.middleRows(j, n).noalias() +=
+            weight_.value().middleCols(j, n).transpose() * out.dx;
+      descend_or_add(k, j, n, out.dx, input.x);
+    });
     if (!bias_) return;
     const T bias_step = bias_view_.descent_step();
     if (bias_step == T(0)) {
@@ -63,11 +84,16 @@ class Linear final : public Module<T> {
   bool fuses_descent() const override { return true; }
 
   // Gauss-Newton (§7.3): Eq. 56 ddx += (W∘W)ᵀ ddy; Eq. 54 ddW += ddy (x∘x)ᵀ, ddb += Σ ddy.
+  // Split by input units, as bprop.
   void bbprop(const Inputs<T>& in, const State<T>& out) override {
     State<T>& input = *in[0];
-    if (input.needs_gradient) add_squared_weights(out.ddx, input.ddx);
+    const Eigen::Index batch = out.ddx.cols();
+    if (input.needs_gradient && batch > 1) w_squared_.resize(outputs_, inputs_);
     x_squared_ = input.x.array().square();
-    add_outer(weight_.hess(), out.ddx, x_squared_, T(1));
+    split(batch, [&](int, Eigen::Index j, Eigen::Index n) {
+      if (input.needs_gradient) add_squared_weights(out.ddx, input.ddx, j, n);
+      add_outer(weight_.hess().middleCols(j, n), out.ddx, x_squared_.middleRows(j, n), T(1));
+    });
     if (bias_) bias_view_.hess().col(0) += out.ddx.rowwise().sum();
   }
 
@@ -93,68 +119,91 @@ class Linear final : public Module<T> {
   }
 
  private:
-  // ddx += (W∘W)ᵀ ddy. For one example each weight is squared as it is read, a column of W at a
-  // time (writing W∘W out would cost as much again); for more, one matrix product with W∘W.
-  void add_squared_weights(const Matrix<T>& ddy, Matrix<T>& ddx) {
-    const auto w = weight_.value();
-    if (ddy.cols() == 1) {
-      for (Eigen::Index j = 0; j < w.cols(); ++j)
-        ddx(j, 0) += (w.col(j).array().square() * ddy.col(0).array()).sum();
-      return;
-    }
-    w_squared_ = w.array().square();
-    ddx.noalias() += w_squared_.transpose() * ddy;
+  // The least work of a piece of a split (multiply-adds): below it, waking a thread costs more
+  // than the piece saves.
+  static constexpr std::int64_t kPieceWork = 1 << 16;
+
+  // task(piece, first, count) over the pieces of W's columns, of at least kPieceWork each.
+  int pieces_of(Eigen::Index batch) const { return workers_->pieces(inputs_, grain(batch)); }
+  template <typename Task>
+  void split(Eigen::Index batch, Task&& task) const {
+    workers_->split(inputs_, grain(batch), [&](int k, std::int64_t begin, std::int64_t end) {
+      task(k, static_cast<Eigen::Index>(begin), static_cast<Eigen::Index>(end - begin));
+    });
+  }
+  std::int64_t grain(Eigen::Index batch) const {
+    return std::max<std::int64_t>(1, kPieceWork / (std::int64_t{outputs_} * batch));
   }
 
-  // The weight part of bprop: view.grad() += a bᵀ, or the fused step of `view` with it.
-  void descend_or_add(const ParamView<T>& view, const Matrix<T>& a, const Matrix<T>& b) {
-    const T step = view.descent_step();
-    const T* f = view.descent_factors();
-    if (step == T(0)) {
-      add_outer(view.grad(), a, b, T(1));
+  // Rows [j, j + n) of ddx += (W∘W)ᵀ ddy. For one example each weight is squared as it is read,
+  // a column of W at a time (writing W∘W out would cost as much again); for more, one matrix
+  // product with those columns of W∘W (w_squared_, sized by the caller).
+  void add_squared_weights(const Matrix<T>& ddy, Matrix<T>& ddx, Eigen::Index j, Eigen::Index n) {
+    const auto w = weight_.value();
+    if (ddy.cols() == 1) {
+      for (Eigen::Index c = j; c < j + n; ++c)
+        ddx(c, 0) += (w.col(c).array().square() * ddy.col(0).array()).sum();
       return;
     }
+    w_squared_.middleCols(j, n) = w.middleCols(j, n).array().square();
+    ddx.middleRows(j, n).noalias() += w_squared_.middleCols(j, n).transpose() * ddy;
+  }
+
+  // Columns [j, j + n) of the weight part of bprop, for piece k: grad() += dy xᵀ, or the fused
+  // step with it.
+  void descend_or_add(int k, Eigen::Index j, Eigen::Index n, const Matrix<T>& dy,
+                      const Matrix<T>& x) {
+    const T step = weight_.descent_step();
+    const T* f = weight_.descent_factors();
+    const auto b = x.middleRows(j, n);
+    if (step == T(0)) {
+      add_outer(weight_.grad().middleCols(j, n), dy, b, T(1));
+      return;
+    }
+    auto w = weight_.value().middleCols(j, n);
     if (f == nullptr) {
-      add_outer(view.value(), a, b, -step);
+      add_outer(w, dy, b, -step);
       return;
     }
     // SDLM's factors (Eq. 61).
-    const Eigen::Map<const Matrix<T>> factors(f, view.rows, view.cols);
-    auto w = view.value();
-    if (a.cols() == 1) {
-      // Online SDLM: column j of W moves by −s x_j F_j⊙dy, one pass over W and F.
-      for (Eigen::Index j = 0; j < w.cols(); ++j)
-        w.col(j).array() -= (step * b(j, 0)) * factors.col(j).array() * a.col(0).array();
+    const auto factors = Eigen::Map<const Matrix<T>>(f, outputs_, inputs_).middleCols(j, n);
+    if (dy.cols() == 1) {
+      // Online SDLM: column c of W moves by −s x_c F_c⊙dy, one pass over W and F.
+      for (Eigen::Index c = 0; c < n; ++c)
+        w.col(c).array() -= (step * b(c, 0)) * factors.col(c).array() * dy.col(0).array();
     } else {
-      // A batch: the product a bᵀ one block of columns at a time into scratch that stays in
-      // cache, each block stepped as soon as it is made: no pass over dw.
-      constexpr Eigen::Index kBlock = 64;
-      block_.resize(view.rows * kBlock);
-      for (Eigen::Index j = 0; j < w.cols(); j += kBlock) {
-        const Eigen::Index n = std::min(kBlock, w.cols() - j);
-        Eigen::Map<Matrix<T>> g(block_.data(), view.rows, n);
-        g.noalias() = a * b.middleRows(j, n).transpose();
-        w.middleCols(j, n).array() -= step * factors.middleCols(j, n).array() * g.array();
+      // A batch: the product dy xᵀ one block of columns at a time into the piece's scratch,
+      // which stays in cache (piece k's part of block_, sized by the caller), each block stepped
+      // as soon as it is made: no pass over dw.
+      for (Eigen::Index c = 0; c < n; c += kBlock) {
+        const Eigen::Index m = std::min(kBlock, n - c);
+        Eigen::Map<Matrix<T>> g(block_.data() + k * outputs_ * kBlock, outputs_, m);
+        g.noalias() = dy * b.middleRows(c, m).transpose();
+        w.middleCols(c, m).array() -= step * factors.middleCols(c, m).array() * g.array();
       }
     }
   }
 
   // g += c a bᵀ summed over the batch. For one example this is the rank-1 update of online
   // learning (§4.1); Eigen would otherwise run a depth-1 matrix product through its GEMM kernel.
-  static void add_outer(typename ParamView<T>::MatrixMap g, const Matrix<T>& a, const Matrix<T>& b,
-                        T c) {
+  template <typename G, typename B>
+  static void add_outer(G&& g, const Matrix<T>& a, const B& b, T c) {
     if (a.cols() == 1)
       g.noalias() += (c * a.col(0)) * b.col(0).transpose();
     else
       g.noalias() += c * (a * b.transpose());
   }
 
+  static constexpr Eigen::Index kBlock = 64;  // columns of a block of the batch SDLM step
+
   int outputs_;
   bool bias_;
   int inputs_ = 0, fan_in_ = 1;
   ParamView<T> weight_, bias_view_;
   Matrix<T> w_squared_, x_squared_;  // bbprop scratch, sized once
-  Vector<T> block_;                  // fused SDLM step's scratch: rows × 64 of a bᵀ
+  Vector<T> block_;                  // fused SDLM step's scratch: outputs × kBlock a piece
+  std::vector<Matrix<T>> partial_;   // fprop: W_k x_k of the pieces after the first
+  const Workers* workers_ = &Workers::alone();
 };
 
 void register_linear(Registry& registry) {

@@ -34,6 +34,7 @@
 #include "ebprop/parameters.h"
 #include "ebprop/registry.h"
 #include "ebprop/state.h"
+#include "ebprop/workers.h"
 
 namespace ebprop {
 
@@ -132,6 +133,13 @@ class Graph {
   // The first node (in topological order) whose output holds a NaN or infinity, or -1.
   int first_non_finite() const;
 
+  // Model parallelism (module.h, SPLITTING A PASS): true when the graph has weights and every
+  // module that holds some splits its passes (Module::splits_work).
+  bool splits_work() const;
+  // Lends `team` to the splitting modules' passes until lent null (nullptr: they run on the
+  // calling thread). Requires: the team outlives the lending and its caller makes the passes.
+  void lend_threads(ThreadTeam* team) { workers_.lend(team); }
+
  private:
   Graph(const GraphSpec& spec, const Registry& registry, Rng* rng, Graph* values_of);
 
@@ -143,6 +151,7 @@ class Graph {
   ParameterStore<T> params_;
   std::uint64_t values_per_example_ = 0;  // Σ of the nodes' sizes, for the memory checks
   int checked_batch_ = 0;                 // the batch size whose memory fprop last checked
+  Workers workers_;                       // given to every module (Module::use_workers)
 
   // scale · weight / batch: dE/d(its output) per example
   static T loss_seed(const Node& node, double scale);

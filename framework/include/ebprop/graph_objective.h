@@ -8,8 +8,11 @@
 // that read the same weights; each part's loss seeds carry its share of the batch, so every graph
 // ADDS its share of the derivatives and the replicas' sums are added to the graph's once, in a
 // fixed order. Parts have at least min_part examples: a small batch (online learning) runs on
-// the calling thread alone. The threads are the objective's own (thread_team.h), and matrix
-// products inside a part stay on its thread, so cores are never oversubscribed. The derivatives:
+// the calling thread alone. A graph whose weights dominate (a perceptron, whose modules split
+// their passes by units: module.h) runs a small batch instead on one graph lent the threads
+// (units_below), each core keeping its rows of W. The threads are the objective's own
+// (thread_team.h), and matrix products inside a part or a piece stay on its thread, so cores are
+// never oversubscribed. The derivatives:
 //   gradient / curvature   fprop, bprop and (curvature) bbprop of each chunk
 //   hessian_vector         the R-operator (§7.5): exact; Error naming the nodes without R-passes
 //   gauss_newton_vector    r_fprop gives J v at each loss node's first input o; the loss
@@ -65,6 +68,10 @@ struct GraphObjectiveOptions {
   int threads = 1;      // graphs running parts of a chunk at once (the graph and threads − 1
                         // replicas); ≥ 1
   int min_part = 16;    // the fewest examples a part gets when a chunk is cut for the threads
+  // Model parallelism: with threads > 1 and a graph whose modules split their passes
+  // (Graph::splits_work), a chunk of fewer than units_below · threads examples runs on the graph
+  // alone, its modules splitting each pass by units over the threads; 0: never.
+  int units_below = 64;
   // Reproducible sums over the ranks of `communicator` (see above); null: this process alone.
   Communicator* communicator = nullptr;
   int block = 64;  // examples per block of a reproducible sum; ≥ 1
@@ -114,6 +121,10 @@ class GraphObjective final : public Objective<T> {
   // Empty when it has not been made or was not asked for.
   const std::vector<double>& tracked_example_losses() const { return tracked_example_losses_; }
   int predict_node() const { return predict_; }
+  // True when a chunk of `count` examples runs on the graph alone, its modules splitting their
+  // passes over the threads (model parallelism: units_below); false when parts of it run on
+  // replicas, or on the calling thread alone.
+  bool by_units(int count) const;
   // Which node is scored and why, for the runner's header: "node 'out' (line 12), argmax over 10
   // classes; loss 'xent' (line 14), the first loss in the file" (or "named by predict=", and the
   // first loss in the file that reads it, if any); "" without classification.
@@ -202,7 +213,8 @@ class GraphObjective final : public Objective<T> {
   Rng& sampling_;
   GraphObjectiveOptions options_;
   std::vector<std::unique_ptr<Worker>> workers_;
-  int predict_ = -1;  // −1: no classification
+  int predict_ = -1;     // −1: no classification
+  bool splits_ = false;  // graph_.splits_work()
   std::string culprit_;
   std::vector<int> losses_;  // in file order
   const Batch* tracked_ = nullptr;

@@ -9,7 +9,8 @@
 //   2. output_shape(input shapes)        once; throws ShapeError if the inputs do not fit
 //   3. parameters()                      once, after output_shape; may be empty
 //   4. bind(views)                       once, one view per ParamSpec in the same order
-//   5. fprop / bprop / bbprop            any number of times, with any batch size
+//   5. use_workers(workers)              once: the threads its passes may split over (below)
+//   6. fprop / bprop / bbprop            any number of times, with any batch size
 //
 // fprop(in, out)
 //   requires: in[i]->x holds a batch of values of the shapes given to output_shape;
@@ -60,6 +61,16 @@
 // dx, ddx and rdx, and the R{x} terms of its R-passes (R{x} = 0; the engine still fills such an
 // rx with zeros). The engine skips the backward passes of a node whose output is such a value.
 //
+// SPLITTING A PASS (optional): model parallelism for small batches on several threads
+//   A module whose passes are large matrix products (linear) may split them over the Workers it
+//   was given (workers.h), each piece writing only its own part of out.x (or a sum of its own,
+//   added after the split), of in.dx, and of the views' grad(), hess() and w (fused steps).
+//   Such a module returns true from splits_work(); the engine lends threads to a graph all of
+//   whose modules with weights split, for batches too small for copies of the graph to share
+//   (GraphObjectiveOptions::units_below). A split pass must compute the same derivatives as the
+//   unsplit one, up to the rounding of sums taken in another order; the derivative checker
+//   checks it split (CheckOptions::threads).
+//
 // OWNERSHIP: the engine owns every State and the parameter store; a module holds only pointers
 // into them (its ParamViews) and its own caches. Module objects are made by the plugin's factory
 // and destroyed while the plugin library is still loaded (the engine guarantees this).
@@ -74,6 +85,7 @@
 #include "ebprop/settings.h"
 #include "ebprop/shape.h"
 #include "ebprop/state.h"
+#include "ebprop/workers.h"
 
 namespace ebprop {
 
@@ -97,6 +109,10 @@ class Module {
   virtual void bbprop(const Inputs<T>& in, const State<T>& out) = 0;
 
   virtual bool fuses_descent() const { return false; }
+
+  // SPLITTING A PASS (above): `workers` lives as long as the module.
+  virtual void use_workers(const Workers& /*workers*/) {}
+  virtual bool splits_work() const { return false; }
 
   virtual bool has_r_passes() const { return false; }
   virtual void r_fprop(const Inputs<T>& /*in*/, State<T>& /*out*/) { no_r_passes(); }

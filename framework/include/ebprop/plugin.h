@@ -27,7 +27,7 @@
 // Optimizer and Objective became the batch-explicit core of objective.h; 6: OptimizerInfo gained
 // rate_kind and momentum_setting, Graph::Node its loss weight, ModuleInfo more_inputs for
 // modules that take any number of inputs).
-#define EBPROP_ABI_VERSION 8
+#define EBPROP_ABI_VERSION 9
 
 #define EBPROP_STRINGIFY_(x) #x
 #define EBPROP_STRINGIFY(x) EBPROP_STRINGIFY_(x)

@@ -58,6 +58,8 @@ class Harness {
     std::vector<ParamView<double>> views;
     for (const auto& name : names) views.push_back(store_.view(*store_.find(name)));
     module_.bind(views);
+    workers_.lend(options.threads, true);
+    module_.use_workers(workers_);
     for (auto& w : store_.w()) w = uniform(-1, 1);
 
     for (std::size_t i = 0; i < inputs_.size(); ++i) {
@@ -195,6 +197,7 @@ class Harness {
   }
 
   Module<double>& module_;
+  Workers workers_;
   std::vector<State<double>> inputs_;
   Inputs<double> in_;
   State<double> out_;

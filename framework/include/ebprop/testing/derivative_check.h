@@ -41,6 +41,9 @@ struct CheckOptions {
   // Inputs whose values must come from a set (e.g. a loss's target) may be fixed here: input i
   // takes fixed_inputs[i] when that matrix is non-empty (rows = shape size, cols = batch).
   std::vector<Matrix<double>> fixed_inputs;
+  // Lent to the module's Workers with every split cut as finely as it can be (workers.h), so that
+  // a module that splits its passes (module.h) is checked split; null: unsplit.
+  ThreadTeam* threads = nullptr;
 };
 
 struct CheckReport {

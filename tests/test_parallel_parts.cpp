@@ -221,3 +221,23 @@ e = mse(h, t)
     BOOST_TEST(!graph->node(name).state.needs_gradient, name);
   for (const char* name : {"h", "e"}) BOOST_TEST(graph->node(name).state.needs_gradient, name);
 }
+
+BOOST_AUTO_TEST_CASE(options_out_of_range_are_refused_with_their_names) {
+  const data::Dataset data = test::three_class_examples(10, 3);
+  auto graph = test::graph_from<double>(net, 3);
+  Rng sampling(1);
+  const auto refused = [&](GraphObjectiveOptions options, const std::string& message) {
+    try {
+      GraphObjective<double> objective(*graph, data, sampling, options);
+      BOOST_ERROR("accepted options that should be refused: " << message);
+    } catch (const Error& e) {
+      BOOST_TEST(std::string(e.what()) == message);
+    }
+  };
+  GraphObjectiveOptions options;
+  options.min_part = 0;
+  refused(options, "threads, min_part and block must be at least 1");
+  options.min_part = 16;
+  options.units_below = -1;
+  refused(options, "units_below must not be negative");
+}

@@ -1,5 +1,5 @@
 // ThreadTeam: the engine's own threads, for the parts of a batch that replicas of a graph run at
-// once (graph_objective.h).
+// once (graph_objective.h), and for the pieces of the passes that modules split (workers.h).
 //
 // A training step at batch 32 lasts a few hundred microseconds, so waking threads must cost far
 // less than that. OpenMP's sleeping threads (OMP_WAIT_POLICY=passive) take tens of microseconds

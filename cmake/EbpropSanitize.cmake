@@ -10,13 +10,23 @@ if(EBPROP_SANITIZE)
                              -fno-sanitize-recover=all)
   target_compile_options(ebprop PUBLIC ${ebprop_sanitizer_flags})
   target_link_options(ebprop PUBLIC ${ebprop_sanitizer_flags})
+  # The tree's own targets at -O1 (after the build type's -O3, so it wins), as the sanitizers'
+  # documentation suggests: clang takes less than half as long to compile the instrumented
+  # kernels, the reports keep their line numbers, and the suite runs no slower. Plugins built
+  # against the installed package keep their own level.
+  target_compile_options(ebprop_flags INTERFACE -O1)
 endif()
 
-# libFuzzer's coverage instrumentation on the code under test, in the tree only (ebprop_flags is
-# private to the tree's targets); the fuzz targets add -fsanitize=fuzzer (tests/fuzz).
+# libFuzzer links the fuzz targets (-fsanitize=fuzzer, tests/fuzz); with EBPROP_FUZZ_COVERAGE, the
+# code under test gets its coverage instrumentation too, in the tree only (ebprop_flags is private
+# to the tree's targets).
 if(EBPROP_LIBFUZZER)
   if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang" OR NOT EBPROP_SANITIZE MATCHES "address")
     message(FATAL_ERROR "EBPROP_LIBFUZZER needs clang and -DEBPROP_SANITIZE=address[,...]")
   endif()
-  target_compile_options(ebprop_flags INTERFACE -fsanitize=fuzzer-no-link)
+  if(EBPROP_FUZZ_COVERAGE)
+    target_compile_options(ebprop_flags INTERFACE -fsanitize=fuzzer-no-link)
+  endif()
+elseif(EBPROP_FUZZ_COVERAGE)
+  message(FATAL_ERROR "EBPROP_FUZZ_COVERAGE needs EBPROP_LIBFUZZER")
 endif()

@@ -27,9 +27,14 @@ const std::string full_set_descent =
     " --plugin-path " + std::string(EBPROP_BINARY_DIR) +
     "/tests/bad-plugins/full_set_descent/libfull_set_descent.so --optimizer full_set_descent";
 
+// How well runs learn, over many training runs: the sanitizer build skips these cases
+// (tests/CMakeLists.txt). The code they run is run there by cases that check exact results:
+// test_resume resumes every optimizer through ebprop-run, test_modules checks every module.
+const auto long_case = boost::unit_test::label("long");
+
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(the_bundled_mlp_learns_the_digits) {
+BOOST_AUTO_TEST_CASE(the_bundled_mlp_learns_the_digits, *long_case) {
   Scratch s;
   const std::string metrics = s.file("m.jsonl");
   const Result r = run(digits + " --epochs 2 --metrics " + metrics);
@@ -186,7 +191,7 @@ BOOST_AUTO_TEST_CASE(lr_auto_sets_the_rate_from_the_online_estimate) {
   BOOST_TEST(std::abs(used - rate) < 1e-5 * rate, m);  // trained with it (printed to 6 digits)
 }
 
-BOOST_AUTO_TEST_CASE(sdlm_trains_every_bundled_graph) {
+BOOST_AUTO_TEST_CASE(sdlm_trains_every_bundled_graph, *long_case) {
   // §9.1 on each architecture of graphs/, fed with 600 bundled digits (every graph there takes
   // 28x28 images of ten classes; the Fashion-MNIST ones too).
   Scratch s;
@@ -350,7 +355,8 @@ BOOST_AUTO_TEST_CASE(gauss_newton_on_softmax_says_once_that_it_is_the_generalize
 // Every optimizer that iterates on the whole set (the methods of §6, whatever their plugins)
 // trains the bundled regression net and a small digits net to a stated loss. Stochastic ones are
 // tested on graphs by their own tests (test_sgd, test_sdlm, test_adaptive) and by the main job.
-BOOST_AUTO_TEST_CASE(every_iterating_optimizer_trains_a_regression_net_and_a_digits_net) {
+BOOST_AUTO_TEST_CASE(every_iterating_optimizer_trains_a_regression_net_and_a_digits_net,
+                     *long_case) {
   Scratch s;
   const std::string digits = s.file("pooled-digits.graph");
   // 7×7 max-pooled digits, 16-8-10: 226 weights, so even a dense Hessian is quick.

@@ -3,8 +3,9 @@
 #
 #   tests/fuzz/run.sh [TARGET...] --seconds N [--parallel P] [--merge] [--build DIR]
 #
-# TARGET is graph, idx, idx_gzip, csv or weights (default: all). Uses the clang sanitizer build in
-# DIR (default build-asan, configured here if it does not exist) and builds the targets there.
+# TARGET is graph, idx, idx_gzip, csv, weights or checkpoint (default: all). Uses the clang
+# sanitizer build with coverage instrumentation in DIR (default build-fuzz, configured here if it
+# does not exist: -DEBPROP_FUZZ_COVERAGE=ON) and builds the targets there.
 # Each run starts from the committed corpus tests/fuzz/corpus/TARGET and writes what it finds to
 # a scratch corpus DIR/fuzz/corpus/TARGET, kept between runs; findings (crash-*, leak-*,
 # timeout-*, oom-*) of the run land in DIR/fuzz/findings/TARGET, its log in DIR/fuzz/TARGET.log.
@@ -15,14 +16,14 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd -P)
 source_dir=$(cd "$here/../.." && pwd -P)
-all_targets=(graph idx idx_gzip csv weights)
+all_targets=(graph idx idx_gzip csv weights checkpoint)
 
 usage() {
   sed -n '4,5p' "$0" | sed 's/^# *//' >&2
   exit 2
 }
 
-targets=() seconds='' parallel=1 merge=false build=$source_dir/build-asan
+targets=() seconds='' parallel=1 merge=false build=$source_dir/build-fuzz
 while [ $# -gt 0 ]; do
   case $1 in
     --seconds) seconds=${2:-}; shift 2 || usage ;;
@@ -43,10 +44,10 @@ done
 
 if [ ! -f "$build/CMakeCache.txt" ]; then
   cmake -S "$source_dir" -B "$build" -DCMAKE_CXX_COMPILER=clang++ \
-    -DEBPROP_SANITIZE=address,undefined
+    -DEBPROP_SANITIZE=address,undefined -DEBPROP_FUZZ_COVERAGE=ON
 fi
-grep -q '^EBPROP_LIBFUZZER:BOOL=ON' "$build/CMakeCache.txt" ||
-  { echo "run.sh: $build is not a libFuzzer build (clang, -DEBPROP_SANITIZE=address,...)" >&2; exit 1; }
+grep -q '^EBPROP_FUZZ_COVERAGE:BOOL=ON' "$build/CMakeCache.txt" ||
+  { echo "run.sh: $build is not a fuzzing build (clang, -DEBPROP_SANITIZE=address,..., -DEBPROP_FUZZ_COVERAGE=ON)" >&2; exit 1; }
 cmake --build "$build" -j2 --target ebprop_plugins "${targets[@]/#/fuzz_}"
 
 # As in CTest: no plugins from the environment, every sanitizer report fatal, leaks reported.

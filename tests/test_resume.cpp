@@ -104,15 +104,15 @@ bool resumed_mid_epoch(const std::string& output) {
 BOOST_AUTO_TEST_SUITE(exact_resume_after_sigkill)
 
 BOOST_AUTO_TEST_CASE(sgd_with_shuffling_momentum_and_annealing) {
-  const std::string out = check_exact_resume(
-      net(3, 1500), "--threads 1 --opt momentum=0.5 --opt anneal=200", "40steps");
+  const std::string out =
+      check_exact_resume(net(2, 800), "--threads 1 --opt momentum=0.5 --opt anneal=200", "40steps");
   BOOST_TEST(resumed_mid_epoch(out), out);
 }
 
 BOOST_AUTO_TEST_CASE(mini_batch_sgd_in_float_and_double) {
   for (const std::string precision : {"float", "double"}) {
     const std::string out = check_exact_resume(
-        net(3, 1500), "--threads 1 --batch 7 --opt momentum=0.9 --set precision=" + precision,
+        net(2, 800), "--threads 1 --batch 7 --opt momentum=0.9 --set precision=" + precision,
         "9steps");
     BOOST_TEST(resumed_mid_epoch(out), out);
   }
@@ -120,7 +120,7 @@ BOOST_AUTO_TEST_CASE(mini_batch_sgd_in_float_and_double) {
 
 BOOST_AUTO_TEST_CASE(sdlm_sampled_with_a_schedule_and_reestimates) {
   const std::string out = check_exact_resume(
-      net(3, 1500),
+      net(2, 800),
       "--threads 1 --optimizer sdlm --opt schedule=0.001,0.0005 --opt every=400 --opt samples=50",
       "40steps");
   BOOST_TEST(resumed_mid_epoch(out), out);
@@ -128,7 +128,7 @@ BOOST_AUTO_TEST_CASE(sdlm_sampled_with_a_schedule_and_reestimates) {
 
 BOOST_AUTO_TEST_CASE(sdlm_running_with_momentum_and_annealing) {
   const std::string out = check_exact_resume(
-      net(3, 1500),
+      net(2, 800),
       "--threads 1 --optimizer sdlm --opt estimate=running --opt momentum=0.5 --opt anneal=1",
       "40steps");
   BOOST_TEST(resumed_mid_epoch(out), out);
@@ -136,13 +136,13 @@ BOOST_AUTO_TEST_CASE(sdlm_running_with_momentum_and_annealing) {
 
 BOOST_AUTO_TEST_CASE(adaptive) {
   const std::string out = check_exact_resume(
-      net(3, 1500), "--threads 1 --optimizer adaptive --opt beta=0.01", "40steps");
+      net(2, 800), "--threads 1 --optimizer adaptive --opt beta=0.01", "40steps");
   BOOST_TEST(resumed_mid_epoch(out), out);
 }
 
 BOOST_AUTO_TEST_CASE(early_stopping_on_a_validation_set_goes_on_counting) {
   const std::string out = check_exact_resume(
-      net(12, 1500), "--threads 1 --opt lr=0.05 --set validation=0.3 --set patience=2", "40steps");
+      net(12, 800), "--threads 1 --opt lr=0.05 --set validation=0.3 --set patience=2", "40steps");
   BOOST_TEST(resumed_mid_epoch(out), out);
   BOOST_TEST(contains(out, "best epoch "), out);
 }
@@ -155,7 +155,7 @@ BOOST_AUTO_TEST_CASE(interleaved_and_emphasized_orders) {
         "--threads 1 --batch 7 --set order=emphasize --set emphasize-cap=3 "
         "--set emphasize-floor=0.5"}) {
     BOOST_TEST_CONTEXT(options) {
-      const std::string out = check_exact_resume(net(3, 1500), options, "40steps");
+      const std::string out = check_exact_resume(net(2, 800), options, "40steps");
       BOOST_TEST(resumed_mid_epoch(out), out);
     }
   }

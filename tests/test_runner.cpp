@@ -1,12 +1,15 @@
 // ebprop-run end to end: it learns the digits, reproduces runs, saves and loads, and stops with a
 // located message and a non-zero exit on every bad input.
 #define BOOST_TEST_MODULE runner
+#include <signal.h>
+
 #include <boost/filesystem.hpp>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <regex>
 #include <sstream>
 
+#include "bad_inputs/background.h"
 #include "bad_inputs/file_bytes.h"
 #include "command.h"
 #include "run_output.h"
@@ -482,6 +485,28 @@ BOOST_AUTO_TEST_CASE(trace_records_every_step_from_the_starting_weights) {
     return e;
   };
   BOOST_TEST(loss(steps.back()) > 10 * loss(steps.front()));
+}
+
+// An interrupted run's trace holds every step it made, though the trace is written only at
+// doubling sizes at the ends of epochs (weight_trace.h): SIGINT writes the rest. One step per
+// epoch, so the step count is the epochs done.
+BOOST_AUTO_TEST_CASE(an_interrupted_trace_ends_at_the_last_step) {
+  Scratch s;
+  write_lms_csv(s);
+  const std::string graph = s.file("lms.graph", lms_net), trace = s.file("w.csv");
+  Background tool("ebprop-run", graph + " --epochs 1000000 --optimizer sgd --lr 0.01 --trace " +
+                                    trace + " --set test-limit=0");
+  BOOST_TEST_REQUIRE(tool.wait_for("epoch 300 "));
+  tool.signal(SIGINT);
+  const Result stopped = tool.finish();
+  BOOST_TEST_REQUIRE(stopped.status == 130, stopped.output);
+  std::smatch m;
+  const std::regex after("interrupted by SIGINT (after|in) epoch ([0-9]+)");
+  BOOST_TEST_REQUIRE(std::regex_search(stopped.output, m, after), stopped.output);
+  const double steps = std::stod(m[2]) - (m[1] == "in" ? 1 : 0);
+  const auto rows = csv_rows(slurp(trace));
+  BOOST_TEST_REQUIRE(rows.size() == steps + 1, "rows of the trace, ended " << m[0]);
+  for (std::size_t k = 0; k < rows.size(); ++k) BOOST_TEST(rows[k][0] == static_cast<double>(k));
 }
 
 // IDX targets (train-targets) ---------------------------------------------------------------------

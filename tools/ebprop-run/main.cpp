@@ -449,7 +449,12 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
       return 1;
     }
     if (terminal) std::cout << "\r" << std::string(60, ' ') << "\r";
-    if (trace && writes) trace->write();
+    if (trace && writes) {
+      if (r.interrupted)
+        trace->write();
+      else
+        trace->write_if_due();
+    }
     if (r.interrupted) {
       write_checkpoint_now();
       std::cout.flush();
@@ -493,6 +498,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
       break;
     }
     if (interrupted) {
+      if (trace && writes) trace->write();
       std::cerr << "ebprop-run: interrupted by " << stop_signal_name() << " after epoch " << epoch
                 << "; " << kept_outputs(cli, record.epochs_done)
                 << checkpoint_kept("the end of epoch " + std::to_string(epoch)) << "\n";
@@ -500,6 +506,7 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
       return 128 + stop_signal();
     }
   }
+  if (trace && writes) trace->write();
   if (data.has_validation) std::cout << early.best_line() << std::endl;
   warn();
   return 0;

@@ -135,7 +135,8 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
       "trace", po::value(&cli.trace),
       "write every weight after every step to this CSV file (a row for the starting weights, "
       "then one per step: the trajectories of Fig. 10-14 and 22-23); nets of at most 1000 "
-      "weights; written at the end of each epoch and when training diverges")(
+      "weights; rewritten whole at the end of an epoch when it has doubled since it was last "
+      "written, and at the end of the run, when training diverges or is interrupted")(
       "save", po::value(&cli.save),
       "write the model (weights, input transform, classes: docs/models.md) here after every "
       "epoch (atomically; a diverged or interrupted epoch is not saved)")(

@@ -43,8 +43,15 @@ void WeightTrace<T>::record(std::int64_t step, int epoch) {
 }
 
 template <typename T>
-void WeightTrace<T>::write() const {
+void WeightTrace<T>::write() {
+  if (written_ == csv_.size()) return;
   write_file_atomically(path_, csv_);
+  written_ = csv_.size();
+}
+
+template <typename T>
+void WeightTrace<T>::write_if_due() {
+  if (csv_.size() - written_ >= written_) write();
 }
 
 template class WeightTrace<float>;

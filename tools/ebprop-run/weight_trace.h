@@ -5,11 +5,15 @@
 //
 // REQUIRES: the store outlives the trace. ENSURES: write() replaces the file atomically with every
 // row recorded so far (files.h), so the file always holds a whole trace of the run up to a step.
+// write_if_due() does so only when the rows not yet in the file take at least as many bytes as
+// the file: the file is rewritten at doubling sizes, so a run writes less than twice its final
+// trace in all, where a rewrite every epoch would write a quadratic amount.
 // OWNS: the rows, in memory.
 #pragma once
 
 #include <ebprop/parameters.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -30,13 +34,18 @@ class WeightTrace {
   // Appends the weights as they are now, after step `step` of epoch `epoch`.
   void record(std::int64_t step, int epoch);
 
-  // Writes every row so far to the file (atomically). Throws FileError.
-  void write() const;
+  // Writes every row so far to the file (atomically), unless the file already holds them all.
+  // Throws FileError.
+  void write();
+
+  // write() when the rows not yet in the file are at least as large as the file.
+  void write_if_due();
 
  private:
   std::string path_;
   const ParameterStore<T>& store_;
   std::string csv_;
+  std::size_t written_ = 0;  // bytes of csv_ in the file
 };
 
 extern template class WeightTrace<float>;

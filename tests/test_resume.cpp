@@ -185,7 +185,7 @@ BOOST_AUTO_TEST_SUITE(checkpoints)
 
 BOOST_AUTO_TEST_CASE(sigint_writes_a_checkpoint_at_the_end_of_a_step_and_the_run_resumes) {
   Scratch s;
-  std::string text = net(2, 4000);
+  std::string text = net(1, 4000);
   text.replace(text.find("outputs=20"), 10, "outputs=300");  // slow enough to be signalled
   const std::string graph = s.file("net.graph", text);
   const Outputs straight = straight_run(s, graph, "--threads 1");

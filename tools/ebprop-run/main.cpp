@@ -449,13 +449,9 @@ int run(const CommandLine& cli, const GraphSpec& spec, const Registry& registry,
       return 1;
     }
     if (terminal) std::cout << "\r" << std::string(60, ' ') << "\r";
-    if (trace && writes) {
-      if (r.interrupted)
-        trace->write();
-      else
-        trace->write_if_due();
-    }
+    if (trace && writes) trace->write_if_due();
     if (r.interrupted) {
+      if (trace && writes) trace->write();
       write_checkpoint_now();
       std::cout.flush();
       std::cerr << "ebprop-run: interrupted by " << stop_signal_name() << " in epoch " << epoch

@@ -488,8 +488,9 @@ BOOST_AUTO_TEST_CASE(trace_records_every_step_from_the_starting_weights) {
 }
 
 // An interrupted run's trace holds every step it made, though the trace is written only at
-// doubling sizes at the ends of epochs (weight_trace.h): SIGINT writes the rest. One step per
-// epoch, so the step count is the epochs done.
+// doubling sizes at the ends of epochs (weight_trace.h): SIGINT writes the rest. One step of all
+// 4 examples per epoch, so the steps are the epochs done, and one more when the signal came
+// after an epoch's step and before its end ("in epoch E after 4 of 4 examples").
 BOOST_AUTO_TEST_CASE(an_interrupted_trace_ends_at_the_last_step) {
   Scratch s;
   write_lms_csv(s);
@@ -501,9 +502,11 @@ BOOST_AUTO_TEST_CASE(an_interrupted_trace_ends_at_the_last_step) {
   const Result stopped = tool.finish();
   BOOST_TEST_REQUIRE(stopped.status == 130, stopped.output);
   std::smatch m;
-  const std::regex after("interrupted by SIGINT (after|in) epoch ([0-9]+)");
-  BOOST_TEST_REQUIRE(std::regex_search(stopped.output, m, after), stopped.output);
-  const double steps = std::stod(m[2]) - (m[1] == "in" ? 1 : 0);
+  const std::regex ended(
+      "interrupted by SIGINT (after epoch ([0-9]+)|in epoch ([0-9]+) after "
+      "([0-9]+) of 4 examples)");
+  BOOST_TEST_REQUIRE(std::regex_search(stopped.output, m, ended), stopped.output);
+  const double steps = m[2].matched ? std::stod(m[2]) : std::stod(m[3]) - 1 + std::stod(m[4]) / 4;
   const auto rows = csv_rows(slurp(trace));
   BOOST_TEST_REQUIRE(rows.size() == steps + 1, "rows of the trace, ended " << m[0]);
   for (std::size_t k = 0; k < rows.size(); ++k) BOOST_TEST(rows[k][0] == static_cast<double>(k));
